@@ -1,0 +1,1 @@
+"""Client fixtures for the pytest plugin (a started ZkClient per test, in its own chroot)."""
