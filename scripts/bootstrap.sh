@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up everything zkrecipes' demo and tests need on a fresh Debian machine:
+# Debian's ZooKeeper package (and a JRE), and a virtualenv in .venv with the
+# package installed editable with its dev extras. Safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+need_zk=0
+if [[ -z "${ZK_HOSTS:-}" && -z "${ZOOKEEPER_HOME:-}" ]]; then
+    [[ -f /usr/share/java/zookeeper.jar ]] || need_zk=1
+    command -v java >/dev/null 2>&1 || need_zk=1
+fi
+if [[ $need_zk == 1 ]]; then
+    log "installing Debian's zookeeper package (and a JRE)"
+    SUDO=""
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || { log "need root or sudo to apt-get install zookeeper"; exit 1; }
+        SUDO="sudo"
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zookeeper >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+    log "creating .venv with $($PY --version)"
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.zkrecipes-deps
+want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+    log "installing zkrecipes[dev] into .venv"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+    echo "$want" > "$stamp"
+fi
+log "ready"
