@@ -80,7 +80,7 @@ class ForceRetryError(ZkException):
     """Raised by user code inside ``client.retry`` to ask for another try."""
 
 
-class InterruptedError(ZkException):  # noqa: A001 - kazoo's name
+class InterruptedError(RetryFailedError):  # noqa: A001 - kazoo's name
     """A retry loop was interrupted by its ``interrupt`` callable."""
 
 
@@ -403,3 +403,28 @@ NoNodeException = NoNodeError
 NodeExistsException = NodeExistsError
 NotEmptyException = NotEmptyError
 EXCEPTIONS = _CODE_TO_ERROR
+
+
+# ------------------------------------------------------------------ recipes
+
+
+class LockNotHeldError(ZkException):
+    """A lock-fenced operation was asked of a lock (or lease) that is not held."""
+
+
+class LockLostError(LockNotHeldError):
+    """The lock was held but is lost: its session ended or its contender node is gone.
+
+    Raised by fenced writes; the server refused the write, so nothing was changed.
+    """
+
+
+class MalformedNodeDataError(ZkException, ValueError):
+    """A recipe found node data it cannot decode (e.g. a counter holding non-numeric bytes)."""
+
+
+# ------------------------------------------------------------------- client
+
+
+class InvalidCallableError(ConfigurationError, InvalidTypeError):
+    """A listener or callback argument is not callable (kazoo raised ConfigurationError)."""

@@ -1,0 +1,184 @@
+"""The three sequential callback queues, shared by both handlers.
+
+A subclass supplies the concurrency primitives (queue type, how to spawn and
+join a worker, the OS lock, the waiter used by blocking ``AsyncResult.get``);
+this class owns the lifecycle and the guarantees:
+
+* one FIFO queue and one worker per :class:`CallbackKind`;
+* a callback's exception is logged on ``zkrecipes.handlers`` and the worker
+  carries on with the next callback;
+* ``stop()`` lets each worker drain what was queued before it, waits for the
+  workers at most ``timeout`` seconds, never waits for the worker it is called
+  from, and leaves the handler ready for another ``start()``;
+* ``dispatch_callback`` on a stopped handler runs the callback at once in the
+  calling thread (exceptions logged), so nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import _thread
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Final, Protocol
+
+from zkrecipes.client.handlers._async_result import AsyncResultBase, Waiter
+from zkrecipes.client.handlers._sockets import check_timeout
+from zkrecipes.client.handlers.interface import CallbackKind
+from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, ZkTimeoutError
+
+__all__ = ["DEFAULT_STOP_TIMEOUT", "SequentialHandlerBase", "log"]
+
+log = logging.getLogger("zkrecipes.handlers")
+
+DEFAULT_STOP_TIMEOUT: Final = 10.0
+"""Seconds ``stop()`` waits for the workers to drain their queues."""
+
+_STOP: Final[Any] = object()
+
+
+class _WorkQueue(Protocol):
+    def put(self, item: Any) -> None: ...
+
+    def get(self) -> Any: ...
+
+
+class SequentialHandlerBase:
+    """Lifecycle and dispatch of the three sequential queues (see module docstring)."""
+
+    name: str = "sequential_handler"
+    timeout_exception: type[BaseException] = ZkTimeoutError
+    _fatal_exceptions: tuple[type[BaseException], ...] = ()
+
+    # Set by subclasses in __init__: a real OS lock, held only for a few
+    # bytecodes and never across a blocking call or a greenlet switch.
+    _results_lock: _thread.LockType
+    _state_lock: _thread.LockType
+
+    def __init__(self) -> None:
+        self._running = False
+        self._queues: dict[CallbackKind, _WorkQueue] = {}
+        self._workers: list[Any] = []
+
+    # ------------------------------------------------------------ backend hooks
+
+    def _make_queue(self) -> _WorkQueue:
+        raise NotImplementedError
+
+    def _spawn_worker(self, kind: CallbackKind, target: Callable[[], None]) -> Any:
+        raise NotImplementedError
+
+    def _current_worker(self) -> Any:
+        """The thread/greenlet running now (compared with ``is`` to the workers)."""
+        raise NotImplementedError
+
+    def _join_worker(self, worker: Any, timeout: float | None) -> bool:
+        """Wait for ``worker`` at most ``timeout`` s; return True if it has finished."""
+        raise NotImplementedError
+
+    def _new_waiter(self) -> Waiter:
+        raise NotImplementedError
+
+    def _on_start(self) -> None:
+        """Called under the state lock before the workers are spawned."""
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._running
+
+    def start(self) -> None:
+        """Start one worker per :class:`CallbackKind` (no-op if already running)."""
+        with self._state_lock:
+            if self._running:
+                return
+            self._on_start()
+            queues = {kind: self._make_queue() for kind in CallbackKind}
+            self._workers = [
+                self._spawn_worker(kind, self._worker_loop_for(queue)) for kind, queue in queues.items()
+            ]
+            self._queues = queues
+            self._running = True
+
+    def stop(self, timeout: float | None = DEFAULT_STOP_TIMEOUT) -> None:
+        """Stop the workers after they have run what was queued before this call.
+
+        Waits at most ``timeout`` seconds (None: no limit) in total for the workers (a worker
+        still busy then finishes its queue in the background and exits; a
+        warning is logged). Called from inside a callback, it does not wait for
+        the worker running that callback, which finishes its queue after the
+        callback returns. No-op when not running. ``start()`` may follow.
+        """
+        seconds = check_timeout(timeout)
+        with self._state_lock:
+            if not self._running:
+                return
+            self._running = False
+            queues, workers = self._queues, self._workers
+            self._queues, self._workers = {}, []
+            for queue in queues.values():
+                queue.put(_STOP)
+        current = self._current_worker()
+        deadline = None if seconds is None else time.monotonic() + seconds
+        for worker in workers:
+            if worker is current:
+                continue
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._join_worker(worker, remaining):
+                log.warning("%s: a callback worker did not finish within %s s", self.name, seconds)
+
+    # ------------------------------------------------------------------ dispatch
+
+    def dispatch_callback(self, kind: CallbackKind, func: Callable[..., Any], *args: Any) -> None:
+        """Queue ``func(*args)`` on the ``kind`` queue; FIFO per kind.
+
+        On a stopped handler ``func(*args)`` runs now, in the calling thread.
+        Raises :class:`InvalidTypeError` if ``func`` is not callable and
+        :class:`InvalidArgumentError` if ``kind`` is not a :class:`CallbackKind`.
+        """
+        if not callable(func):
+            raise InvalidTypeError(f"callback must be callable, not {type(func).__name__}")
+        with self._state_lock:
+            if self._running:
+                try:
+                    queue = self._queues[kind]
+                except KeyError:
+                    raise InvalidArgumentError(f"unknown callback kind {kind!r}") from None
+                queue.put((func, args))
+                return
+        if not isinstance(kind, CallbackKind):
+            raise InvalidArgumentError(f"unknown callback kind {kind!r}")
+        try:
+            func(*args)
+        except Exception:
+            log.exception("%s: exception in callback %r (run inline: handler stopped)", self.name, func)
+
+    def _run_callback(self, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Run one queued callback on a worker: nothing it raises ends the worker."""
+        try:
+            func(*args)
+        except self._fatal_exceptions:
+            raise
+        except BaseException:
+            log.exception("%s: exception in callback %r", self.name, func)
+
+    def _worker_loop_for(self, queue: _WorkQueue) -> Callable[[], None]:
+        def worker_loop() -> None:
+            get = queue.get
+            run = self._run_callback
+            while True:
+                item = get()
+                if item is _STOP:
+                    return
+                run(item[0], item[1])
+                del item
+
+        return worker_loop
+
+    # ----------------------------------------------------------------- results
+
+    def async_result(self) -> AsyncResultBase:
+        """A new, unset async result bound to this handler."""
+        return AsyncResultBase(self)
