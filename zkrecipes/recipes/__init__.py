@@ -31,6 +31,7 @@ _MODULES = {
     "PatientChildrenWatch": "watchers",
     "TreeCache": "cache",
     "TreeEvent": "cache",
+    "NodeData": "cache",
 }
 
 __all__ = sorted(_MODULES)

@@ -1,0 +1,412 @@
+"""TreeCache: a local, event-publishing mirror of a ZooKeeper subtree.
+
+The cache registers one persistent-recursive watch on its root
+(``client.add_watch(root, cb, AddWatchMode.PERSISTENT_RECURSIVE)``), reads the
+whole subtree once, and then applies each notification by re-reading the node
+it names. All work (notifications, reconnects, listener calls) runs on one
+background worker, in order, so listeners see events in the order the changes
+happened and never concurrently.
+
+Failure semantics (Curator style):
+
+* **SUSPENDED** — listeners get ``CONNECTION_SUSPENDED``; the cached data stays
+  readable but may be stale.
+* reconnect to the **same session** — ``CONNECTION_RECONNECTED``, then the
+  cache re-reads the subtree and publishes ADDED/UPDATED/REMOVED for what
+  changed while disconnected (the server does not replay persistent-watch
+  events missed during a disconnection).
+* **LOST** — ``CONNECTION_LOST``; the data stays readable but stale. Once the
+  client is CONNECTED with a new session the cache registers its watch again,
+  publishes ``CONNECTION_RECONNECTED``, re-reads the subtree, publishes the
+  differences and finally ``INITIALIZED`` again.
+
+Note (ZooKeeper 3.8.0, ZOOKEEPER-4466): a one-shot watch set through the same
+client on exactly the cache's root path interferes with the persistent watch;
+watch paths below the root are fine.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
+from zkrecipes.exceptions import (
+    ConfigurationError,
+    ConnectionClosedError,
+    InvalidArgumentError,
+    InvalidTypeError,
+    NoNodeError,
+    ZkException,
+    ZookeeperStoppedError,
+)
+from zkrecipes.states import EventType, WatchedEvent, ZkState, ZnodeStat
+
+if TYPE_CHECKING:
+    from zkrecipes.client.client import ZkClient
+
+__all__ = ["NodeData", "TreeCache", "TreeEvent"]
+
+log = logging.getLogger(__name__)
+
+
+class NodeData(NamedTuple):
+    """A cached node: its absolute ``path``, ``data`` and ``stat``."""
+
+    path: str
+    data: bytes
+    stat: ZnodeStat
+
+    @classmethod
+    def make(cls, path: str, data: bytes, stat: ZnodeStat) -> NodeData:
+        return cls(path, data, stat)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEvent:
+    """An event published to TreeCache listeners.
+
+    ``event_type`` is one of the class constants; ``event_data`` is the
+    :class:`NodeData` concerned for NODE_* events (for NODE_REMOVED: the last
+    cached value) and None for connection events and INITIALIZED.
+    """
+
+    event_type: int
+    event_data: NodeData | None = None
+
+    NODE_ADDED: ClassVar[int] = 0
+    NODE_UPDATED: ClassVar[int] = 1
+    NODE_REMOVED: ClassVar[int] = 2
+    CONNECTION_SUSPENDED: ClassVar[int] = 3
+    CONNECTION_RECONNECTED: ClassVar[int] = 4
+    CONNECTION_LOST: ClassVar[int] = 5
+    INITIALIZED: ClassVar[int] = 6
+
+    _NAMES: ClassVar[dict[int, str]] = {
+        0: "NODE_ADDED",
+        1: "NODE_UPDATED",
+        2: "NODE_REMOVED",
+        3: "CONNECTION_SUSPENDED",
+        4: "CONNECTION_RECONNECTED",
+        5: "CONNECTION_LOST",
+        6: "INITIALIZED",
+    }
+
+    @classmethod
+    def make(cls, event_type: int, event_data: NodeData | None = None) -> TreeEvent:
+        """Build an event, checking the type (InvalidArgumentError if unknown)."""
+        if event_type not in cls._NAMES:
+            raise InvalidArgumentError(f"unknown TreeEvent type {event_type!r}")
+        return cls(event_type, event_data)
+
+    @property
+    def name(self) -> str:
+        return self._NAMES[self.event_type]
+
+
+Listener = Callable[[TreeEvent], Any]
+FaultListener = Callable[[BaseException], Any]
+
+# Work items for the background worker.
+_RESYNC = "resync"
+_WATCH = "watch"
+_STATE = "state"
+_STOP = "stop"
+
+
+def _parent_of(path: str) -> str:
+    parent = path.rsplit("/", 1)[0]
+    return parent or "/"
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent.rstrip('/')}/{name}"
+
+
+class TreeCache:
+    """Mirror the subtree under ``path`` and publish :class:`TreeEvent` s.
+
+    ``start()`` once, ``close()`` when done. ``get_data(path)`` and
+    ``get_children(path)`` read the local mirror (no server round trip).
+    After the first full read, listeners get ``INITIALIZED``; before it they get
+    ``NODE_ADDED`` for every node found (parents before children).
+    """
+
+    _LATENT, _STARTED, _CLOSED = range(3)
+
+    def __init__(self, client: ZkClient, path: str) -> None:
+        if not isinstance(path, str):
+            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
+        if not path.startswith("/"):
+            raise InvalidArgumentError(f"TreeCache path must be absolute, got {path!r}")
+        self._client = client
+        self._root = path.rstrip("/") or "/"
+        self._state = self._LATENT
+        self._nodes: dict[str, NodeData] = {}
+        self._children: dict[str, set[str]] = {}
+        self._data_lock = client.handler.lock_object()
+        self._queue: collections.deque[tuple[str, Any]] = collections.deque()
+        self._queue_lock = client.handler.lock_object()
+        self._wakeup = client.handler.event_object()
+        self._listeners: list[Listener] = []
+        self._fault_listeners: list[FaultListener] = []
+        self._watcher = self._on_watch  # one stable object for add/remove
+        self._session_listener = self._on_state
+        self._initialized = False
+        self._disconnected = False
+        self._session_lost = False
+        self._worker: Any = None
+
+    # ------------------------------------------------------------- public API
+
+    def start(self) -> None:
+        """Start mirroring: ensure the root exists, watch it, read it, publish.
+
+        Raises ConfigurationError if the cache was already started or closed.
+        Returns once the watch is registered; the initial read and the events
+        it produces happen in the background (``INITIALIZED`` marks its end).
+        """
+        if self._state == self._CLOSED:
+            raise ConfigurationError("TreeCache already closed")
+        if self._state == self._STARTED:
+            raise ConfigurationError("TreeCache already started")
+        self._state = self._STARTED
+        self._worker = self._client.handler.spawn(self._run)
+        self._client.add_listener(self._session_listener)
+        self._client.retry(self._client.ensure_path, self._root)
+        self._client.add_watch(self._root, self._watcher, AddWatchMode.PERSISTENT_RECURSIVE)
+        self._enqueue(_RESYNC, None)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop mirroring: remove the watch and listener, stop the worker.
+
+        The mirror is emptied; a closed cache cannot be started again. Waits up
+        to ``timeout`` seconds for the worker to finish the item in progress.
+        """
+        if self._state != self._STARTED:
+            self._state = self._CLOSED
+            return
+        self._state = self._CLOSED
+        self._client.remove_listener(self._session_listener)
+        try:
+            self._client.remove_watches(self._root, self._watcher, WatcherType.ANY)
+        except ZkException:
+            pass  # disconnected or already gone: the watch dies with the session
+        self._enqueue(_STOP, None)
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        with self._data_lock:
+            self._nodes.clear()
+            self._children.clear()
+
+    def listen(self, listener: Listener) -> Listener:
+        """Register ``listener(event)`` for every TreeEvent; usable as a decorator."""
+        if not callable(listener):
+            raise InvalidTypeError("listener must be callable")
+        self._listeners.append(listener)
+        return listener
+
+    def listen_fault(self, listener: FaultListener) -> FaultListener:
+        """Register ``listener(exception)`` for errors raised in the background."""
+        if not callable(listener):
+            raise InvalidTypeError("listener must be callable")
+        self._fault_listeners.append(listener)
+        return listener
+
+    def get_data(self, path: str, default: NodeData | None = None) -> NodeData | None:
+        """The cached :class:`NodeData` of ``path``, or ``default`` if not cached.
+
+        Raises InvalidArgumentError if ``path`` is outside the cached subtree.
+        """
+        key = self._check_path(path)
+        with self._data_lock:
+            return self._nodes.get(key, default)
+
+    def get_children(self, path: str, default: frozenset[str] | None = None) -> frozenset[str] | None:
+        """The cached child names of ``path``, or ``default`` if not cached."""
+        key = self._check_path(path)
+        with self._data_lock:
+            if key not in self._nodes:
+                return default
+            return frozenset(self._children.get(key, ()))
+
+    # ------------------------------------------------------ event entry points
+
+    def _check_path(self, path: str) -> str:
+        if not isinstance(path, str):
+            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
+        key = path.rstrip("/") or "/"
+        if self._root != "/" and key != self._root and not key.startswith(self._root + "/"):
+            raise InvalidArgumentError(f"{path!r} is outside of the cached tree {self._root!r}")
+        return key
+
+    def _on_watch(self, event: WatchedEvent) -> None:
+        if self._state != self._STARTED:
+            return
+        if event.type in (EventType.CREATED, EventType.CHANGED, EventType.DELETED):
+            self._enqueue(_WATCH, event)
+
+    def _on_state(self, state: ZkState) -> None:
+        if self._state == self._STARTED:
+            self._enqueue(_STATE, state)
+
+    def _enqueue(self, kind: str, item: Any) -> None:
+        with self._queue_lock:
+            self._queue.append((kind, item))
+        self._wakeup.set()
+
+    # ---------------------------------------------------------- the worker
+
+    def _run(self) -> None:
+        while True:
+            self._wakeup.wait(1.0)
+            while True:
+                with self._queue_lock:
+                    if not self._queue:
+                        self._wakeup.clear()
+                        break
+                    kind, item = self._queue.popleft()
+                if kind == _STOP:
+                    return
+                if self._state != self._STARTED:
+                    continue
+                try:
+                    self._handle(kind, item)
+                except (ConnectionClosedError, ZookeeperStoppedError):
+                    pass
+                except Exception as exc:
+                    self._fault(exc)
+
+    def _handle(self, kind: str, item: Any) -> None:
+        if kind == _RESYNC:
+            self._resync()
+        elif kind == _WATCH:
+            self._apply(item)
+        elif kind == _STATE:
+            self._state_changed(item)
+
+    def _state_changed(self, state: ZkState) -> None:
+        if state == ZkState.SUSPENDED:
+            self._disconnected = True
+            self._publish(TreeEvent.CONNECTION_SUSPENDED)
+        elif state == ZkState.LOST:
+            self._disconnected = True
+            self._session_lost = True
+            self._initialized = False
+            self._publish(TreeEvent.CONNECTION_LOST)
+        elif state == ZkState.CONNECTED and self._disconnected:
+            self._disconnected = False
+            if self._session_lost:
+                self._session_lost = False
+                self._client.retry(self._client.ensure_path, self._root)
+                self._client.add_watch(self._root, self._watcher, AddWatchMode.PERSISTENT_RECURSIVE)
+            self._publish(TreeEvent.CONNECTION_RECONNECTED)
+            self._resync()
+
+    def _apply(self, event: WatchedEvent) -> None:
+        path = event.path.rstrip("/") or "/"
+        if event.type == EventType.DELETED:
+            self._remove_subtree(path)
+            return
+        try:
+            data, stat = self._client.retry(self._client.get, path)
+        except NoNodeError:
+            return  # deleted since: its DELETED notification follows
+        self._store(path, data, stat)
+
+    def _store(self, path: str, data: bytes, stat: ZnodeStat, resync_orphans: bool = True) -> None:
+        node = NodeData(path, data, stat)
+        with self._data_lock:
+            old = self._nodes.get(path)
+            parent = _parent_of(path)
+            if old is None and path != self._root and parent not in self._nodes:
+                orphan = True
+            else:
+                orphan = False
+                self._nodes[path] = node
+                self._children.setdefault(path, set())
+                if path != self._root:
+                    self._children[parent].add(path.rsplit("/", 1)[1])
+        if orphan:
+            # A parent we have not seen (its notification raced a resync): read again.
+            if resync_orphans:
+                self._resync()
+            return
+        if old is None:
+            self._publish(TreeEvent.NODE_ADDED, node)
+        elif old.stat.mzxid != stat.mzxid or old.stat.czxid != stat.czxid:
+            self._publish(TreeEvent.NODE_UPDATED, node)
+
+    def _remove_subtree(self, path: str) -> None:
+        removed: list[NodeData] = []
+        with self._data_lock:
+            if path not in self._nodes:
+                return
+            stack = [path]
+            order: list[str] = []
+            while stack:
+                p = stack.pop()
+                order.append(p)
+                stack.extend(_join(p, c) for c in self._children.get(p, ()))
+            for p in reversed(order):  # children before parents
+                removed.append(self._nodes.pop(p))
+                self._children.pop(p, None)
+            if path != self._root:
+                siblings = self._children.get(_parent_of(path))
+                if siblings is not None:
+                    siblings.discard(path.rsplit("/", 1)[1])
+        for node in removed:
+            self._publish(TreeEvent.NODE_REMOVED, node)
+
+    def _read_tree(self) -> dict[str, tuple[bytes, ZnodeStat, list[str]]]:
+        """Read the whole subtree now: path -> (data, stat, children)."""
+        found: dict[str, tuple[bytes, ZnodeStat, list[str]]] = {}
+        stack = [self._root]
+        while stack:
+            p = stack.pop()
+            try:
+                data, stat = self._client.retry(self._client.get, p)
+                children: list[str] = self._client.retry(self._client.get_children, p)
+            except NoNodeError:
+                continue
+            found[p] = (data, stat, children)
+            stack.extend(_join(p, c) for c in children)
+        return found
+
+    def _resync(self) -> None:
+        """Re-read the subtree and publish the differences to the mirror."""
+        fresh = self._read_tree()
+        with self._data_lock:
+            gone = [p for p in self._nodes if p not in fresh]
+        # Deepest first so that children are removed before their parents.
+        for p in sorted(gone, key=lambda s: s.count("/"), reverse=True):
+            self._remove_subtree(p)
+        for p in sorted(fresh, key=lambda s: (s.count("/"), s)):
+            data, stat, _children = fresh[p]
+            self._store(p, data, stat, resync_orphans=False)
+        if not self._initialized:
+            self._initialized = True
+            self._publish(TreeEvent.INITIALIZED)
+
+    # ------------------------------------------------------------ publishing
+
+    def _publish(self, event_type: int, data: NodeData | None = None) -> None:
+        event = TreeEvent(event_type, data)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception as exc:
+                self._fault(exc)
+
+    def _fault(self, exc: BaseException) -> None:
+        if not self._fault_listeners:
+            log.exception("TreeCache %s: error in background", self._root, exc_info=exc)
+        for listener in list(self._fault_listeners):
+            try:
+                listener(exc)
+            except Exception:
+                log.exception("TreeCache fault listener raised")

@@ -1,0 +1,374 @@
+"""SetPartitioner: split a set of items among the members of a group, safely.
+
+Members join a :class:`~zkrecipes.recipes.party.ShallowParty` under
+``<path>/party``. When membership has been stable for ``time_boundary``
+seconds, each member computes its share with ``partition_func(identifier,
+members, items)`` and **locks every item of its share before owning it**: an
+item lock is the ephemeral node ``<path>/locks/<item>``, so two live sessions
+can never own the same item. Only when all of its locks are held does a member
+enter ACQUIRED.
+
+States (:class:`PartitionState`): ALLOCATING → ACQUIRED → (membership changes)
+RELEASE → ``release_set()`` → ALLOCATING … ; any state → FAILURE (terminal).
+Typical loop::
+
+    p = client.SetPartitioner("/work", set=items, time_boundary=5)
+    while True:
+        if p.failed:
+            break
+        elif p.release:
+            p.release_set()
+        elif p.acquired:
+            for item in p:
+                work(item)
+        elif p.allocating:
+            p.wait_for_acquire(10)
+
+Failure semantics (Curator style):
+
+* **SUSPENDED** — the state becomes RELEASE: stop working on the items (while
+  disconnected this member cannot know whether its locks still exist) and call
+  ``release_set()`` to re-allocate once connected.
+* **LOST** — the session's party node and item locks are gone; the state
+  becomes FAILURE and the partitioner leaves the party. Create a new
+  SetPartitioner to take part again.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import socket
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from zkrecipes.exceptions import (
+    InvalidArgumentError,
+    InvalidTypeError,
+    NodeExistsError,
+    NoNodeError,
+    ZkException,
+)
+from zkrecipes.recipes.party import ShallowParty
+from zkrecipes.recipes.watchers import PatientChildrenWatch
+from zkrecipes.states import ZkState
+
+if TYPE_CHECKING:
+    from zkrecipes.client.client import ZkClient
+    from zkrecipes.client.handlers.interface import AsyncResult
+
+__all__ = ["PartitionState", "SetPartitioner"]
+
+PartitionFunc = Callable[[str, list[str], Iterable[Any]], list[Any]]
+
+
+class PartitionState(str, enum.Enum):
+    """The states of a :class:`SetPartitioner` (kazoo's names and values)."""
+
+    ALLOCATING = "ALLOCATING"
+    ACQUIRED = "ACQUIRED"
+    RELEASE = "RELEASE"
+    FAILURE = "FAILURE"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _sort_key(item: Any) -> tuple[str, str]:
+    return (type(item).__name__, repr(item))
+
+
+def default_partitioner(identifier: str, members: list[str], items: Iterable[Any]) -> list[Any]:
+    """Round-robin: sort items and members, give member *i* items i, i+n, i+2n, …"""
+    all_items = sorted(items, key=_sort_key)
+    workers = sorted(members)
+    if identifier not in workers:
+        return []
+    i = workers.index(identifier)
+    return all_items[i :: len(workers)]
+
+
+class _ItemLock:
+    """An exclusive lock on one item: the ephemeral node ``<locks>/<quoted item>``."""
+
+    def __init__(self, client: ZkClient, path: str, owner: bytes) -> None:
+        self.client = client
+        self.path = path
+        self.owner = owner
+        self.held = False
+
+    def acquire(self, timeout: float) -> bool:
+        """Try for up to ``timeout`` seconds; True once the node is ours."""
+        deadline_event = self.client.handler.event_object()
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                self.client.retry(self._create)
+                self.held = True
+                return True
+            except NodeExistsError:
+                pass
+            deadline_event.clear()
+            stat = self.client.retry(self.client.exists, self.path, lambda _e: deadline_event.set())
+            if stat is None:
+                continue
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return False
+            deadline_event.wait(remaining)
+
+    def _create(self) -> None:
+        try:
+            self.client.create(self.path, self.owner, ephemeral=True)
+        except NodeExistsError:
+            # Ours if a retried create's first reply was lost.
+            try:
+                data, stat = self.client.get(self.path)
+            except NoNodeError:
+                raise NodeExistsError() from None
+            session = self.client.client_id
+            if data == self.owner and session is not None and stat.ephemeralOwner == session[0]:
+                return
+            raise
+
+    def release(self) -> None:
+        """Delete the lock node if it is still ours."""
+        try:
+            data, stat = self.client.retry(self.client.get, self.path)
+            if data == self.owner:
+                self.client.retry(self.client.delete, self.path, stat.version)
+        except NoNodeError:
+            pass
+        self.held = False
+
+
+class SetPartitioner:
+    """Partition ``set`` among the members of ``path`` (kazoo's ``SetPartitioner``).
+
+    Guarantees: an item is listed by iteration only while this member holds its
+    lock node (never by two live members at once); ``state_change_event`` (if
+    given) is set on every state change; ``wait_for_acquire`` returns when
+    ACQUIRED is reached (or the timeout passes).
+    """
+
+    def __init__(
+        self,
+        client: ZkClient,
+        path: str,
+        set: Iterable[Any],  # noqa: A002 - kazoo's argument name
+        partition_func: PartitionFunc | None = None,
+        identifier: str | None = None,
+        time_boundary: float = 30,
+        max_reaction_time: float = 1,
+        state_change_event: Any = None,
+    ) -> None:
+        if not isinstance(path, str):
+            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
+        for name, value in (("time_boundary", time_boundary), ("max_reaction_time", max_reaction_time)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise InvalidTypeError(f"{name} must be a number, not {type(value).__name__}")
+            if value < 0:
+                raise InvalidArgumentError(f"{name} must be >= 0, got {value}")
+        if partition_func is not None and not callable(partition_func):
+            raise InvalidTypeError("partition_func must be callable")
+        self.state = PartitionState.ALLOCATING
+        self.state_id = 0
+        self.state_change_event = state_change_event or client.handler.event_object()
+        self._client = client
+        self._path = path.rstrip("/") or "/"
+        self._set = list(set)
+        self._partition_set: list[Any] = []
+        self._partition_func: PartitionFunc = partition_func or default_partitioner
+        self._identifier = identifier or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._owner = f"{self._identifier}:{uuid.uuid4().hex}".encode()
+        self._locks: list[_ItemLock] = []
+        self._lock_path = f"{self._path.rstrip('/')}/locks"
+        self._party_path = f"{self._path.rstrip('/')}/party"
+        self._time_boundary = time_boundary
+        self._max_reaction_time = max_reaction_time
+        self._acquire_event = client.handler.event_object()
+        self._state_lock = client.handler.rlock_object()
+
+        client.ensure_path(self._lock_path)
+        client.ensure_path(self._party_path)
+        self._party = ShallowParty(client, self._party_path, identifier=self._identifier)
+        self._party._auto_rejoin = False  # after LOST this member fails out instead
+        self._party.join()
+        client.add_listener(self._on_session_state)
+        self._start_allocation()
+
+    # ------------------------------------------------------------- public API
+
+    def __iter__(self) -> Iterator[Any]:
+        """The items this member owns (empty unless ACQUIRED)."""
+        with self._state_lock:
+            items = list(self._partition_set) if self.state == PartitionState.ACQUIRED else []
+        return iter(items)
+
+    @property
+    def failed(self) -> bool:
+        return self.state == PartitionState.FAILURE
+
+    @property
+    def release(self) -> bool:
+        return self.state == PartitionState.RELEASE
+
+    @property
+    def allocating(self) -> bool:
+        return self.state == PartitionState.ALLOCATING
+
+    @property
+    def acquired(self) -> bool:
+        return self.state == PartitionState.ACQUIRED
+
+    @property
+    def identifier(self) -> str:
+        return self._identifier
+
+    def wait_for_acquire(self, timeout: float = 30) -> bool:
+        """Block until ACQUIRED or ``timeout`` seconds; True if ACQUIRED was reached."""
+        reached: bool = self._acquire_event.wait(timeout)
+        return bool(reached)
+
+    def release_set(self) -> None:
+        """Release every item lock and start allocating again (from RELEASE).
+
+        Does nothing once FAILURE. If some lock cannot be released the
+        partitioner goes to FAILURE.
+        """
+        self._release_locks()
+        if self._locks:
+            self._fail_out()
+            return
+        with self._state_lock:
+            if self.failed:
+                return
+            self._set_state(PartitionState.ALLOCATING)
+        self._start_allocation()
+
+    def finish(self) -> None:
+        """Release every item, leave the party, and go to FAILURE (terminal)."""
+        self._release_locks()
+        self._fail_out()
+
+    # -------------------------------------------------------------- internals
+
+    def _set_state(self, state: PartitionState) -> None:
+        self.state = state
+        self.state_id += 1
+        if state != PartitionState.ACQUIRED:
+            self._acquire_event.clear()
+        self.state_change_event.set()
+
+    def _fail_out(self) -> None:
+        with self._state_lock:
+            self._partition_set = []
+            self._set_state(PartitionState.FAILURE)
+        self._client.remove_listener(self._on_session_state)
+        if self._party.participating:
+            try:
+                self._party.leave()
+            except ZkException:
+                pass
+
+    def _start_allocation(self) -> None:
+        watcher = PatientChildrenWatch(self._client, self._party_path, self._time_boundary)
+        settled = watcher.start()
+        settled.rawlink(lambda result: self._client.handler.spawn(self._allocate, result))
+
+    def _allocate(self, settled: AsyncResult) -> None:
+        """Runs in its own thread once membership settled: lock our share, then ACQUIRED."""
+        if settled.exception is not None:
+            self._fail_out()
+            return
+        _children, changed = settled.get()
+        with self._state_lock:
+            if not self.allocating:
+                return
+            state_id = self.state_id
+        try:
+            members = list(self._party)
+            share = self._partition_func(self._identifier, members, list(self._set))
+            for item in share:
+                lock = _ItemLock(self._client, self._item_path(item), self._owner)
+                while not lock.acquire(self._max_reaction_time):
+                    if self._should_abort(state_id, changed):
+                        self._restart_or_stop(state_id)
+                        return
+                self._locks.append(lock)
+                if self._should_abort(state_id, changed):
+                    self._restart_or_stop(state_id)
+                    return
+        except ZkException:
+            with self._state_lock:
+                overtaken = self.state_id != state_id
+            if overtaken:
+                self._restart_or_stop(state_id)  # SUSPENDED/LOST/finish decided already
+            else:
+                self.finish()
+            return
+        with self._state_lock:
+            if self.state_id == state_id and not changed.ready():
+                self._partition_set = list(share)
+                self._set_state(PartitionState.ACQUIRED)
+                self._acquire_event.set()
+                acquired_id = self.state_id
+                changed.rawlink(lambda _r: self._on_membership_changed(acquired_id))
+                return
+        self._restart_or_stop(state_id)
+
+    def _should_abort(self, state_id: int, changed: AsyncResult) -> bool:
+        return self.state_id != state_id or changed.ready()
+
+    def _restart_or_stop(self, state_id: int) -> None:
+        """Allocation was overtaken: by a party change (release, re-allocate) or
+        by a state change (SUSPENDED/LOST/finish: keep that state)."""
+        with self._state_lock:
+            overtaken_by_failure = self.failed if self.state_id != state_id else None
+        if overtaken_by_failure is not None:
+            if overtaken_by_failure:
+                self._release_locks()  # finish() ran meanwhile: drop what we took since
+            return
+        self._release_locks()
+        if self._locks:
+            self._fail_out()
+            return
+        with self._state_lock:
+            if self.state_id != state_id:
+                return
+        self._start_allocation()
+
+    def _on_membership_changed(self, acquired_state_id: int) -> None:
+        with self._state_lock:
+            if self.acquired and self.state_id == acquired_state_id:
+                self._set_state(PartitionState.RELEASE)
+
+    def _release_locks(self) -> None:
+        self._acquire_event.clear()
+        for lock in list(self._locks):
+            try:
+                lock.release()
+            except ZkException:
+                continue
+            self._locks.remove(lock)
+
+    def _item_path(self, item: Any) -> str:
+        name = urllib.parse.quote(str(item), safe="")
+        return f"{self._lock_path}/item-{name}"
+
+    def _on_session_state(self, state: ZkState) -> bool:
+        with self._state_lock:
+            if self.failed:
+                return True
+            if state == ZkState.LOST:
+                self._partition_set = []
+                self._locks.clear()  # they died with the session
+                self._client.handler.spawn(self._fail_out)
+                return False  # _fail_out removes this listener
+            if state == ZkState.SUSPENDED and not self.release:
+                self._partition_set = []
+                self._set_state(PartitionState.RELEASE)
+        return False
