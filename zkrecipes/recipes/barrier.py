@@ -1,0 +1,219 @@
+"""Barriers (kazoo's ``Barrier`` and ``DoubleBarrier`` APIs).
+
+Failure semantics (Curator style):
+
+* :class:`Barrier` — the barrier is a persistent node, so **SUSPENDED** and
+  **LOST** do not change it. A waiter keeps waiting through SUSPENDED (its
+  watch is restored on reconnect) and re-checks the node after any session
+  change, so it never misses the removal; connection losses are retried.
+* :class:`DoubleBarrier` — each member is an ephemeral node. On **SUSPENDED**
+  a member keeps waiting. On **LOST** its node is gone: while entering it
+  re-creates the node in the new session; once entered, the others may see
+  it leave early. Connection losses are retried.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from zkrecipes.exceptions import (
+    InvalidArgumentError,
+    InvalidTypeError,
+    LockTimeout,
+    NodeExistsError,
+    NoNodeError,
+)
+from zkrecipes.recipes.lock import (
+    Deadline,
+    check_path,
+    check_timeout,
+    child_path,
+    current_session_id,
+    safe_remove_listener,
+)
+from zkrecipes.states import EventType, WatchedEvent, ZkState
+
+if TYPE_CHECKING:
+    from zkrecipes.client.client import ZkClient
+
+_T = TypeVar("_T")
+
+
+class _Waker:
+    """An event set by watch callbacks and by every session state change."""
+
+    def __init__(self, client: ZkClient) -> None:
+        self.client = client
+        self.event: Any = client.handler.event_object()
+
+    def __enter__(self) -> _Waker:
+        self.client.add_listener(self._on_state)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        safe_remove_listener(self.client, self._on_state)
+
+    def _on_state(self, state: ZkState) -> bool:
+        self.event.set()
+        return False
+
+    def on_watch(self, event: object) -> None:
+        self.event.set()
+
+    def wait(self, deadline: Deadline) -> bool:
+        """Wait for a wake-up or the deadline; False when the deadline passed."""
+        self.event.wait(deadline.remaining())
+        woke = bool(self.event.is_set())
+        self.event.clear()
+        return woke or not deadline.expired()
+
+
+class Barrier:
+    """Blocks waiters while the node ``path`` exists; removing it releases them all."""
+
+    def __init__(self, client: ZkClient, path: str) -> None:
+        self.client = client
+        self.path = check_path(path)
+
+    def __repr__(self) -> str:
+        return f"Barrier({self.path!r})"
+
+    def create(self) -> None:
+        """Put the barrier up (no-op if it is up)."""
+        self.client.retry(self.client.ensure_path, self.path)
+
+    def remove(self) -> bool:
+        """Take the barrier down; True if it was up."""
+        try:
+            self.client.retry(self.client.delete, self.path)
+            return True
+        except NoNodeError:
+            return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the barrier is down; True if it is, False if ``timeout`` passed first."""
+        deadline = Deadline(check_timeout(timeout))
+        with _Waker(self.client) as waker:
+            while True:
+                if self.client.retry(self.client.exists, self.path, watch=waker.on_watch) is None:
+                    return True
+                if not waker.wait(deadline):
+                    return False
+
+
+class DoubleBarrier:
+    """Synchronises the start and the end of a task among ``num_clients`` members.
+
+    :meth:`enter` blocks until ``num_clients`` members have entered; :meth:`leave`
+    blocks until all have left. Member nodes are ephemeral children of ``path``
+    named by a GUID and holding ``identifier`` (default: host name and pid).
+    Both take an optional ``timeout`` (an addition to kazoo's API): on timeout
+    they return False (``enter`` first withdraws this member).
+    """
+
+    def __init__(
+        self, client: ZkClient, path: str, num_clients: int, identifier: str | None = None
+    ) -> None:
+        self.client = client
+        self.path = check_path(path)
+        if isinstance(num_clients, bool) or not isinstance(num_clients, int):
+            raise InvalidTypeError(f"num_clients must be an int, not {type(num_clients).__name__}")
+        if num_clients < 1:
+            raise InvalidArgumentError(f"num_clients must be >= 1, not {num_clients}")
+        self.num_clients = num_clients
+        self._identifier = identifier or f"{socket.gethostname()}-{os.getpid()}"
+        self.participating = False
+        self.node_name = uuid.uuid4().hex
+        self.create_path = child_path(self.path, self.node_name)
+        self.ready_path = child_path(self.path, "ready")
+
+    def __repr__(self) -> str:
+        return f"DoubleBarrier({self.path!r}, num_clients={self.num_clients})"
+
+    def _retry(self, func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        result: _T = self.client.retry(func, *args, **kwargs)
+        return result
+
+    def _members(self) -> list[str]:
+        return sorted(c for c in self._retry(self.client.get_children, self.path) if c != "ready")
+
+    def _ensure_member(self) -> None:
+        """Create our member node, or keep it if it exists in the current session."""
+        try:
+            self._retry(self.client.create, self.create_path, self._identifier.encode(), ephemeral=True)
+        except NodeExistsError:
+            stat = self._retry(self.client.exists, self.create_path)
+            session = current_session_id(self.client)
+            if stat is not None and session is not None and stat.ephemeralOwner != session:
+                self._delete_member()  # a previous session's node: replace it
+                self._ensure_member()
+
+    def _delete_member(self) -> None:
+        try:
+            self._retry(self.client.delete, self.create_path)
+        except NoNodeError:
+            pass
+
+    def enter(self, timeout: float | None = None) -> bool:
+        """Join; block until ``num_clients`` members have joined. False (and withdrawn) on timeout."""
+        deadline = Deadline(check_timeout(timeout))
+        self._retry(self.client.ensure_path, self.path)
+        ready_seen: Any = self.client.handler.event_object()
+        try:
+            with _Waker(self.client) as waker:
+
+                def on_ready(event: WatchedEvent) -> None:
+                    # A member that saw "ready" created is through, even if a fast
+                    # member has already deleted it again in leave().
+                    if event.type == EventType.CREATED:
+                        ready_seen.set()
+                    waker.on_watch(event)
+
+                while not ready_seen.is_set():
+                    self._ensure_member()
+                    if self._retry(self.client.exists, self.ready_path, watch=on_ready) is not None:
+                        break
+                    if len(self._members()) >= self.num_clients:
+                        try:
+                            self._retry(self.client.create, self.ready_path)
+                        except NodeExistsError:
+                            pass
+                        break
+                    if not waker.wait(deadline):
+                        raise LockTimeout(f"double barrier {self.path}: not enough members in time")
+        except BaseException as error:
+            self._delete_member()
+            self.participating = False
+            if isinstance(error, LockTimeout):
+                return False
+            raise
+        self.participating = True
+        return True
+
+    def leave(self, timeout: float | None = None) -> bool:
+        """Leave; block until every member has left. False if ``timeout`` passed first."""
+        deadline = Deadline(check_timeout(timeout))
+        try:
+            self._retry(self.client.delete, self.ready_path)
+        except NoNodeError:
+            pass
+        with _Waker(self.client) as waker:
+            while True:
+                members = self._members()
+                if not members or members == [self.node_name]:
+                    self._delete_member()
+                    self.participating = False
+                    return True
+                if members[0] == self.node_name:
+                    target = members[-1]  # lowest waits for the highest to go
+                else:
+                    if self.node_name in members:
+                        self._delete_member()
+                    target = members[0]  # others go, then wait for the lowest
+                exists = self._retry(self.client.exists, child_path(self.path, target), watch=waker.on_watch)
+                if exists is not None and not waker.wait(deadline):
+                    return False

@@ -1,0 +1,88 @@
+"""Leader election (kazoo's ``Election`` API) on top of :class:`~zkrecipes.recipes.lock.Lock`.
+
+Failure semantics (Curator style):
+
+* **SUSPENDED**: the leader stays leader (its node lives with the session) and
+  ``is_suspended`` turns True; a cautious leader pauses or uses
+  ``election.lock.fenced_set`` until the connection is back.
+* **LOST**: leadership ends. ``is_leader`` becomes False and the
+  ``leadership_lost`` event is set; the leader function is *not* interrupted
+  (Python cannot stop it safely), so it must poll ``is_leader`` or wait on
+  ``leadership_lost`` and return. Another contender may be leader already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from zkrecipes.exceptions import CancelledError, InvalidTypeError
+from zkrecipes.recipes.lock import Lock
+
+if TYPE_CHECKING:
+    from zkrecipes.client.client import ZkClient
+
+
+class Election:
+    """Contend for leadership of ``path``; run a function while leader.
+
+    ``run(func)`` blocks until this contender wins, calls ``func`` and gives
+    up leadership when it returns (or raises). ``leadership_lost`` (a handler
+    event object) is cleared when leadership starts and set when it ends —
+    by LOST or because ``func`` returned.
+    """
+
+    def __init__(self, client: ZkClient, path: str, identifier: str | None = None) -> None:
+        self.client = client
+        self.path = path
+        self.lock = Lock(client, path, identifier, on_lost=self._on_lost)
+        self.leadership_lost: Any = client.handler.event_object()
+        self._leader = False
+
+    def __repr__(self) -> str:
+        return f"Election({self.path!r}, leader={self.is_leader})"
+
+    @property
+    def is_leader(self) -> bool:
+        """True while this contender is leader (False as soon as its session is LOST)."""
+        return self._leader and self.lock.is_acquired
+
+    @property
+    def is_suspended(self) -> bool:
+        """True while the connection is down (the session, and leadership, may still live)."""
+        return self.lock.is_suspended
+
+    def _on_lost(self, lock: Lock) -> None:
+        self._leader = False
+        self.leadership_lost.set()
+
+    def run(self, func: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """Block until elected, then call ``func(*args, **kwargs)`` as leader.
+
+        Returns when ``func`` returns (leadership is released then), or at once
+        if :meth:`cancel` was called before leadership was won. Exceptions from
+        ``func`` propagate after leadership is released.
+        """
+        if not callable(func):
+            raise InvalidTypeError("leader function is not callable")
+        self.leadership_lost.clear()
+        try:
+            self.lock.acquire()
+        except CancelledError:
+            self.leadership_lost.set()
+            return
+        self._leader = True
+        try:
+            func(*args, **kwargs)
+        finally:
+            self._leader = False
+            self.leadership_lost.set()
+            self.lock.release()
+
+    def cancel(self) -> None:
+        """Stop contending; a function already running as leader is not interrupted."""
+        self.lock.cancel()
+
+    def contenders(self) -> list[str]:
+        """Identifiers of the current contenders; the leader first."""
+        return self.lock.contenders()

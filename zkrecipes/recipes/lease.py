@@ -1,0 +1,175 @@
+"""Time-limited, non-blocking leases (kazoo's ``NonBlockingLease`` / ``MultiNonBlockingLease``).
+
+A lease is a persistent ``<path>/lease_holder`` node holding JSON
+``{"version": 1, "holder": <identifier>, "end": "<UTC %Y-%m-%dT%H:%M:%S>"}``
+(kazoo's format, so kazoo and zkrecipes clients share leases). Obtaining one
+is a short critical section under a :class:`~zkrecipes.recipes.lock.Lock` on
+``path``: the lease is granted if there is no holder, the holder's lease has
+ended, or the holder is us (a renewal). Expiry uses the clients' clocks, which
+must be roughly synchronised.
+
+Failure semantics (Curator style): a granted lease does not depend on the
+session — **SUSPENDED** and **LOST** change nothing; it simply ends at its
+end time. A connection loss while obtaining is retried inside the lock; a
+session lost while obtaining makes the attempt fail (not granted) or retry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from zkrecipes.exceptions import (
+    InvalidArgumentError,
+    InvalidTypeError,
+    MalformedNodeDataError,
+    NoNodeError,
+)
+from zkrecipes.recipes.lock import Lock, check_path, check_timeout, child_path
+
+if TYPE_CHECKING:
+    from zkrecipes.client.client import ZkClient
+
+Clock = Callable[[], datetime.datetime]
+
+
+def utc_now() -> datetime.datetime:
+    """The current UTC time as a naive datetime (the lease format carries no zone)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _check_duration(duration: object) -> datetime.timedelta:
+    if not isinstance(duration, datetime.timedelta):
+        raise InvalidTypeError(f"duration must be a datetime.timedelta, not {type(duration).__name__}")
+    if duration <= datetime.timedelta(0):
+        raise InvalidArgumentError(f"duration must be positive, not {duration}")
+    return duration
+
+
+class NonBlockingLease:
+    """An exclusive lease, tried once at construction; ``bool(lease)`` says whether it was obtained.
+
+    The holder renews by constructing a new lease with the same path and
+    identifier. ``identifier`` defaults to the host name. ``lock_timeout``
+    (an addition to kazoo's API) bounds the wait for the short internal lock;
+    None waits as long as needed. ``utcnow`` is the clock (for tests).
+    """
+
+    _version = 1
+    _date_format = "%Y-%m-%dT%H:%M:%S"
+
+    def __init__(
+        self,
+        client: ZkClient,
+        path: str,
+        duration: datetime.timedelta,
+        identifier: str | None = None,
+        utcnow: Clock = utc_now,
+        *,
+        lock_timeout: float | None = None,
+    ) -> None:
+        self.path = check_path(path)
+        self.duration = _check_duration(duration)
+        self.identifier = identifier or socket.gethostname()
+        self.obtained = False
+        self.end: datetime.datetime | None = None
+        self._attempt(client, check_timeout(lock_timeout), utcnow)
+
+    def _attempt(self, client: ZkClient, lock_timeout: float | None, utcnow: Clock) -> None:
+        client.retry(client.ensure_path, self.path)
+        holder_path = child_path(self.path, "lease_holder")
+        lock = Lock(client, self.path, self.identifier)
+        if not lock.acquire(timeout=lock_timeout):
+            return
+        try:
+            now = utcnow()
+            current = client.retry(self._read, client, holder_path)
+            if current is not None:
+                data, _version = current
+                if data.get("version") != self._version:
+                    return  # a newer format: leave the lease to clients that understand it
+                end = self._parse_end(data, holder_path)
+                if data.get("holder") != self.identifier and now < end:
+                    return  # someone else's lease is still running
+            new_end = now + self.duration
+            record = {"version": self._version, "holder": self.identifier,
+                      "end": new_end.strftime(self._date_format)}
+            payload = json.dumps(record).encode("utf-8")
+            if current is None:
+                client.retry(client.create, holder_path, payload)
+            else:
+                client.retry(client.set, holder_path, payload)
+            self.obtained = True
+            self.end = new_end.replace(microsecond=0)
+        finally:
+            lock.release()
+
+    @staticmethod
+    def _read(client: ZkClient, holder_path: str) -> tuple[dict[str, Any], int] | None:
+        try:
+            raw, stat = client.get(holder_path)
+        except NoNodeError:
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise MalformedNodeDataError(f"lease holder {holder_path} holds {raw[:64]!r}") from error
+        if not isinstance(data, dict):
+            raise MalformedNodeDataError(f"lease holder {holder_path} holds {raw[:64]!r}")
+        return data, stat.version
+
+    def _parse_end(self, data: dict[str, Any], holder_path: str) -> datetime.datetime:
+        try:
+            return datetime.datetime.strptime(str(data["end"]), self._date_format)
+        except (KeyError, ValueError) as error:
+            raise MalformedNodeDataError(f"lease holder {holder_path} has no valid end") from error
+
+    def __bool__(self) -> bool:
+        return self.obtained
+
+    def __repr__(self) -> str:
+        return f"NonBlockingLease({self.path!r}, obtained={self.obtained}, end={self.end})"
+
+
+class MultiNonBlockingLease:
+    """One of ``count`` leases ``<path>/0`` … ``<path>/<count-1>``, tried in order.
+
+    ``bool(lease)`` is True if one was obtained; ``lease.lease`` is that one.
+    """
+
+    def __init__(
+        self,
+        client: ZkClient,
+        count: int,
+        path: str,
+        duration: datetime.timedelta,
+        identifier: str | None = None,
+        utcnow: Clock = utc_now,
+        *,
+        lock_timeout: float | None = None,
+    ) -> None:
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise InvalidTypeError(f"count must be an int, not {type(count).__name__}")
+        if count < 1:
+            raise InvalidArgumentError(f"count must be >= 1, not {count}")
+        check_path(path)
+        _check_duration(duration)
+        self.obtained = False
+        self.lease: NonBlockingLease | None = None
+        for number in range(count):
+            lease = NonBlockingLease(
+                client, f"{path}/{number}", duration, identifier, utcnow, lock_timeout=lock_timeout
+            )
+            if lease:
+                self.obtained = True
+                self.lease = lease
+                break
+
+    def __bool__(self) -> bool:
+        return self.obtained
+
+    def __repr__(self) -> str:
+        return f"MultiNonBlockingLease(obtained={self.obtained})"
