@@ -1,1 +1,119 @@
-"""pytest plugin (filled in by the harness)."""
+"""pytest plugin (entry point ``zkrecipes``): real-ZooKeeper fixtures.
+
+Fixtures:
+
+``zk_server``      session: a serving ZooKeeper chosen by ``ZK_HOSTS`` → local install →
+                   testcontainers (see :func:`zkrecipes.testing.select_server`).
+``zk_hosts``       session: ``zk_server.hosts`` (a connect string without chroot).
+``zk_chroot``      function: a unique chroot path for the test, ``"/t-<uuid hex>"``.
+``zk_ensemble``    session: a local 3-member :class:`ZooKeeperEnsemble`, started only when
+                   a test asks for it; members a test stopped are restarted after it.
+                   Tests using it get the ``ensemble`` mark automatically.
+``fault_proxy``    function: a :class:`FaultProxy` in front of ``zk_server`` (closed after).
+
+``--zk-keep-logs`` (or ``ZKRECIPES_KEEP_LOGS=1``) keeps the servers' temp dirs and logs.
+Importing this module is cheap: harness modules are imported when a fixture runs.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from zkrecipes.testing.ensemble import ZooKeeperEnsemble
+    from zkrecipes.testing.proxy import FaultProxy
+    from zkrecipes.testing.selection import ZooKeeperTarget
+
+KEEP_LOGS_ENV = "ZKRECIPES_KEEP_LOGS"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("zkrecipes", "zkrecipes ZooKeeper test harness")
+    group.addoption("--zk-keep-logs", action="store_true", default=False,
+                    help=f"keep test ZooKeeper temp dirs and logs (also {KEEP_LOGS_ENV}=1)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ensemble: needs a 3-node ZooKeeper ensemble (zk_ensemble fixture)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "zk_ensemble" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.ensemble)
+
+
+def keep_logs(config: pytest.Config) -> bool:
+    """True when ``--zk-keep-logs`` or ``ZKRECIPES_KEEP_LOGS`` (non-empty, not 0/false/no) asks for it."""
+    env = os.environ.get(KEEP_LOGS_ENV, "").strip().lower()
+    return bool(config.getoption("--zk-keep-logs", default=False)) or env not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def zk_server(pytestconfig: pytest.Config) -> Iterator[ZooKeeperTarget]:
+    """A serving ZooKeeper for the whole session (ZK_HOSTS → local install → testcontainers)."""
+    from zkrecipes.testing.selection import select_server
+
+    server = select_server(keep_dir=keep_logs(pytestconfig))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def zk_hosts(zk_server: ZooKeeperTarget) -> str:
+    """Connect string of ``zk_server`` (no chroot)."""
+    return zk_server.hosts
+
+
+@pytest.fixture
+def zk_chroot() -> str:
+    """A chroot path unique to this test: ``"/t-<uuid hex>"`` (not created here)."""
+    return f"/t-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def zk_ensemble(pytestconfig: pytest.Config) -> Iterator[ZooKeeperEnsemble]:
+    """A local 3-member ensemble, shared by the session, started on first use."""
+    from zkrecipes.testing.ensemble import ZooKeeperEnsemble
+
+    ensemble = ZooKeeperEnsemble(3, keep_dir=keep_logs(pytestconfig))
+    ensemble.start()
+    try:
+        yield ensemble
+    finally:
+        ensemble.stop()
+
+
+@pytest.fixture(autouse=True)
+def _zk_ensemble_heal(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that used ``zk_ensemble``, restart members it stopped or killed."""
+    yield
+    if "zk_ensemble" in request.fixturenames:
+        try:
+            ensemble: ZooKeeperEnsemble = request.getfixturevalue("zk_ensemble")
+        except Exception:  # the ensemble never started: its error is already reported
+            return
+        if ensemble.members and not all(member.running for member in ensemble.members):
+            ensemble.ensure_running()
+
+
+@pytest.fixture
+def fault_proxy(zk_server: ZooKeeperTarget) -> Iterator[FaultProxy]:
+    """A FaultProxy in front of ``zk_server``'s first host; closed after the test."""
+    from zkrecipes.testing.proxy import FaultProxy
+
+    proxy = FaultProxy.in_front_of(zk_server.hosts)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+from zkrecipes.testing.client_fixtures import *  # noqa: E402, F403

@@ -1,0 +1,5 @@
+"""Integration tests run against a real ZooKeeper.
+
+The fixtures (zk_server, zk_hosts, zk_chroot, zk_ensemble, fault_proxy, zk_client …)
+come from the ``zkrecipes`` pytest plugin (entry point, zkrecipes.testing.pytest_plugin).
+"""
