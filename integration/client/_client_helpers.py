@@ -1,0 +1,292 @@
+"""Helpers shared by the client integration tests (integration/client/).
+
+Every wait here is bounded and works on both handlers: waits use the client's
+own ``handler.event_object()`` / ``handler.sleep_func`` so that, with the
+gevent handler in an unpatched process, the hub keeps running while a test
+waits (a plain ``threading.Event.wait`` would block the hub and with it the
+client's I/O loop).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from zkrecipes import WatchedEvent, ZkState
+
+T = TypeVar("T")
+
+#: Default bound for waits on events the server or the client must produce.
+WAIT = 30.0
+
+
+def wait_until(client: Any, predicate: Callable[[], bool], timeout: float = WAIT,
+               message: str = "condition", interval: float = 0.02) -> None:
+    """Poll ``predicate`` (sleeping with the client's handler) until true; else AssertionError."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}")
+        client.handler.sleep_func(interval)
+
+
+class Recorder(Generic[T]):
+    """Collects items appended by callbacks; waits (with the handler's event) for them."""
+
+    def __init__(self, client: Any) -> None:
+        self.items: list[T] = []
+        self._event = client.handler.event_object()
+        self._client = client
+
+    def __call__(self, item: T) -> None:
+        """Record ``item`` (usable directly as a watch callback)."""
+        self.items.append(item)
+        self._event.set()
+
+    def wait_for(self, predicate: Callable[[list[T]], bool], timeout: float = WAIT,
+                 message: str = "recorded items") -> list[T]:
+        """Wait until ``predicate(items)`` holds; return a snapshot of the items."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            self._event.clear()
+            if predicate(self.items):
+                return list(self.items)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {message}; got {self.items!r}")
+            self._event.wait(min(remaining, 0.5))
+
+    def wait_count(self, count: int, timeout: float = WAIT) -> list[T]:
+        """Wait until at least ``count`` items were recorded."""
+        return self.wait_for(lambda items: len(items) >= count, timeout, f"{count} item(s)")
+
+
+class StateRecorder(Recorder[ZkState]):
+    """A state listener that records every ZkState it is given."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        client.add_listener(self)
+
+    def __call__(self, item: ZkState) -> None:  # listeners must not return True
+        super().__call__(item)
+
+    def wait_state(self, state: ZkState, start: int = 0, timeout: float = WAIT) -> int:
+        """Wait for ``state`` at index >= ``start``; return the index after it."""
+        items = self.wait_for(lambda items: state in items[start:], timeout, f"state {state}")
+        return items.index(state, start) + 1
+
+
+def watch_recorder(client: Any) -> Recorder[WatchedEvent]:
+    """A Recorder typed for watch events."""
+    return Recorder[WatchedEvent](client)
+
+
+def fence(writer: Any, watcher: Any, path: str, timeout: float = WAIT) -> None:
+    """Make sure every notification for ``watcher`` triggered before now was delivered.
+
+    Sets a one-shot watch on a fresh fence node with ``watcher``, has ``writer``
+    create it, and waits for its CREATED event.  Notifications reach the client
+    in server order and run on one FIFO watch queue, so any earlier event for
+    ``watcher`` has been delivered by the time the fence event is.
+    """
+    seen = watch_recorder(watcher)
+    watcher.exists(path, watch=seen)
+    writer.create(path, b"")
+    seen.wait_count(1, timeout)
+
+
+class GarbagePeer:
+    """A tiny TCP server that answers whatever it receives with fixed junk bytes.
+
+    It keeps each connection open after answering (so that the junk, not an
+    EOF, is what the client must deal with) until the client closes it or the
+    peer is closed.  Runs on its own OS thread with plain sockets.
+    """
+
+    def __init__(self, junk: bytes) -> None:
+        self.junk = junk
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port: int = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="garbage-peer", daemon=True)
+        self._thread.start()
+
+    @property
+    def hosts(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        open_conns: list[socket.socket] = []
+        try:
+            while not self._stop.is_set():
+                try:
+                    conn, _ = self._sock.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                self.connections += 1
+                conn.settimeout(5.0)
+                try:
+                    data = conn.recv(65536)
+                    self.requests.append(data)
+                    if data:
+                        conn.sendall(self.junk)
+                except OSError:
+                    pass
+                open_conns.append(conn)
+        finally:
+            for conn in open_conns:
+                conn.close()
+
+    def close(self) -> None:
+        """Stop accepting, close every connection, join the thread (bounded)."""
+        self._stop.set()
+        self._sock.close()
+        self._thread.join(5.0)
+
+    def __enter__(self) -> GarbagePeer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------ FaultProxy glue
+# The harness's FaultProxy is driven through these three functions only, so
+# that the tests read the same whatever the proxy's method names are.
+
+
+def proxy_stall(proxy: Any) -> None:
+    """Hold every byte in both directions on all connections (they stay open)."""
+    proxy.stall()
+
+
+def proxy_pass(proxy: Any) -> None:
+    """Resume forwarding on all connections (held bytes are delivered)."""
+    proxy.resume()
+
+
+def proxy_drop(proxy: Any) -> None:
+    """Close both sides of every current connection once; new connections pass."""
+    proxy.close_connections()
+
+
+class InjectingProxy:
+    """A pass-through TCP proxy that can inject bytes towards the client on command.
+
+    Each accepted connection gets two pump threads (plain sockets).  ``inject``
+    writes ``junk`` to every client-side socket between two forwarded chunks
+    (a lock keeps it from landing inside a chunk), which is how a server-side
+    bug or a corrupting middlebox would look to the client mid-session.
+    """
+
+    def __init__(self, target: str) -> None:
+        host, _, port = target.split(",")[0].rpartition(":")
+        self._target = (host, int(port))
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port: int = self._sock.getsockname()[1]
+        self.accepted = 0
+        self._pairs: list[tuple[socket.socket, socket.socket, threading.Lock]] = []
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._start(self._accept_loop)
+
+    @property
+    def hosts(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _start(self, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True, name="injecting-proxy")
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self._target, timeout=5.0)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            client.settimeout(None)
+            to_client = threading.Lock()
+            with self._guard:
+                self.accepted += 1
+                self._pairs.append((client, upstream, to_client))
+            self._start(self._pump, client, upstream, None)
+            self._start(self._pump, upstream, client, to_client)
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket, lock: threading.Lock | None) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if lock is None:
+                    dst.sendall(data)
+                else:
+                    with lock:
+                        dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def inject(self, junk: bytes) -> int:
+        """Send ``junk`` to every connected client; return how many got it."""
+        sent = 0
+        with self._guard:
+            pairs = list(self._pairs)
+        for client, _, lock in pairs:
+            with lock:
+                try:
+                    client.sendall(junk)
+                    sent += 1
+                except OSError:
+                    pass
+        return sent
+
+    def close(self) -> None:
+        """Stop accepting, close every socket, join the threads (bounded)."""
+        self._stop.set()
+        self._sock.close()
+        with self._guard:
+            for client, upstream, _ in self._pairs:
+                for sock in (client, upstream):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)  # wakes a pump blocked in recv
+                    except OSError:
+                        pass
+                    sock.close()
+        for thread in self._threads:
+            thread.join(5.0)
+
+    def __enter__(self) -> InjectingProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
