@@ -8,10 +8,14 @@ from zkrecipes.states import EventType, KeeperState, WatchedEvent, ZkState, Znod
 
 __version__ = "0.1.0"
 
-__all__ = ["EventType", "KeeperState", "WatchedEvent", "ZkClient", "ZkState", "ZnodeStat", "__version__"]
+__all__ = [
+    "AddWatchMode", "EventType", "KeeperState", "WatchedEvent", "WatcherType", "ZkClient", "ZkState",
+    "ZnodeStat", "__version__",
+]
 
 if TYPE_CHECKING:
     from zkrecipes.client.client import ZkClient
+    from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 
 
 def __getattr__(name: str) -> Any:
@@ -21,4 +25,8 @@ def __getattr__(name: str) -> Any:
         from zkrecipes.client.client import ZkClient
 
         return ZkClient
+    if name in ("AddWatchMode", "WatcherType"):
+        from zkrecipes.client.protocol import opcodes
+
+        return getattr(opcodes, name)
     raise AttributeError(f"module 'zkrecipes' has no attribute {name!r}")

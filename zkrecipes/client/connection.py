@@ -1,0 +1,673 @@
+"""The I/O loop: connect, handshake, read/write, ping, read timeout, reconnect.
+
+One :class:`Connection` per client. Its loop runs in ``handler.spawn`` (a
+thread or a greenlet) and is the only code that touches the sans-IO
+:class:`~zkrecipes.client.protocol.session.ZkProtocol`. Other threads hand it
+work through :meth:`Connection.submit`: a deque append plus, when the loop is
+not already awake, one byte on a wake-up socketpair.
+
+Guarantees:
+
+* every queued request goes out in one ``send`` of the concatenated frames
+  (partial writes keep the rest for the next writable event); reads are taken
+  in 256 KiB chunks;
+* the loop never runs user code: replies complete :class:`AsyncResult`\\ s (whose
+  linked callbacks run on the COMPLETION queue), watch callbacks go to the
+  WATCH queue and state changes to ``on_state`` (the client dispatches them on
+  the SESSION queue);
+* every request completes or fails: ``ConnectionLoss`` when its connection
+  drops or when it waited unsent for a whole session timeout,
+  ``SessionExpiredError`` when the session is lost, ``ConnectionClosedError``
+  on stop, ``AuthFailedError`` after an authentication failure;
+* a ``ProtocolError`` from the core drops the connection (the session
+  survives) and the loop reconnects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from zkrecipes.client.hosts import HostIterator, HostPort
+from zkrecipes.client.protocol.events import (
+    AuthReply,
+    Connected,
+    Notification,
+    PingReply,
+    Reply,
+    SessionExpired,
+    SetWatchesReply,
+)
+from zkrecipes.client.protocol.requests import CloseRequest
+from zkrecipes.client.protocol.session import ZkProtocol, undelivered_events
+from zkrecipes.client.rw_probe import ReadWriteProbe
+from zkrecipes.client.session_state import SessionStateTracker
+from zkrecipes.exceptions import (
+    AuthFailedError,
+    ConnectionClosedError,
+    ConnectionLoss,
+    ProtocolError,
+    SessionExpiredError,
+    ZkException,
+    make_error,
+)
+from zkrecipes.retry import ExponentialBackoff
+from zkrecipes.states import KeeperState, WatchedEvent, ZkState
+
+if TYPE_CHECKING:
+    from zkrecipes.client.handlers.interface import AsyncResult, Handler, Joinable
+
+from zkrecipes.client.handlers.interface import CallbackKind
+
+log = logging.getLogger("zkrecipes.connection")
+
+READ_CHUNK: Final = 256 * 1024
+MAX_DRAIN: Final = 20_000  # requests taken from the queue per loop turn
+MAX_OUTBUF: Final = 4 * 1024 * 1024  # stop taking requests while this much is unsent
+
+Converter = Callable[[int, Any], Any]
+"""Turns ``(err, result)`` of a reply into the value to set (or raises the error)."""
+
+
+class _AuthItem:
+    __slots__ = ("credential", "scheme")
+
+    def __init__(self, scheme: str, credential: str) -> None:
+        self.scheme = scheme
+        self.credential = credential
+
+
+_CLOSE: Final[Any] = object()
+_WOULD_BLOCK = (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+
+
+class _Drop(Exception):
+    """Internal: drop this TCP connection and reconnect."""
+
+
+class _Expired(Exception):
+    """Internal: the server says the session expired."""
+
+
+class _Stop(Exception):
+    """Internal: the loop must end (stop() or auth failure)."""
+
+
+class Connection:
+    """Owns the session's TCP connection(s) and the protocol core.
+
+    ``on_state(state)`` is called from the loop on each :class:`ZkState`
+    change and must not block (the client queues its listeners).
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        hosts: list[HostPort],
+        chroot: str,
+        session_timeout: float,
+        *,
+        on_state: Callable[[ZkState], None],
+        retry_policy: Any = None,
+        client_id: tuple[int, bytes] | None = None,
+        read_only: bool = False,
+        randomize_hosts: bool = True,
+        auth_data: list[tuple[str, str]] | None = None,
+        ssl_options: dict[str, Any] | None = None,
+        max_frame_size: int | None = None,
+    ) -> None:
+        self.handler = handler
+        self._hosts = HostIterator(hosts, randomize_hosts)
+        self.chroot = chroot
+        self.session_timeout = session_timeout
+        self._on_state = on_state
+        self.retry_policy = retry_policy
+        self._client_id = client_id
+        self.read_only = read_only
+        self._auth_data = list(auth_data or [])
+        self._ssl = dict(ssl_options or {})
+        self._max_frame_size = max_frame_size
+        self.tracker = SessionStateTracker(session_timeout)
+        self.live = handler.event_object()
+        self.protocol: ZkProtocol | None = None
+        self.current_host: HostPort | None = None
+        self.current_peer: tuple[Any, ...] | None = None
+        self._queue: deque[tuple[Any, Any, Converter | None, float]] = deque()
+        self._closed = True  # True while not started: submit() fails at once
+        self._closed_exc: type[ZkException] = ConnectionClosedError
+        self._stopping = False
+        self._wake_pending = False
+        self._wake_r: Any = None
+        self._wake_w: Any = None
+        self._loop: Joinable | None = None
+        # One entry per auth packet on the wire: (result or None, (scheme, credential)).
+        self._auth_waiters: deque[tuple[AsyncResult | None, tuple[str, bytes]]] = deque()
+        self._rw_probe: ReadWriteProbe | None = None
+        self._rw_found: HostPort | None = None
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and the end of the loop."""
+        return not self._closed
+
+    def set_hosts(self, hosts: list[HostPort]) -> None:
+        """Use these hosts from the next connection attempt on."""
+        self._hosts.set_hosts(hosts)
+
+    def start(self) -> None:
+        """Start the I/O loop (a new session unless ``client_id`` was given)."""
+        if not self._closed:
+            return
+        proto = ZkProtocol(
+            session_timeout_ms=int(self.session_timeout * 1000),
+            chroot=self.chroot,
+            read_only=self.read_only,
+            **({} if self._max_frame_size is None else {"max_frame_size": self._max_frame_size}),
+        )
+        if self._client_id is not None:
+            proto.set_session(*self._client_id)
+            self._client_id = None
+        for scheme, credential in self._auth_data:
+            proto.add_auth(scheme, credential)
+        self.protocol = proto
+        self.tracker = SessionStateTracker(self.session_timeout)
+        self._wake_r, self._wake_w = self.handler.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_pending = False
+        self._stopping = False
+        self._closed_exc = ConnectionClosedError
+        self._auth_waiters.clear()
+        self._fail_queue(ConnectionClosedError)  # leftovers of the last run (a close marker)
+        self._closed = False
+        self._loop = self.handler.spawn(self._run)
+
+    def stop(self, timeout: float) -> bool:
+        """Close the session (CloseSession if connected) and end the loop.
+
+        Requests queued before this call are sent first when connected; what
+        remains fails with ``ConnectionClosedError``. Returns False if the loop
+        did not end within ``timeout`` seconds.
+        """
+        loop = self._loop
+        if loop is None:
+            return True
+        self._stopping = True
+        self._queue.append((_CLOSE, None, None, 0.0))
+        self._wake()
+        loop.join(timeout)
+        finished = self._closed
+        if finished:
+            self._loop = None
+        return finished
+
+    def submit(self, request: Any, result: AsyncResult, converter: Converter | None = None) -> None:
+        """Queue ``request``; ``result`` completes with its reply (or an error).
+
+        Safe from any thread. Never blocks.
+        """
+        if self._closed:
+            result.set_exception(self._closed_exc("Connection has been closed"))
+            return
+        self._queue.append((request, result, converter, time.monotonic()))
+        if self._closed:
+            self._fail_queue(self._closed_exc)
+            return
+        if not self._wake_pending:
+            self._wake()
+
+    def add_auth(self, scheme: str, credential: str, result: AsyncResult) -> None:
+        """Queue an auth packet; ``result`` becomes True, or fails with AuthFailedError."""
+        self.submit(_AuthItem(scheme, credential), result)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _wake(self) -> None:
+        self._wake_pending = True
+        try:
+            self._wake_w.send(b"\0")
+        except (OSError, AttributeError):
+            pass
+
+    def _emit(self, state: ZkState | None) -> None:
+        if state is None:
+            return
+        if state is ZkState.CONNECTED:
+            self.live.set()
+        else:
+            self.live.clear()
+        try:
+            self._on_state(state)
+        except Exception:
+            log.exception("state callback failed")
+
+    def _fail_queue(self, exc_type: type[ZkException]) -> None:
+        queue = self._queue
+        while True:
+            try:
+                _request, result, _conv, _t = queue.popleft()
+            except IndexError:
+                return
+            if result is not None:
+                result.set_exception(exc_type())
+
+    def _expire_queue(self, now: float) -> None:
+        """Fail requests that have waited unsent for a whole session timeout."""
+        queue = self._queue
+        limit = now - self.tracker.session_timeout
+        while queue:
+            item = queue[0]
+            if item[0] is _CLOSE or item[3] > limit:
+                return
+            queue.popleft()
+            if item[1] is not None:
+                item[1].set_exception(ConnectionLoss("not sent within the session timeout"))
+
+    def _fail_pending(self, exc_type: type[ZkException]) -> None:
+        assert self.protocol is not None
+        for pending in self.protocol.connection_lost():
+            ctx = pending.context
+            if ctx is not None:
+                ctx[0].set_exception(exc_type())
+        while self._auth_waiters:
+            waiter, _ = self._auth_waiters.popleft()
+            if waiter is not None:
+                waiter.set_exception(exc_type())
+
+    def _session_lost(self) -> None:
+        """The session is gone: fail everything, forget it, tell listeners LOST."""
+        assert self.protocol is not None
+        self._fail_pending(SessionExpiredError)
+        self._fail_queue(SessionExpiredError)
+        self.protocol.reset_session()
+        self._emit(self.tracker.on_expired())
+
+    def _check_lost(self, now: float) -> None:
+        deadline = self.tracker.lost_deadline()
+        if deadline is not None and now >= deadline:
+            log.warning("disconnected for the whole session timeout: session considered lost")
+            self._session_lost()
+
+    # --------------------------------------------------------------- the loop
+
+    def _run(self) -> None:
+        try:
+            self._connect_loop()
+        except _Stop:
+            pass
+        except BaseException:
+            log.exception("connection loop crashed")
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self._rw_probe is not None:
+            self._rw_probe.cancel()
+            self._rw_probe = None
+        exc = self._closed_exc
+        if self.protocol is not None:
+            self._fail_pending(exc)
+        self._closed = True
+        self._fail_queue(exc)
+        if exc is AuthFailedError:
+            self._emit(self.tracker.on_auth_failed())
+        else:
+            self._emit(self.tracker.on_closed())
+        self.live.clear()
+        self.current_host = self.current_peer = None
+        for sock in (self._wake_r, self._wake_w):
+            with contextlib.suppress(Exception):
+                sock.close()
+
+    def _backoff(self) -> ExponentialBackoff:
+        policy = self.retry_policy
+        if policy is None:
+            return ExponentialBackoff()
+        return ExponentialBackoff(policy.delay, policy.backoff, policy.max_jitter, policy.max_delay)
+
+    def _connect_loop(self) -> None:
+        """Try the hosts round after round until stopped.
+
+        After a connection that reached a session drops, the loop pauses for one
+        backoff delay before the next attempt (like ZooKeeper's Java client, so
+        that two clients presenting the same session do not fight over it);
+        failed attempts move straight to the next host, and a round where every
+        host failed ends with a backoff delay. Delays are capped at a third of
+        the session timeout so that a server back in time is found in time.
+        """
+        backoff = self._backoff()
+        pause = 0.0
+        while not self._stopping:
+            hosts = self._hosts.round()
+            target, self._rw_found = self._rw_found, None
+            if target is not None:
+                hosts = [target] + [h for h in hosts if h != target]
+                pause = 0.0
+            established = False
+            for host in hosts:
+                if pause > 0:
+                    self._idle_wait(pause)
+                    pause = 0.0
+                if self._stopping:
+                    return
+                now = time.monotonic()
+                self._expire_queue(now)
+                self._check_lost(now)
+                served = self._attempt(host)
+                if served is not None:
+                    established = True
+                    if served > self.tracker.session_timeout / 3:
+                        backoff.reset()
+                    if self._rw_found is not None:
+                        break
+                    pause = self._next_pause(backoff)
+            if not established:
+                pause = self._next_pause(backoff)
+
+    def _next_pause(self, backoff: ExponentialBackoff) -> float:
+        return min(backoff.next_delay(), max(0.1, self.tracker.session_timeout / 3))
+
+    def _idle_wait(self, seconds: float) -> None:
+        """Wait while disconnected: expire old requests, apply the LOST rule, watch for stop."""
+        end = time.monotonic() + seconds
+        while not self._stopping:
+            now = time.monotonic()
+            self._expire_queue(now)
+            self._check_lost(now)
+            remaining = end - now
+            if remaining <= 0:
+                return
+            deadline = self.tracker.lost_deadline()
+            timeout = remaining if deadline is None else max(0.0, min(remaining, deadline - now))
+            if self._queue:
+                oldest = self._queue[0][3] + self.tracker.session_timeout
+                timeout = max(0.0, min(timeout, oldest - now))
+            readable, _, _ = self.handler.select([self._wake_r], [], [], timeout)
+            if readable:
+                self._drain_wake()
+
+    def _drain_wake(self) -> None:
+        self._wake_pending = False
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            pass
+
+    def _attempt(self, host: HostPort) -> float | None:
+        """Connect to ``host`` and serve it; returns seconds served, or None if no session."""
+        assert self.protocol is not None
+        self.tracker.on_connecting()
+        n_hosts = max(1, len(self._hosts.hosts))
+        connect_timeout = max(self.tracker.session_timeout / n_hosts, 1.0)
+        try:
+            sock = self.handler.create_connection(
+                (host.host, host.port), connect_timeout, server_hostname=host.host, **self._ssl
+            )
+        except (OSError, ZkException) as exc:
+            log.info("connect to %s failed: %s", host, exc)
+            return None
+        started = time.monotonic()
+        try:
+            sock.setblocking(False)
+            self.current_host = host
+            try:
+                self.current_peer = sock.getpeername()
+            except OSError:
+                self.current_peer = None
+            self._serve(sock, connect_timeout)
+        except _Drop as exc:
+            log.info("connection to %s dropped: %s", host, exc)
+        except ProtocolError as exc:
+            log.warning("protocol error from %s, reconnecting: %r", host, exc)
+        except (OSError, ssl.SSLError) as exc:
+            log.info("connection to %s failed: %s", host, exc)
+        except _Expired:
+            log.warning("session expired (server %s)", host)
+            with contextlib.suppress(Exception):
+                sock.close()
+            self._session_lost()
+            return 0.0
+        finally:
+            with contextlib.suppress(Exception):
+                sock.close()
+            self.current_host = self.current_peer = None
+            if self._rw_probe is not None:
+                self._rw_probe.cancel()
+                self._rw_probe = None
+        served = time.monotonic() - started
+        if self.tracker.state is ZkState.CONNECTED:
+            self._fail_pending(ConnectionLoss)
+            self._emit(self.tracker.on_disconnected(time.monotonic()))
+            return served
+        self._fail_pending(ConnectionLoss)
+        return None
+
+    def _serve(self, sock: Any, connect_timeout: float) -> None:
+        """Handshake then serve requests until the connection drops or stop (always raises)."""
+        assert self.protocol is not None
+        proto = self.protocol
+        try:
+            self._serve_loop(sock, proto, connect_timeout)
+        except (_Drop, OSError, ProtocolError):
+            if self._stopping:
+                raise _Stop from None
+            raise
+
+    def _serve_loop(self, sock: Any, proto: ZkProtocol, connect_timeout: float) -> None:
+        handler = self.handler
+        wake_r = self._wake_r
+        out = bytearray(proto.connect())
+        connected = False
+        closing_deadline: float | None = None
+        now = time.monotonic()
+        last_recv = last_send = now
+        read_timeout = connect_timeout
+        ping_interval = connect_timeout
+        is_tls = isinstance(sock, ssl.SSLSocket)
+        while True:
+            # 1. take queued work once connected (bounded per turn, backpressure on out)
+            if connected and closing_deadline is None:
+                if self._queue and len(out) < MAX_OUTBUF:
+                    if self._take_queue(out):
+                        closing_deadline = time.monotonic() + min(read_timeout, 5.0)
+                elif self._stopping:
+                    out += proto.send(CloseRequest(), None)
+                    closing_deadline = time.monotonic() + min(read_timeout, 5.0)
+            # 2. wait
+            now = time.monotonic()
+            if closing_deadline is not None:
+                timeout = closing_deadline - now
+            else:
+                timeout = min(last_recv + read_timeout, last_send + ping_interval) - now
+                if connected and self._queue and len(out) < MAX_OUTBUF:
+                    timeout = 0.0
+            if not connected and self._stopping:
+                raise _Stop
+            readable, _, _ = handler.select(
+                [sock, wake_r], [sock] if out else [], [], max(0.0, timeout)
+            )
+            if wake_r in readable:
+                self._drain_wake()
+            # 3. read
+            if sock in readable or (is_tls and sock.pending()):
+                while True:
+                    try:
+                        data = sock.recv(READ_CHUNK)
+                    except _WOULD_BLOCK:
+                        break
+                    if not data:
+                        raise _Drop("server closed the connection")
+                    last_recv = time.monotonic()
+                    try:
+                        events = proto.receive_data(data)
+                    except ProtocolError as exc:
+                        for event in undelivered_events(exc):
+                            self._handle_event(event, out)
+                        raise
+                    for event in events:
+                        if self._handle_event(event, out):
+                            if closing_deadline is not None:
+                                raise _Stop
+                        elif type(event) is Connected:
+                            connected = True
+                            if not self._on_connected(event, out):
+                                raise _Drop("read-write server required")
+                            read_timeout = event.timeout_ms / 1000.0 * 2 / 3
+                            ping_interval = event.timeout_ms / 1000.0 / 3
+                        elif type(event) is SessionExpired:
+                            raise _Expired
+                    if not (is_tls and sock.pending()):
+                        break
+            # 4. write everything queued in one send
+            if out:
+                try:
+                    sent = sock.send(out)
+                except _WOULD_BLOCK:
+                    sent = 0
+                if sent:
+                    del out[:sent]
+                    last_send = time.monotonic()
+            # 5. timers
+            now = time.monotonic()
+            if closing_deadline is not None:
+                if now >= closing_deadline:
+                    raise _Stop
+                continue
+            if now - last_recv >= read_timeout:
+                raise _Drop(f"no bytes from the server for {read_timeout:.2f} s")
+            if connected:
+                if now - last_send >= ping_interval and not out:
+                    out += proto.ping()
+                if self._rw_found is not None:
+                    raise _Drop("moving to a read-write server")
+            elif self._stopping:
+                raise _Stop
+
+    def _take_queue(self, out: bytearray) -> bool:
+        """Move queued requests into ``out``; returns True when a close was sent."""
+        assert self.protocol is not None
+        send = self.protocol.send
+        queue = self._queue
+        frames: list[bytes] = []
+        closing = False
+        for _ in range(MAX_DRAIN):
+            try:
+                item = queue.popleft()
+            except IndexError:
+                break
+            request, result, converter, _t = item
+            if request is _CLOSE:
+                frames.append(send(CloseRequest(), None))
+                closing = True
+                break
+            try:
+                if type(request) is _AuthItem:
+                    frames.append(self.protocol.add_auth(request.scheme, request.credential))
+                    self._auth_data.append((request.scheme, request.credential))
+                    self._auth_waiters.append((result, (request.scheme, request.credential.encode())))
+                else:
+                    frames.append(send(request, (result, converter)))
+            except Exception as exc:
+                result.set_exception(exc)
+        if frames:
+            out += b"".join(frames)
+        return closing
+
+    def _on_connected(self, event: Connected, out: bytearray) -> bool:
+        """Handshake done: state, priming; False if this r/o server is unacceptable."""
+        assert self.protocol is not None
+        if event.read_only and not self.read_only:
+            return False
+        if self.tracker.has_session and not event.same_session:
+            # The server gave us a new session: the old one is gone.
+            self._fail_queue(SessionExpiredError)
+            self._emit(self.tracker.on_expired())
+        for entry in self.protocol.auth_data:
+            self._auth_waiters.append((None, entry))
+        out += self.protocol.priming()
+        self._emit(self.tracker.on_connected(event.read_only, event.timeout_ms / 1000.0))
+        if event.read_only and len(self._hosts.hosts) > 1:
+            self._start_rw_probe()
+        log.info(
+            "connected to %s (session 0x%x, timeout %d ms%s)",
+            self.current_host, event.session_id, event.timeout_ms, ", read-only" if event.read_only else "",
+        )
+        return True
+
+    def _handle_event(self, event: Any, out: bytearray) -> bool:
+        """Route one event; returns True only for the reply to our CloseRequest."""
+        kind = type(event)
+        if kind is Reply:
+            ctx = event.pending.context
+            if ctx is None:
+                return True  # CloseRequest
+            result, converter = ctx
+            if converter is None:
+                if event.err:
+                    result.set_exception(make_error(event.err))
+                else:
+                    result.set(event.result)
+            else:
+                try:
+                    value = converter(event.err, event.result)
+                except Exception as exc:
+                    result.set_exception(exc)
+                else:
+                    result.set(value)
+        elif kind is Notification:
+            watched = WatchedEvent(event.type, event.state, event.path)
+            dispatch = self.handler.dispatch_callback
+            for watcher in event.watchers:
+                dispatch(CallbackKind.WATCH, watcher, watched)
+        elif kind is PingReply:
+            pass
+        elif kind is AuthReply:
+            waiter, credential = self._auth_waiters.popleft() if self._auth_waiters else (None, None)
+            if event.err:
+                if credential is not None:
+                    # Not re-sent after a restart.
+                    self._auth_data = [
+                        a for a in self._auth_data if (a[0], a[1].encode()) != credential
+                    ]
+                error = make_error(event.err)
+                if isinstance(error, AuthFailedError):
+                    # State first, so that the caller sees LOST/AUTH_FAILED when woken.
+                    log.error("authentication failed: the client stops connecting")
+                    self._closed_exc = AuthFailedError
+                    self._emit(self.tracker.on_auth_failed())
+                if waiter is not None:
+                    waiter.set_exception(error)
+                if isinstance(error, AuthFailedError):
+                    raise _Stop
+            elif waiter is not None:
+                waiter.set(True)
+        elif kind is SetWatchesReply and event.err:
+            log.warning("SetWatches failed with error %d", event.err)
+        return False
+
+    # ------------------------------------------------------- read-only mode
+
+    def _start_rw_probe(self) -> None:
+        current = self.current_host
+        candidates = [h for h in self._hosts.hosts if h != current]
+        probe = ReadWriteProbe(self.handler, candidates, self._ssl, self._on_rw_found)
+        self._rw_probe = probe
+        probe.start()
+
+    def _on_rw_found(self, host: HostPort) -> None:
+        self._rw_found = host
+        self._wake()
+
+    @property
+    def keeper_state(self) -> KeeperState:
+        """ZooKeeper's own view of the connection (``client_state``)."""
+        return self.tracker.keeper_state

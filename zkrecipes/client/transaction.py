@@ -1,0 +1,179 @@
+"""Transactions (multi) and read-only multi (multi-read) builders.
+
+A :class:`TransactionRequest` collects create/delete/set_data/check operations
+and commits them atomically; :class:`MultiReadRequest` collects get /
+get_children reads answered together. Arguments are checked when an
+operation is added, so a bad argument never reaches the server.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from zkrecipes.client import validation as v
+from zkrecipes.client.protocol.multi import MultiReadRequest, MultiRequest
+from zkrecipes.client.protocol.requests import (
+    CheckVersionRequest,
+    CreateRequest,
+    DeleteRequest,
+    GetChildrenRequest,
+    GetDataRequest,
+    SetDataRequest,
+)
+from zkrecipes.exceptions import WriterNotClosedException, make_error
+from zkrecipes.security import ACL, OPEN_ACL_UNSAFE
+
+if TYPE_CHECKING:
+    from zkrecipes.client.client import ZkClient
+    from zkrecipes.client.handlers.interface import AsyncResult
+
+_WriteOp = CreateRequest | DeleteRequest | SetDataRequest | CheckVersionRequest
+
+
+def multi_results(results: list[Any]) -> list[Any]:
+    """kazoo's per-op results: delete and check give ``True`` instead of ``None``."""
+    return [True if r is None else r for r in results]
+
+
+class TransactionRequest:
+    """An atomic set of write operations (kazoo's ``TransactionRequest``).
+
+    Add operations with :meth:`create`, :meth:`delete`, :meth:`set_data` and
+    :meth:`check`, then :meth:`commit`. ``commit()`` returns one result per
+    operation: the created path, ``True`` for delete/check, the new
+    :class:`~zkrecipes.ZnodeStat` for set_data; when the transaction fails,
+    every entry is an exception instance (``RolledBackError`` before the
+    failing op, its own error for the failing op, ``RuntimeInconsistency``
+    after it) and nothing was applied. Used as a context manager it commits
+    on a clean exit. Not thread-safe.
+    """
+
+    def __init__(self, client: ZkClient) -> None:
+        self.client = client
+        self.operations: list[_WriteOp] = []
+        self.committed = False
+        self._size = 0
+
+    def _add(self, op: _WriteOp, size: int) -> None:
+        if self.committed:
+            raise WriterNotClosedException("Transaction already committed")
+        self._size += size + 16
+        v.check_size(self._size, self.client.max_request_size)
+        self.operations.append(op)
+
+    def create(
+        self,
+        path: str,
+        value: bytes = b"",
+        acl: list[ACL] | None = None,
+        ephemeral: bool = False,
+        sequence: bool = False,
+        ttl: int | None = None,
+        container: bool = False,
+    ) -> None:
+        """Add a create (same arguments as ``ZkClient.create`` minus makepath)."""
+        seq = v.check_bool(sequence, "sequence")
+        p = v.check_path(path, sequential=seq)
+        data = v.check_value(value)
+        if acl is None:
+            acl = self.client.default_acl or OPEN_ACL_UNSAFE
+        acls = v.check_acl(acl)
+        flags, ttl_ms = v.create_mode(ephemeral, seq, container, ttl)
+        self._add(CreateRequest(p, data, acls, flags, ttl_ms), v.estimate_size(p, data, acls))
+
+    def delete(self, path: str, version: int = -1) -> None:
+        """Add a delete of ``path`` (at ``version``, -1 for any)."""
+        p = v.check_path(path)
+        self._add(DeleteRequest(p, v.check_version(version)), v.estimate_size(p))
+
+    def set_data(self, path: str, value: bytes, version: int = -1) -> None:
+        """Add a set of ``path``'s data (at ``version``, -1 for any)."""
+        p = v.check_path(path)
+        data = v.check_value(value)
+        self._add(SetDataRequest(p, data, v.check_version(version)), v.estimate_size(p, data))
+
+    def check(self, path: str, version: int) -> None:
+        """Add a check that ``path`` is at ``version``; the transaction fails otherwise."""
+        p = v.check_path(path)
+        self._add(CheckVersionRequest(p, v.check_version(version)), v.estimate_size(p))
+
+    def commit_async(self) -> AsyncResult:
+        """Send the transaction; the result completes with the list of per-op results."""
+        if self.committed:
+            raise WriterNotClosedException("Transaction already committed")
+        self.committed = True
+        return self.client._submit(MultiRequest(list(self.operations)), _convert_multi)
+
+    def commit(self) -> list[Any]:
+        """Send the transaction and wait for the per-op results."""
+        result: list[Any] = self.commit_async().get()
+        return result
+
+    def __enter__(self) -> TransactionRequest:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+
+
+class MultiReadBuilder:
+    """A read-only multi: several reads answered together (ZooKeeper 3.6+).
+
+    ``commit()`` returns one entry per read: ``(bytes, ZnodeStat)`` for
+    :meth:`get`, a list of child names for :meth:`get_children`, or the
+    exception instance of a read that failed (the others still succeed).
+    """
+
+    def __init__(self, client: ZkClient) -> None:
+        self.client = client
+        self.operations: list[GetDataRequest | GetChildrenRequest] = []
+        self.committed = False
+
+    def _check_open(self) -> None:
+        if self.committed:
+            raise WriterNotClosedException("multi-read already committed")
+
+    def get(self, path: str) -> None:
+        """Add a read of ``path``'s data and stat."""
+        self._check_open()
+        self.operations.append(GetDataRequest(v.check_path(path)))
+
+    def get_children(self, path: str) -> None:
+        """Add a read of ``path``'s children."""
+        self._check_open()
+        self.operations.append(GetChildrenRequest(v.check_path(path)))
+
+    def commit_async(self) -> AsyncResult:
+        """Send the reads; the result completes with the list of per-read results."""
+        self._check_open()
+        self.committed = True
+        return self.client._submit(MultiReadRequest(list(self.operations)))
+
+    def commit(self) -> list[Any]:
+        """Send the reads and wait for the per-read results."""
+        result: list[Any] = self.commit_async().get()
+        return result
+
+    def __enter__(self) -> MultiReadBuilder:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        return None
+
+
+def _convert_multi(err: int, result: Any) -> list[Any]:
+    if err:
+        raise make_error(err)
+    return multi_results(result)

@@ -1,0 +1,158 @@
+"""Argument checks shared by every client method (sync and async alike).
+
+Each check raises before anything is sent: :class:`InvalidTypeError` for a
+wrong type, :class:`InvalidPathError` for a path ZooKeeper would reject,
+:class:`DataTooLargeError` for a request the server would refuse by size
+(a server drops the whole connection on an oversized packet, so the client
+must never send one), :class:`InvalidArgumentError` for other bad values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from zkrecipes.client.protocol.paths import validate_path
+from zkrecipes.exceptions import (
+    DataTooLargeError,
+    InvalidArgumentError,
+    InvalidCallableError,
+    InvalidTypeError,
+)
+from zkrecipes.security import ACL, Id
+
+# ZooKeeper's default jute.maxbuffer: the largest frame a server accepts.
+DEFAULT_MAX_REQUEST_SIZE = 0xFFFFF
+# Header, length prefixes, flags, ttl: generous so that the estimate never falls short.
+_REQUEST_OVERHEAD = 64
+_MAX_TTL_MS = (1 << 40) - 1
+
+# CreateMode numbers (ZooKeeper's CreateMode.toFlag()).
+PERSISTENT = 0
+EPHEMERAL = 1
+PERSISTENT_SEQUENTIAL = 2
+EPHEMERAL_SEQUENTIAL = 3
+CONTAINER = 4
+PERSISTENT_WITH_TTL = 5
+PERSISTENT_SEQUENTIAL_WITH_TTL = 6
+
+
+def check_path(path: object, *, sequential: bool = False, name: str = "path") -> str:
+    """Return ``path`` if it is a valid absolute znode path, else raise."""
+    if not isinstance(path, str):
+        raise InvalidTypeError(f"Invalid type for {name!r} (string expected, got {type(path).__name__})")
+    validate_path(path, sequential=sequential)
+    return path
+
+
+def check_value(value: object, *, name: str = "value") -> bytes:
+    """Return ``value`` as bytes (``None`` means empty), else raise InvalidTypeError."""
+    if value is None:
+        return b""
+    if type(value) is not bytes:
+        if isinstance(value, bytes):
+            return bytes(value)
+        raise InvalidTypeError(f"Invalid type for {name!r} (bytes expected, got {type(value).__name__})")
+    return value
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` if it is a bool, else raise InvalidTypeError."""
+    if not isinstance(value, bool):
+        raise InvalidTypeError(f"Invalid type for {name!r} (bool expected)")
+    return value
+
+
+def check_int(value: object, name: str) -> int:
+    """Return ``value`` if it is an int (not a bool), else raise InvalidTypeError."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidTypeError(f"Invalid type for {name!r} (int expected)")
+    return value
+
+
+def check_version(version: object, name: str = "version") -> int:
+    """A znode version: an int >= -1 (-1 matches any version)."""
+    v = check_int(version, name)
+    if v < -1 or v > 0x7FFFFFFF:
+        raise InvalidArgumentError(f"{name} must be -1 or a non-negative 32-bit int, got {v}")
+    return v
+
+
+def check_str(value: object, name: str) -> str:
+    """Return ``value`` if it is a str, else raise InvalidTypeError."""
+    if not isinstance(value, str):
+        raise InvalidTypeError(f"Invalid type for {name!r} (string expected)")
+    return value
+
+
+def check_acl(acl: object, name: str = "acl") -> list[ACL]:
+    """Return ``acl`` as a list of :class:`ACL` (a list or tuple of ACL entries)."""
+    if isinstance(acl, ACL) or not isinstance(acl, (list, tuple)):
+        raise InvalidTypeError(f"Invalid type for {name!r} (a list of ACL expected)")
+    for entry in acl:
+        if not isinstance(entry, ACL):
+            raise InvalidTypeError(f"Invalid type for {name!r}: {entry!r} is not an ACL")
+        if not isinstance(entry.perms, int) or not isinstance(entry.id, Id):
+            raise InvalidTypeError(f"Invalid ACL entry {entry!r}")
+        if not isinstance(entry.id.scheme, str) or not isinstance(entry.id.id, str):
+            raise InvalidTypeError(f"Invalid ACL id {entry.id!r}")
+    return list(acl)
+
+
+def check_callable(func: object, name: str) -> None:
+    """Raise InvalidTypeError unless ``func`` is callable."""
+    if not callable(func):
+        raise InvalidCallableError(f"Invalid type for {name!r} (callable expected)")
+
+
+def check_watch(watch: object) -> None:
+    """A watch argument is ``None`` or a callable."""
+    if watch is not None and not callable(watch):
+        raise InvalidCallableError("Invalid type for 'watch' (must be a callable)")
+
+
+def create_mode(ephemeral: object, sequence: object, container: object, ttl: object) -> tuple[int, int]:
+    """Return ``(flags, ttl_ms)`` for a create, checking the combination.
+
+    ``ttl`` (milliseconds, a positive int) is allowed only for persistent
+    nodes; ``container`` only alone. The returned ttl is -1 when unused.
+    """
+    eph = check_bool(ephemeral, "ephemeral")
+    seq = check_bool(sequence, "sequence")
+    cont = check_bool(container, "container")
+    if ttl is not None:
+        ttl_ms = check_int(ttl, "ttl")
+        if not 0 < ttl_ms <= _MAX_TTL_MS:
+            raise InvalidArgumentError(f"ttl must be a positive number of milliseconds, got {ttl_ms}")
+        if eph or cont:
+            raise InvalidArgumentError("ttl is only valid for persistent (non-container) nodes")
+        return (PERSISTENT_SEQUENTIAL_WITH_TTL if seq else PERSISTENT_WITH_TTL), ttl_ms
+    if cont:
+        if eph or seq:
+            raise InvalidArgumentError("a container node cannot be ephemeral or sequential")
+        return CONTAINER, -1
+    return (EPHEMERAL if eph else PERSISTENT) | (PERSISTENT_SEQUENTIAL if seq else 0), -1
+
+
+def _acl_size(acl: Sequence[ACL]) -> int:
+    return sum(12 + len(a.id.scheme.encode()) + len(a.id.id.encode()) for a in acl)
+
+
+def estimate_size(path: str, data: bytes = b"", acl: Sequence[ACL] = ()) -> int:
+    """An upper bound of the serialized size of a request with these fields."""
+    return _REQUEST_OVERHEAD + len(path.encode()) + len(data) + _acl_size(acl)
+
+
+def check_size(size: int, limit: int = DEFAULT_MAX_REQUEST_SIZE) -> None:
+    """Raise DataTooLargeError if a request of ``size`` bytes exceeds ``limit``."""
+    if size > limit:
+        raise DataTooLargeError(
+            f"request of about {size} bytes exceeds the server's packet limit of {limit} bytes"
+        )
+
+
+def check_path_list(paths: Any, name: str) -> list[str]:
+    """Return ``paths`` as a list of valid paths."""
+    if isinstance(paths, str) or not isinstance(paths, (list, tuple)):
+        raise InvalidTypeError(f"Invalid type for {name!r} (a list of paths expected)")
+    return [check_path(p, name=name) for p in paths]
