@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 import pytest
-from _helpers_d2 import Recorder, expire_session, walk
+from _helpers import Recorder, expire_session, walk
 
 from zkrecipes.exceptions import ConfigurationError, InvalidArgumentError
 from zkrecipes.recipes.cache import NodeData, TreeCache, TreeEvent
@@ -42,7 +42,7 @@ def test_cache_reflects_subtree(zk_client_factory: Any) -> None:
     cache, events = _start(client, "/t")
     try:
         initial = events.snapshot()
-        added = [e.event_data.path for e in initial if e.event_type == TreeEvent.NODE_ADDED]
+        added = [e.event_data.path for e in initial if e.event_type == TreeEvent.NODE_ADDED and e.event_data]
         assert added == ["/t", "/t/a", "/t/a/b"]  # parents first, then INITIALIZED
         assert initial[-1].event_type == TreeEvent.INITIALIZED
         assert cache.get_children("/t") == frozenset({"a"})

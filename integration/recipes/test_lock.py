@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _helpers_d1 import (
+from _helpers import (
     WAIT,
     Recorder,
     background,
@@ -87,8 +87,8 @@ def test_cancel_stops_a_waiting_acquire_and_removes_its_node(zk_client_factory: 
 
 
 def test_session_expiry_fires_on_lost_and_fencing_rejects_the_old_holder(
-        fault_proxy: Any, zk_client_factory: Any) -> None:
-    a, b = zk_client_factory(fault_proxy.hosts), zk_client_factory()
+        zk_hosts: str, zk_client_factory: Any) -> None:
+    a, b = zk_client_factory(), zk_client_factory()
     lost: Recorder[Lock] = Recorder(a)
     old = Lock(a, "/fenced", "old", on_lost=lost)
     new = Lock(b, "/fenced", "new")
@@ -102,7 +102,7 @@ def test_session_expiry_fires_on_lost_and_fencing_rejects_the_old_holder(
     stale = old.fenced_transaction()  # built while held, committed after the loss
     stale.set_data("/data", b"old-2")
 
-    expire_session(zk_client_factory, a, fault_proxy)
+    expire_session(zk_hosts, a)
     lost.wait_for(lambda items: items == [old], message="on_lost")
     assert not old.is_acquired
     assert old.fencing_token is None
@@ -158,10 +158,10 @@ def test_lock_bad_input_is_refused(zk_client: Any) -> None:
     assert not lock.is_acquired
 
 
-def test_non_ephemeral_lock_survives_session_expiry(fault_proxy: Any, zk_client_factory: Any) -> None:
-    a, b = zk_client_factory(fault_proxy.hosts), zk_client_factory()
+def test_non_ephemeral_lock_survives_session_expiry(zk_hosts: str, zk_client_factory: Any) -> None:
+    a, b = zk_client_factory(), zk_client_factory()
     lock = Lock(a, "/durable")
     assert lock.acquire(ephemeral=False)
-    expire_session(zk_client_factory, a, fault_proxy)
+    expire_session(zk_hosts, a)
     assert Lock(b, "/durable").acquire(blocking=False) is False
     assert len(contender_nodes(b, "/durable")) == 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
-from _helpers_d1 import WAIT, background, contender_nodes, state_recorder, wait_until
+from _helpers import WAIT, StateRecorder, background, contender_nodes, wait_until
 
 from zkrecipes import ZkState
 from zkrecipes.exceptions import LockTimeout
@@ -19,7 +20,7 @@ def test_drop_while_waiting_keeps_one_node_and_acquires(fault_proxy: Any, zk_cli
     holder.acquire()
     pending = background(victim, lambda: waiter.acquire(timeout=WAIT))
     wait_until(holder_client, lambda: len(contender_nodes(holder_client, "/dw")) == 2, message="queued")
-    states = state_recorder(victim)
+    states = StateRecorder(victim)
     fault_proxy.close_connections()
     states.wait_for(lambda s: ZkState.CONNECTED in s, message="victim reconnected")
     holder.release()
@@ -35,7 +36,7 @@ def test_timeout_while_disconnected_cleans_up_after_reconnect(
     victim = zk_client_factory(fault_proxy.hosts, timeout=15.0)
     holder, waiter = Lock(holder_client, "/td"), Lock(victim, "/td")
     holder.acquire()
-    states = state_recorder(victim)
+    states = StateRecorder(victim)
     pending = background(victim, lambda: waiter.acquire(timeout=3.0))
     wait_until(holder_client, lambda: len(contender_nodes(holder_client, "/td")) == 2, message="queued")
     fault_proxy.drop()  # cut and refuse connections: SUSPENDED, the session lives on the server
@@ -55,7 +56,8 @@ def test_timeout_while_disconnected_cleans_up_after_reconnect(
 def test_repeated_drops_during_acquisition_leave_no_orphans(fault_proxy: Any, zk_client_factory: Any) -> None:
     observer = zk_client_factory()
     victim = zk_client_factory(fault_proxy.hosts, timeout=10.0)
-    rounds = 12
+    # Soak length: ZKRECIPES_SOAK_ROUNDS (CI sets a bounded count) x 4 drops.
+    rounds = 4 * int(os.environ.get("ZKRECIPES_SOAK_ROUNDS", "3"))
     for i in range(rounds):
         lock = Lock(victim, "/chaos", f"r{i}")
         pending = background(victim, lambda lock=lock: lock.acquire(timeout=WAIT))  # type: ignore[misc]
@@ -74,7 +76,7 @@ def test_suspended_holder_keeps_the_lock_and_knows_it(fault_proxy: Any, zk_clien
     victim, other = zk_client_factory(fault_proxy.hosts, timeout=15.0), zk_client_factory()
     lock = victim.Lock("/susp", "victim")
     assert isinstance(lock, Lock) and lock.acquire(timeout=WAIT)
-    states = state_recorder(victim)
+    states = StateRecorder(victim)
     fault_proxy.drop()
     states.wait_for(lambda s: ZkState.SUSPENDED in s, message="SUSPENDED")
     wait_until(other, lambda: lock.is_suspended, message="lock.is_suspended")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _helpers_d1 import WAIT, Recorder, background, expire_session, wait_until
+from _helpers import WAIT, Recorder, background, expire_session, wait_until
 
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, LockTimeout
-from zkrecipes.recipes.lock import Lock, ReadLock, Semaphore, WriteLock
+from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
+from zkrecipes.recipes.semaphore import Semaphore
 
 
 def test_readers_share_writers_exclude(zk_client_factory: Any) -> None:
@@ -74,13 +75,13 @@ def test_semaphore_max_leases(zk_client_factory: Any) -> None:
     assert sems[0].lease_holders() == []
 
 
-def test_semaphore_context_manager_and_lost_lease(fault_proxy: Any, zk_client_factory: Any) -> None:
-    a, b = zk_client_factory(fault_proxy.hosts), zk_client_factory()
+def test_semaphore_context_manager_and_lost_lease(zk_hosts: str, zk_client_factory: Any) -> None:
+    a, b = zk_client_factory(), zk_client_factory()
     lost: Recorder[Semaphore] = Recorder(a)
     sem = Semaphore(a, "/sem2", "a", max_leases=1, on_lost=lost)
     with sem as held:
         assert held is sem and sem.is_acquired
-        expire_session(zk_client_factory, a, fault_proxy)
+        expire_session(zk_hosts, a)
         lost.wait_for(lambda items: items == [sem], message="on_lost")
         assert not sem.is_acquired
         other = Semaphore(b, "/sem2", "b", max_leases=1)

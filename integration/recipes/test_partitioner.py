@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from _helpers_d2 import WAIT, StateRecorder, expire_session, wait_until
+from _helpers import WAIT, StateRecorder, expire_session, wait_until
 
 from zkrecipes import ZkState
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _helpers_d2 import expire_session, wait_until
+from _helpers import expire_session, wait_until
 
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError
 from zkrecipes.recipes.party import Party, ShallowParty

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _helpers_d2 import WAIT, expire_session, run_in_background
+from _helpers import WAIT, background, expire_session
 
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError
 from zkrecipes.recipes.queue import LockingQueue, Queue
@@ -88,7 +88,7 @@ def test_locking_queue_blocking_get_wakes_on_put(zk_client_factory: Any) -> None
     q.put(b"first")
     assert q.get(timeout=WAIT) == b"first"
     assert q.consume()
-    waiting = run_in_background(consumer, lambda: LockingQueue(consumer, "/lq").get(timeout=WAIT))
+    waiting = background(consumer, lambda: LockingQueue(consumer, "/lq").get(timeout=WAIT))
     assert waiting.wait(0.3) is False  # nothing to take: it must still be waiting
     LockingQueue(producer, "/lq").put(b"late")
     assert waiting.get(timeout=WAIT + 10) == b"late"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
-from _helpers_d2 import WAIT, Recorder, expire_session
+from _helpers import WAIT, Recorder, expire_session
 
 from zkrecipes import EventType
 from zkrecipes.exceptions import InvalidArgumentError, NoNodeError, ZkException
@@ -14,6 +15,14 @@ from zkrecipes.recipes.watchers import ChildrenWatch, DataWatch, PatientChildren
 
 def _data_of(items: list[Any]) -> list[Any]:
     return [d for d, _ in items]
+
+
+def _last_data_is(want: bytes, items: list[Any]) -> bool:
+    return bool(_data_of(items)[-1] == want)
+
+
+def _last_children_are(want: list[str], items: list[Any]) -> bool:
+    return bool(items[-1][0] == want)
 
 
 def test_datawatch_sees_every_change_in_order(zk_client_factory: Any) -> None:
@@ -26,7 +35,7 @@ def test_datawatch_sees_every_change_in_order(zk_client_factory: Any) -> None:
     seen.wait_for(lambda s: _data_of(s)[-1] == b"v0")
     for i in range(1, 8):
         writer.set("/node", f"v{i}".encode())
-        seen.wait_for(lambda s, i=i: _data_of(s)[-1] == f"v{i}".encode(), message=f"v{i}")
+        seen.wait_for(partial(_last_data_is, f"v{i}".encode()), message=f"v{i}")
     writer.delete("/node")
     items = seen.wait_for(lambda s: s[-1] == (None, None), message="the deletion")
     assert _data_of(items) == [None] + [f"v{i}".encode() for i in range(8)] + [None]
@@ -84,7 +93,7 @@ def test_childrenwatch_in_order_and_stops_on_delete(zk_client_factory: Any) -> N
     for name in ["c1", "c2", "c3"]:
         writer.create(f"/parent/{name}")
         expected.append(name)
-        items = seen.wait_for(lambda s, e=list(expected): s[-1][0] == e, message=str(expected))
+        items = seen.wait_for(partial(_last_children_are, list(expected)), message=str(expected))
         assert items[-1][1].type == EventType.CHILD
     writer.delete("/parent/c2")
     seen.wait_for(lambda s: s[-1][0] == ["c1", "c3"])

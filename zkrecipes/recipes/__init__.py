@@ -13,7 +13,7 @@ _MODULES = {
     "Lock": "lock",
     "ReadLock": "lock",
     "WriteLock": "lock",
-    "Semaphore": "lock",
+    "Semaphore": "semaphore",
     "Election": "election",
     "NonBlockingLease": "lease",
     "MultiNonBlockingLease": "lease",

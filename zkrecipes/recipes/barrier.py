@@ -27,7 +27,7 @@ from zkrecipes.exceptions import (
     NodeExistsError,
     NoNodeError,
 )
-from zkrecipes.recipes.lock import (
+from zkrecipes.recipes._support import (
     Deadline,
     check_path,
     check_timeout,

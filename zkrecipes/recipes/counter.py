@@ -21,7 +21,7 @@ from zkrecipes.exceptions import (
     InvalidTypeError,
     MalformedNodeDataError,
 )
-from zkrecipes.recipes.lock import check_path, is_retryable
+from zkrecipes.recipes._support import check_path, is_retryable
 
 if TYPE_CHECKING:
     from zkrecipes.client.client import ZkClient
@@ -29,6 +29,37 @@ if TYPE_CHECKING:
 _CURATOR = struct.Struct(">i")
 
 Number = int | float
+
+
+def encode_count(value: Number, curator: bool) -> bytes:
+    """The node data for ``value``.
+
+    kazoo's format is ``repr(value)`` in ASCII; with ``curator`` it is Curator's
+    SharedCount, a 4-byte big-endian signed int (:class:`InvalidArgumentError`
+    if the value does not fit in 32 bits).
+    """
+    if curator:
+        if not -(2**31) <= int(value) < 2**31:
+            raise InvalidArgumentError(f"{value} does not fit Curator's 32-bit SharedCount")
+        return _CURATOR.pack(int(value))
+    return repr(value).encode("ascii")
+
+
+def decode_count(data: bytes, default: Number, curator: bool, where: str = "counter") -> Number:
+    """The value stored as ``data`` (``default`` for empty data).
+
+    Without ``curator`` the ASCII text is parsed as the type of ``default``.
+    Raises :class:`MalformedNodeDataError` (naming ``where``) for data in neither format.
+    """
+    if data == b"":
+        return default
+    try:
+        if curator:
+            (number,) = _CURATOR.unpack(data)
+            return int(number)
+        return type(default)(data.decode("ascii"))
+    except (struct.error, UnicodeDecodeError, ValueError) as error:
+        raise MalformedNodeDataError(f"{where} holds {data[:32]!r}") from error
 
 
 class Counter:
@@ -66,22 +97,10 @@ class Counter:
             self._ensured = True
 
     def _decode(self, data: bytes) -> Number:
-        if data == b"":
-            return self.default
-        try:
-            if self.support_curator:
-                (number,) = _CURATOR.unpack(data)
-                return int(number)
-            return self.default_type(data.decode("ascii"))
-        except (struct.error, UnicodeDecodeError, ValueError) as error:
-            raise MalformedNodeDataError(f"counter {self.path} holds {data[:32]!r}") from error
+        return decode_count(data, self.default, self.support_curator, f"counter {self.path}")
 
     def _encode(self, value: Number) -> bytes:
-        if self.support_curator:
-            if not -(2**31) <= int(value) < 2**31:
-                raise InvalidArgumentError(f"{value} does not fit Curator's 32-bit SharedCount")
-            return _CURATOR.pack(int(value))
-        return repr(value).encode("ascii")
+        return encode_count(value, self.support_curator)
 
     def _read(self) -> tuple[Number, int]:
         self._ensure_node()

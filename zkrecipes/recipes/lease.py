@@ -28,7 +28,8 @@ from zkrecipes.exceptions import (
     MalformedNodeDataError,
     NoNodeError,
 )
-from zkrecipes.recipes.lock import Lock, check_path, check_timeout, child_path
+from zkrecipes.recipes._support import check_path, check_timeout, child_path
+from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
     from zkrecipes.client.client import ZkClient
@@ -39,6 +40,47 @@ Clock = Callable[[], datetime.datetime]
 def utc_now() -> datetime.datetime:
     """The current UTC time as a naive datetime (the lease format carries no zone)."""
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+#: The lease record's format version and end-time format (kazoo's).
+LEASE_VERSION = 1
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def encode_lease(holder: str, end: datetime.datetime) -> bytes:
+    """The ``lease_holder`` node data for ``holder`` until ``end`` (UTC, whole seconds).
+
+    UTF-8 JSON ``{"version": 1, "holder": …, "end": "%Y-%m-%dT%H:%M:%S"}``,
+    byte for byte what kazoo writes.
+    """
+    record = {"version": LEASE_VERSION, "holder": holder, "end": end.strftime(DATE_FORMAT)}
+    return json.dumps(record).encode("utf-8")
+
+
+def decode_lease(raw: bytes, where: str) -> dict[str, Any]:
+    """The JSON object stored in a ``lease_holder`` node.
+
+    Raises :class:`MalformedNodeDataError` (naming ``where``) if ``raw`` is not
+    UTF-8 JSON holding an object.
+    """
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise MalformedNodeDataError(f"lease holder {where} holds {raw[:64]!r}") from error
+    if not isinstance(data, dict):
+        raise MalformedNodeDataError(f"lease holder {where} holds {raw[:64]!r}")
+    return data
+
+
+def lease_end(data: dict[str, Any], where: str) -> datetime.datetime:
+    """The end time of a decoded lease record (naive UTC).
+
+    Raises :class:`MalformedNodeDataError` if ``end`` is missing or not in :data:`DATE_FORMAT`.
+    """
+    try:
+        return datetime.datetime.strptime(str(data["end"]), DATE_FORMAT)
+    except (KeyError, ValueError) as error:
+        raise MalformedNodeDataError(f"lease holder {where} has no valid end") from error
 
 
 def _check_duration(duration: object) -> datetime.timedelta:
@@ -58,8 +100,8 @@ class NonBlockingLease:
     None waits as long as needed. ``utcnow`` is the clock (for tests).
     """
 
-    _version = 1
-    _date_format = "%Y-%m-%dT%H:%M:%S"
+    _version = LEASE_VERSION
+    _date_format = DATE_FORMAT
 
     def __init__(
         self,
@@ -91,13 +133,11 @@ class NonBlockingLease:
                 data, _version = current
                 if data.get("version") != self._version:
                     return  # a newer format: leave the lease to clients that understand it
-                end = self._parse_end(data, holder_path)
+                end = lease_end(data, holder_path)
                 if data.get("holder") != self.identifier and now < end:
                     return  # someone else's lease is still running
             new_end = now + self.duration
-            record = {"version": self._version, "holder": self.identifier,
-                      "end": new_end.strftime(self._date_format)}
-            payload = json.dumps(record).encode("utf-8")
+            payload = encode_lease(self.identifier, new_end)
             if current is None:
                 client.retry(client.create, holder_path, payload)
             else:
@@ -113,19 +153,7 @@ class NonBlockingLease:
             raw, stat = client.get(holder_path)
         except NoNodeError:
             return None
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise MalformedNodeDataError(f"lease holder {holder_path} holds {raw[:64]!r}") from error
-        if not isinstance(data, dict):
-            raise MalformedNodeDataError(f"lease holder {holder_path} holds {raw[:64]!r}")
-        return data, stat.version
-
-    def _parse_end(self, data: dict[str, Any], holder_path: str) -> datetime.datetime:
-        try:
-            return datetime.datetime.strptime(str(data["end"]), self._date_format)
-        except (KeyError, ValueError) as error:
-            raise MalformedNodeDataError(f"lease holder {holder_path} has no valid end") from error
+        return decode_lease(raw, holder_path), stat.version
 
     def __bool__(self) -> bool:
         return self.obtained

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from zkrecipes.exceptions import (
     InvalidArgumentError,
@@ -35,6 +35,7 @@ from zkrecipes.exceptions import (
     NodeExistsError,
     NoNodeError,
 )
+from zkrecipes.recipes._support import check_timeout, current_session_id
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -49,6 +50,16 @@ _MAX_PRIORITY = 999
 def _check_value(value: object) -> None:
     if not isinstance(value, bytes):
         raise InvalidTypeError(f"queue values must be bytes, not {type(value).__name__}")
+
+
+def entry_name(prefix: str, priority: object) -> str:
+    """The name (before ZooKeeper's sequence suffix) of an entry with ``priority``.
+
+    ``<prefix><ppp>-`` with the priority zero-padded to three digits, so that the
+    lexical order of entry names is (priority, insertion order). Raises
+    InvalidTypeError/InvalidArgumentError for a priority that is not an int in 0..999.
+    """
+    return f"{prefix}{_check_priority(priority):03d}-"
 
 
 def _check_priority(priority: object) -> int:
@@ -78,18 +89,12 @@ class _BaseQueue:
     def _child(self, parent: str, name: str) -> str:
         return f"{parent.rstrip('/')}/{name}"
 
-
-class Queue(_BaseQueue):
-    """A priority queue whose ``get`` removes the entry (kazoo's ``Queue``).
-
-    ``get()`` does not block: it returns the first entry's value, or None when
-    the queue is empty.
-    """
-
-    prefix = "entry-"
+    def _entry_prefix(self) -> str:
+        """The name prefix of this queue's entries (before the priority)."""
+        raise NotImplementedError
 
     def __len__(self) -> int:
-        """The number of entries now (from the parent node's stat)."""
+        """The number of entries now (from the entries node's stat; taken ones included)."""
         self._ensure_paths()
         _, stat = self.client.retry(self.client.get, self._entries_path)
         return int(stat.numChildren)
@@ -102,26 +107,40 @@ class Queue(_BaseQueue):
         may or may not have been added.
         """
         _check_value(value)
-        prio = _check_priority(priority)
+        name = entry_name(self._entry_prefix(), priority)
         self._ensure_paths()
-        created: str = self.client.create(
-            self._child(self._entries_path, f"{self.prefix}{prio:03d}-"), value, sequence=True
-        )
+        created: str = self.client.create(self._child(self._entries_path, name), value, sequence=True)
         return created
 
     def put_all(self, values: Sequence[bytes], priority: int = 100) -> None:
-        """Append every value with the same priority, all or none (one transaction)."""
+        """Append every value with the same priority, all or none (one transaction).
+
+        Every value is checked before anything is written.
+        """
         if not isinstance(values, (list, tuple)):
             raise InvalidTypeError(f"values must be a list or tuple, not {type(values).__name__}")
         for v in values:
             _check_value(v)
-        prio = _check_priority(priority)
+        name = entry_name(self._entry_prefix(), priority)
         if not values:
             return
         self._ensure_paths()
         with self.client.transaction() as txn:
             for v in values:
-                txn.create(self._child(self._entries_path, f"{self.prefix}{prio:03d}-"), v, sequence=True)
+                txn.create(self._child(self._entries_path, name), v, sequence=True)
+
+
+class Queue(_BaseQueue):
+    """A priority queue whose ``get`` removes the entry (kazoo's ``Queue``).
+
+    ``get()`` does not block: it returns the first entry's value, or None when
+    the queue is empty.
+    """
+
+    prefix = "entry-"
+
+    def _entry_prefix(self) -> str:
+        return self.prefix
 
     def get(self) -> bytes | None:
         """Remove and return the highest-priority, oldest entry; None if empty.
@@ -170,38 +189,8 @@ class LockingQueue(_BaseQueue):
         self._state_lock = client.handler.lock_object()
         self._listening = False
 
-    def __len__(self) -> int:
-        """The number of entries, taken ones included."""
-        self._ensure_paths()
-        _, stat = self.client.retry(self.client.get, self._entries_path)
-        return int(stat.numChildren)
-
-    def put(self, value: bytes, priority: int = 100) -> str:
-        """Append ``value`` with ``priority`` (0..999, lower first); return the entry path.
-
-        Not retried: ConnectionLoss means the entry may or may not exist.
-        """
-        _check_value(value)
-        prio = _check_priority(priority)
-        self._ensure_paths()
-        created: str = self.client.create(
-            self._child(self._entries_path, f"{self.entry}-{prio:03d}-"), value, sequence=True
-        )
-        return created
-
-    def put_all(self, values: Sequence[bytes], priority: int = 100) -> None:
-        """Append every value with the same priority, all or none (one transaction)."""
-        if not isinstance(values, (list, tuple)):
-            raise InvalidTypeError(f"values must be a list or tuple, not {type(values).__name__}")
-        for v in values:
-            _check_value(v)
-        prio = _check_priority(priority)
-        if not values:
-            return
-        self._ensure_paths()
-        with self.client.transaction() as txn:
-            for v in values:
-                txn.create(self._child(self._entries_path, f"{self.entry}-{prio:03d}-"), v, sequence=True)
+    def _entry_prefix(self) -> str:
+        return f"{self.entry}-"
 
     def get(self, timeout: float | None = None) -> bytes | None:
         """Take (lock) the first free entry and return its value.
@@ -210,8 +199,7 @@ class LockingQueue(_BaseQueue):
         returned again. Blocks until an entry is free, or ``timeout`` seconds
         (then returns None). ``timeout=None`` waits without limit.
         """
-        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
-            raise InvalidArgumentError(f"timeout must be None or a number >= 0, got {timeout!r}")
+        timeout = check_timeout(timeout)
         self._ensure_paths()
         if not self._listening:
             self._listening = True
@@ -344,6 +332,5 @@ class LockingQueue(_BaseQueue):
                 return
             raise
 
-    def _session_id(self) -> Any:
-        client_id = self.client.client_id
-        return client_id[0] if client_id else None
+    def _session_id(self) -> int | None:
+        return current_session_id(self.client)

@@ -1,19 +1,24 @@
-"""Helpers for the D2 recipe integration tests (queue, party, partitioner, watchers, cache).
+"""Shared helpers for the recipe integration tests.
 
-Every wait is bounded and uses the client's handler (its events and sleep), so it
-works with the gevent handler in an unpatched process as well as with threads.
+Every wait is bounded and uses the client's handler (its events, sleep and
+spawn), so the tests run unchanged on the threading and the gevent handler.
+Session expiry is real: :func:`zkrecipes.testing.expiry.expire_session` makes
+the server close the session, exactly as it does when a session times out.
 """
 
 from __future__ import annotations
 
-import socket
-import struct
+import os
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from zkrecipes import ZkState
 from zkrecipes.exceptions import NoNodeError
+from zkrecipes.testing.expiry import expire_session as close_session
 
 T = TypeVar("T")
 
@@ -32,7 +37,7 @@ def wait_until(client: Any, predicate: Callable[[], bool], timeout: float = WAIT
 
 
 class Recorder(Generic[T]):
-    """Collects what callbacks hand it; waits on the handler's event for a condition."""
+    """Collects what callbacks hand it (call it, or ``add``); waits on the handler's event."""
 
     def __init__(self, client: Any) -> None:
         self.items: list[T] = []
@@ -44,12 +49,15 @@ class Recorder(Generic[T]):
             self.items.append(item)
         self._event.set()
 
+    __call__ = add
+
     def snapshot(self) -> list[T]:
         with self._lock:
             return list(self.items)
 
     def wait_for(self, predicate: Callable[[list[T]], bool], timeout: float = WAIT,
                  message: str = "recorded items") -> list[T]:
+        """Return the items once ``predicate(items)`` holds; AssertionError after ``timeout``."""
         deadline = time.monotonic() + timeout
         while True:
             self._event.clear()
@@ -63,7 +71,7 @@ class Recorder(Generic[T]):
 
 
 class StateRecorder(Recorder[ZkState]):
-    """A session listener recording every state."""
+    """A session listener of ``client`` recording every state."""
 
     def __init__(self, client: Any) -> None:
         super().__init__(client)
@@ -73,34 +81,14 @@ class StateRecorder(Recorder[ZkState]):
         self.add(state)
 
 
-def close_session_raw(hosts: str, session_id: int, password: bytes, timeout: float = 10.0) -> None:
-    """Present ``session_id``/``password`` on a new TCP connection and close the session.
-
-    The ConnectRequest and the closeSession request are written in one send, so
-    the server closes the session before its owner can reconnect and take it
-    back (a real expiry, as the server sees it). Raw bytes keep this helper
-    independent of the client under test.
-    """
-    host, _, port = hosts.split(",")[0].split("/")[0].rpartition(":")
-    connect = struct.pack(">iqiqi", 0, 0, 10000, session_id, len(password)) + password + b"\x00"
-    close = struct.pack(">ii", 1, -11)  # xid 1, OpCode closeSession
-    payload = struct.pack(">i", len(connect)) + connect + struct.pack(">i", len(close)) + close
-    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as sock:
-        sock.sendall(payload)
-        received = b""
-        # ConnectResponse, then the close reply (or EOF once the server closed the session).
-        while len(received) < 4 + 20 + len(password) + 1 + 4 + 16:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            received += chunk
-
-
 def expire_session(hosts: str, victim: Any, timeout: float = WAIT) -> None:
-    """Expire ``victim``'s session for real; return once it saw LOST and has a new session."""
+    """Expire ``victim``'s session for real; return once it saw LOST and has a new session.
+
+    ``hosts`` is any connect string that reaches the victim's server (a chroot suffix is ignored).
+    """
     states = StateRecorder(victim)
     session_id, password = victim.client_id
-    close_session_raw(hosts, session_id, password)
+    close_session(hosts, (session_id, password), timeout=timeout)
     states.wait_for(lambda s: ZkState.LOST in s, timeout, "LOST on the victim")
     states.wait_for(lambda s: ZkState.CONNECTED in s[s.index(ZkState.LOST):], timeout,
                     "the victim's reconnection with a new session")
@@ -108,8 +96,8 @@ def expire_session(hosts: str, victim: Any, timeout: float = WAIT) -> None:
                timeout, "a new session id")
 
 
-def run_in_background(client: Any, func: Callable[[], T]) -> Any:
-    """Run ``func`` with the client's handler (thread or greenlet); return an async result."""
+def background(client: Any, func: Callable[[], T]) -> Any:
+    """Run ``func`` on the client's handler (thread or greenlet); return an async result."""
     result = client.handler.async_result()
 
     def runner() -> None:
@@ -120,6 +108,11 @@ def run_in_background(client: Any, func: Callable[[], T]) -> Any:
 
     client.handler.spawn(runner)
     return result
+
+
+def contender_nodes(client: Any, path: str) -> list[str]:
+    """Children of ``path`` that are lock contender nodes (10-digit sequence suffix)."""
+    return sorted(c for c in client.get_children(path) if c[-10:].isdigit())
 
 
 def walk(client: Any, root: str) -> dict[str, bytes]:
@@ -136,3 +129,23 @@ def walk(client: Any, root: str) -> dict[str, bytes]:
         found[path] = data
         stack.extend(f"{path.rstrip('/')}/{c}" for c in children)
     return found
+
+
+def python_script(source: str, *args: str) -> subprocess.Popen[str]:
+    """Start ``sys.executable -c source args…`` with stdout piped (text)."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(source), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120.0) -> tuple[str, str]:
+    """Wait (bounded) for ``proc``; kill it on timeout; return (stdout, stderr)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate(timeout=10)
+        raise AssertionError(f"subprocess timed out; stderr: {err[-2000:]}") from None
+    return out, err
