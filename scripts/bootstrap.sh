@@ -33,7 +33,12 @@ want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
 if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
     log "installing zkrecipes[dev] into .venv"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+    pip_log=.venv/pip-install.log
+    if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' >"$pip_log" 2>&1; then
+        cat "$pip_log" >&2
+        log "pip install failed (log above)"
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
 log "ready"
