@@ -182,6 +182,34 @@ def proxy_drop(proxy: Any) -> None:
     proxy.close_connections()
 
 
+def wait_held(client: Any, proxy: Any, needle: bytes, count: int = 1, timeout: float = WAIT) -> None:
+    """Wait until a stalled proxy holds ``count`` occurrences of ``needle`` sent by the client.
+
+    This is the "the I/O loop has written these requests" sync point: the bytes
+    have left the client and sit in the proxy.  Waits with the client's handler
+    (so a gevent client's loop keeps running).
+    """
+    wait_until(client, lambda: proxy.held_to_server().count(needle) >= count, timeout,
+               f"{count} held request(s) {needle!r}")
+
+
+def request_pattern(opcode: int, server_path: str) -> bytes:
+    """A request's opcode followed by its path as sent on the wire (``server_path``:
+    the full path the server sees, chroot included)."""
+    raw = server_path.encode()
+    return opcode.to_bytes(4, "big", signed=True) + len(raw).to_bytes(4, "big") + raw
+
+
+class _Pair:
+    """One proxied connection: the client side, the server side, and its switches."""
+
+    def __init__(self, client: socket.socket, upstream: socket.socket) -> None:
+        self.client = client
+        self.upstream = upstream
+        self.to_client = threading.Lock()  # keeps an injection out of a forwarded chunk
+        self.swallow_replies = False
+
+
 class InjectingProxy:
     """A pass-through TCP proxy that can inject bytes towards the client on command.
 
@@ -189,6 +217,9 @@ class InjectingProxy:
     writes ``junk`` to every client-side socket between two forwarded chunks
     (a lock keeps it from landing inside a chunk), which is how a server-side
     bug or a corrupting middlebox would look to the client mid-session.
+    ``swallow_replies`` makes the current connections forward requests but
+    discard what the server answers (a reply lost on the way back), and
+    ``close_connections`` ends the current connections (new ones pass).
     """
 
     def __init__(self, target: str) -> None:
@@ -198,7 +229,8 @@ class InjectingProxy:
         self._sock.settimeout(0.2)
         self.port: int = self._sock.getsockname()[1]
         self.accepted = 0
-        self._pairs: list[tuple[socket.socket, socket.socket, threading.Lock]] = []
+        self._pairs: list[_Pair] = []
+        self._retired: list[_Pair] = []  # shut down by close_connections; closed by close
         self._guard = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -228,29 +260,52 @@ class InjectingProxy:
                 continue
             upstream.settimeout(None)
             client.settimeout(None)
-            to_client = threading.Lock()
+            pair = _Pair(client, upstream)
             with self._guard:
                 self.accepted += 1
-                self._pairs.append((client, upstream, to_client))
+                self._pairs.append(pair)
             self._start(self._pump, client, upstream, None)
-            self._start(self._pump, upstream, client, to_client)
+            self._start(self._pump, upstream, client, pair)
 
     @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket, lock: threading.Lock | None) -> None:
+    def _pump(src: socket.socket, dst: socket.socket, pair: _Pair | None) -> None:
+        """Forward src → dst; ``pair`` is given for the server → client direction."""
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                if lock is None:
+                if pair is None:
                     dst.sendall(data)
                 else:
-                    with lock:
-                        dst.sendall(data)
+                    with pair.to_client:
+                        if not pair.swallow_replies:
+                            dst.sendall(data)
         except OSError:
             pass
         finally:
             for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def swallow_replies(self) -> int:
+        """From now on, discard what the server sends on the current connections; return how many."""
+        with self._guard:
+            pairs = list(self._pairs)
+        for pair in pairs:
+            with pair.to_client:  # no chunk is half-forwarded when this returns
+                pair.swallow_replies = True
+        return len(pairs)
+
+    def close_connections(self) -> None:
+        """Shut down both sides of every current connection (new connections pass)."""
+        with self._guard:
+            pairs, self._pairs = self._pairs, []
+            self._retired.extend(pairs)
+        for pair in pairs:
+            for sock in (pair.client, pair.upstream):
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
@@ -261,10 +316,10 @@ class InjectingProxy:
         sent = 0
         with self._guard:
             pairs = list(self._pairs)
-        for client, _, lock in pairs:
-            with lock:
+        for pair in pairs:
+            with pair.to_client:
                 try:
-                    client.sendall(junk)
+                    pair.client.sendall(junk)
                     sent += 1
                 except OSError:
                     pass
@@ -275,8 +330,8 @@ class InjectingProxy:
         self._stop.set()
         self._sock.close()
         with self._guard:
-            for client, upstream, _ in self._pairs:
-                for sock in (client, upstream):
+            for pair in self._pairs + self._retired:
+                for sock in (pair.client, pair.upstream):
                     try:
                         sock.shutdown(socket.SHUT_RDWR)  # wakes a pump blocked in recv
                     except OSError:

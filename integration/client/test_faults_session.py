@@ -1,4 +1,5 @@
-"""Real faults through the harness: stalls, expiry, listeners that call the client.
+"""Real faults through the harness: stalls, expiry, listeners that call the client,
+protected creates interrupted by a dropped connection.
 
 Clients under test connect through the ``fault_proxy`` (a loopback TCP proxy in
 front of the session's server); helpers and "other" clients connect directly.
@@ -12,12 +13,13 @@ from typing import Any
 import pytest
 from _client_helpers import (
     WAIT,
+    InjectingProxy,
     Recorder,
     StateRecorder,
     proxy_drop,
     proxy_pass,
     proxy_stall,
-    wait_until,
+    wait_held,
     watch_recorder,
 )
 
@@ -117,10 +119,11 @@ def test_wrong_session_password_gets_a_fresh_session(zk_client: Any, zk_client_f
     assert impostor.connected and impostor.client_id[0] != session_id
     assert impostor.create("/mine", b"", ephemeral=True) == "/mine"
     # The server cuts the owner's connection when another one presents its session
-    # id (before checking the password); the owner reconnects to its own session.
-    wait_until(zk_client, lambda: zk_client.connected, message="owner reconnected")
+    # id (before checking the password); the owner keeps its session throughout
+    # (client_id reports it while SUSPENDED too) and reconnects to it.
     assert zk_client.client_id == (session_id, password)
     assert zk_client.retry(zk_client.exists, "/mine").ephemeralOwner == impostor.client_id[0]
+    assert zk_client.connected and zk_client.client_id == (session_id, password)
 
 
 @pytest.mark.parametrize("trigger", ["drop", "stall"])
@@ -151,3 +154,93 @@ def test_state_listener_calling_client_synchronously_does_not_deadlock(
     assert suspended, got
     assert all(v in (b"payload", exc.ConnectionLoss, exc.SessionExpiredError) for v in suspended)
     assert client.get("/x")[0] == b"payload"
+
+
+# ------------------------------------------------------------ protected creates
+# A protected create whose connection drops ends with exactly one node (found
+# again by its GUID, or created anew), or with ConnectionLoss carrying the GUID
+# and no node.
+
+PROTECTED = "_c_"
+
+
+def _guid_children(client: Any, parent: str, guid: str) -> list[str]:
+    return [name for name in client.get_children(parent) if name.startswith(f"{PROTECTED}{guid}-")]
+
+
+def _guid_of(path: str) -> str:
+    name = path.rsplit("/", 1)[1]
+    assert name.startswith(PROTECTED), name
+    return name[len(PROTECTED):].split("-", 1)[0]
+
+
+def test_protected_create_dropped_before_the_server_saw_it_is_made_once(
+        fault_proxy: Any, zk_client_factory: Any, zk_chroot: str) -> None:
+    client = zk_client_factory(fault_proxy.hosts, timeout=SHORT_STALL_TIMEOUT)
+    other = zk_client_factory()
+    states = StateRecorder(client)
+    client.ensure_path("/locks")
+    session = client.client_id
+
+    proxy_stall(fault_proxy)
+    result = client.create_async("/locks/lock-", b"me", ephemeral=True, sequence=True, protected=True)
+    wait_held(client, fault_proxy, f"{zk_chroot}/locks/{PROTECTED}".encode())
+    fault_proxy.drop()  # the held create is discarded with the connection
+    proxy_pass(fault_proxy)
+
+    path = result.get(timeout=WAIT)
+    guid = _guid_of(path)
+    assert _guid_children(other, "/locks", guid) == [path.rsplit("/", 1)[1]]
+    stat = other.exists(path)
+    assert stat is not None and stat.ephemeralOwner == session[0]
+    assert client.client_id == session
+    assert ZkState.SUSPENDED in states.items and ZkState.LOST not in states.items
+
+
+def test_protected_create_whose_reply_was_lost_is_found_not_duplicated(
+        zk_hosts: str, zk_client_factory: Any) -> None:
+    with InjectingProxy(zk_hosts) as proxy:
+        client = zk_client_factory(proxy.hosts, timeout=SHORT_STALL_TIMEOUT)
+        other = zk_client_factory()
+        client.ensure_path("/locks")
+        session = client.client_id
+        appeared = watch_recorder(other)
+        assert other.get_children("/locks", watch=appeared) == []
+
+        assert proxy.swallow_replies() == 1  # the server applies requests; replies vanish
+        result = client.create_async("/locks/lock-", b"me", ephemeral=True, sequence=True,
+                                     protected=True)
+        appeared.wait_count(1)  # the server made the node
+        (name,) = other.get_children("/locks")
+        proxy.close_connections()  # the client never saw the reply
+
+        path = result.get(timeout=WAIT)
+        assert path == f"/locks/{name}"  # adopted, not created again
+        assert other.get_children("/locks") == [name]
+        stat = other.exists(path)
+        assert stat is not None and stat.ephemeralOwner == session[0]
+        assert client.client_id == session
+
+
+def test_protected_create_gives_up_with_its_guid_when_the_session_is_lost(
+        fault_proxy: Any, zk_client_factory: Any, zk_chroot: str) -> None:
+    client = zk_client_factory(fault_proxy.hosts, timeout=LOST_TIMEOUT)
+    other = zk_client_factory()
+    states = StateRecorder(client)
+    client.ensure_path("/locks")
+
+    proxy_stall(fault_proxy)
+    result = client.create_async("/locks/lock-", b"me", ephemeral=True, sequence=True, protected=True)
+    wait_held(client, fault_proxy, f"{zk_chroot}/locks/{PROTECTED}".encode())
+    fault_proxy.drop()  # and refuse reconnects until the session is lost
+    after_lost = states.wait_state(ZkState.LOST)
+    assert result.wait(WAIT)
+    error = result.exception
+    assert isinstance(error, exc.ProtectedCreateLost) and isinstance(error, exc.ConnectionLoss)
+    assert error.protected_parent == "/locks"
+    guid = error.protected_guid
+    assert len(guid) == 32 and error.protected_prefix == f"{PROTECTED}{guid}-"
+
+    proxy_pass(fault_proxy)
+    states.wait_state(ZkState.CONNECTED, after_lost)
+    assert _guid_children(other, "/locks", guid) == []  # not at all

@@ -161,11 +161,24 @@ class ClientCore:
 
     @property
     def client_id(self) -> tuple[int, bytes] | None:
-        """``(session_id, password)`` while connected, else None."""
-        proto = self._connection.protocol
-        if proto is None or not self.connected:
+        """``(session_id, password)`` of the current session, or None when there is none.
+
+        A session exists from the first successful handshake until it is lost
+        (expired, declared LOST after a whole session timeout disconnected) or
+        the client is stopped; so the pair is returned while CONNECTED *and*
+        while SUSPENDED (reconnecting to the same session), as kazoo does. It
+        is None before the first session and from LOST/stop until a new
+        session is established.
+        """
+        conn = self._connection
+        proto = conn.protocol
+        if proto is None or not conn.running or not conn.tracker.has_session:
             return None
-        return (proto.session_id, proto.session_password)
+        password = proto.session_password
+        session_id = proto.session_id
+        if not session_id:
+            return None  # being reset: the session was just lost
+        return (session_id, password)
 
     @property
     def last_zxid(self) -> int:

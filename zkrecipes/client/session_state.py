@@ -15,6 +15,10 @@ Rules:
   partitioned client cannot hear the server expire its session);
 * stop/close → ``LOST`` with ``client_state`` CLOSED; auth failure → ``LOST``
   with ``client_state`` AUTH_FAILED.
+
+``has_session`` is True from a successful handshake until the session is lost,
+closed or refused by an auth failure, i.e. while CONNECTED *and* SUSPENDED;
+``ZkClient.client_id`` reports the session exactly then.
 """
 
 from __future__ import annotations

@@ -195,6 +195,21 @@ class FaultProxy:
 
         self._call(apply)
 
+    def held_to_server(self) -> bytes:
+        """The bytes clients sent that the proxy holds back from the server (stall mode).
+
+        A consistent snapshot taken on the proxy's own thread: the point where a
+        test knows that a client has written its requests but the server has not
+        seen them.
+        """
+        held: list[bytes] = []
+
+        def snapshot() -> None:
+            held.extend(bytes(conn.to_upstream) for conn in self._conns.values())
+
+        self._call(snapshot)
+        return b"".join(held)
+
     def blackhole(self, connection: int | None = None) -> None:
         """Mode BLACKHOLE: accept but never answer new connections; discard traffic."""
         self.set_mode(ProxyMode.BLACKHOLE, connection)
