@@ -114,3 +114,26 @@ def test_validate_path_raises_only_invalid_path(path: str) -> None:
         assert validate_path(path) == path
     except InvalidPathError:
         pass
+
+
+def test_the_valid_path_cache_never_admits_an_invalid_path() -> None:
+    from zkrecipes.client.protocol import paths
+
+    for _ in range(2):  # the second round is served from the cache where it may be
+        assert validate_path("/cached/ok") == "/cached/ok"
+        assert validate_path("/cached/ok", sequential=True) == "/cached/ok"
+        for bad in ("/cached/", "/cached/..", "/cached//x", "/cached/\x01", "cached"):
+            with pytest.raises(InvalidPathError):
+                validate_path(bad)
+    assert "/cached/ok" in paths._VALID
+    assert "/a/." not in paths._VALID
+    validate_path("/a/.", sequential=True)
+    assert "/a/." not in paths._VALID  # only valid as a sequential prefix: not cached
+
+
+def test_the_valid_path_cache_is_bounded() -> None:
+    from zkrecipes.client.protocol import paths
+
+    for index in range(paths._VALID_LIMIT + 10):
+        validate_path(f"/bounded/{index}")
+    assert len(paths._VALID) <= paths._VALID_LIMIT

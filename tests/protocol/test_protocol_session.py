@@ -549,3 +549,30 @@ def test_framing_error_after_good_frames_keeps_their_events() -> None:
     assert [e.pending.context for e in undelivered_events(info.value)] == ["a"]  # type: ignore[union-attr]
     assert [x.context for x in p.connection_lost()] == ["b"]
     assert undelivered_events(ValueError()) == []
+
+
+def test_read_only_server_refusing_a_new_session_is_a_specific_error() -> None:
+    """A 3.8 read-only server without local sessions answers a new session's
+    ConnectRequest with a bare ReplyHeader (xid 0, zxid, NOTREADONLY -119)."""
+    from zkrecipes.exceptions import ConnectRefusedError
+
+    p = ZkProtocol(read_only=True)
+    p.connect()
+    with pytest.raises(ConnectRefusedError) as info:
+        p.receive_data(reply(0, 0x1234, -119))
+    assert info.value.code == -119
+    assert isinstance(info.value, ProtocolError)  # the connection layer drops and moves on
+    assert p.session_id == 0 and p.pending_count == 0
+    with pytest.raises(ProtocolError):  # the stream stays broken until the next connect
+        p.receive_data(b"")
+    p.connection_lost()
+    p.connect()  # the next server can still give a session
+    [event] = p.receive_data(connect_response(8000, 0x77, PASSWORD, read_only=True))
+    assert isinstance(event, Connected) and event.read_only and event.session_id == 0x77
+
+
+def test_a_short_connect_reply_without_an_error_is_malformed() -> None:
+    p = ZkProtocol()
+    p.connect()
+    with pytest.raises(MalformedFrameError):
+        p.receive_data(reply(0, 0, 0))

@@ -1,22 +1,35 @@
 """The I/O loop: connect, handshake, read/write, ping, read timeout, reconnect.
 
 One :class:`Connection` per client. Its loop runs in ``handler.spawn`` (a
-thread or a greenlet) and is the only code that touches the sans-IO
-:class:`~zkrecipes.client.protocol.session.ZkProtocol`. Other threads hand it
-work through :meth:`Connection.submit`: a deque append plus, when the loop is
-not already awake, one byte on a wake-up socketpair.
+thread or a greenlet), reads every byte and owns (re)connects; the sans-IO
+:class:`~zkrecipes.client.protocol.session.ZkProtocol` is touched only here.
+:meth:`Connection.submit` takes one of two routes:
+
+* **direct** — when connected over plain TCP with a stock handler, nothing is
+  queued or waiting to be written, fewer than ``DIRECT_MAX_IN_FLIGHT``
+  requests await replies and the send lock is free, the calling thread
+  (gevent: a greenlet of the hub thread) assigns the xid and writes the frame
+  itself, under the send lock that also orders xid assignment, so wire order
+  is pending order. A sync call then skips handing its request to the I/O
+  thread (a wake-up byte, a thread switch and a loop turn); the reply is still
+  read by the loop;
+* **queued** — otherwise a deque append plus, when the loop is not already
+  awake, one byte on a wake-up socketpair; the loop sends queued requests in
+  submission order, before any later direct write.
 
 Guarantees:
 
-* every queued request goes out in one ``send`` of the concatenated frames
-  (partial writes keep the rest for the next writable event); reads are taken
-  in 256 KiB chunks;
+* queued requests go out in one ``send`` of the concatenated frames (partial
+  writes, direct or not, keep the rest for the loop's next writable event);
+  reads are taken in 256 KiB chunks; requests of one thread reach the server
+  in the order they were submitted, whichever route each took;
 * the loop never runs user code: replies complete :class:`AsyncResult`\\ s (whose
   linked callbacks run on the COMPLETION queue), watch callbacks go to the
   WATCH queue and state changes to ``on_state`` (the client dispatches them on
   the SESSION queue);
 * every request completes or fails: ``ConnectionLoss`` when its connection
-  drops or when it waited unsent for a whole session timeout,
+  drops (direct writes stop, under the send lock, before the connection's
+  pending requests are failed) or when it waited unsent for a whole session timeout,
   ``SessionExpiredError`` when the session is lost, ``ConnectionClosedError``
   on stop, ``AuthFailedError`` after an authentication failure;
 * a ``ProtocolError`` from the core drops the connection (the session
@@ -33,6 +46,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
+from zkrecipes.client.connection_io import (
+    WOULD_BLOCK,
+    DirectWriter,
+    Poller,
+    is_tls_socket,
+)
 from zkrecipes.client.hosts import HostIterator, HostPort
 from zkrecipes.client.protocol.events import (
     AuthReply,
@@ -83,7 +102,6 @@ class _AuthItem:
 
 
 _CLOSE: Final[Any] = object()
-_WOULD_BLOCK = (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
 class _Drop(Exception):
@@ -98,7 +116,7 @@ class _Stop(Exception):
     """Internal: the loop must end (stop() or auth failure)."""
 
 
-class Connection:
+class Connection(DirectWriter):
     """Owns the session's TCP connection(s) and the protocol core.
 
     ``on_state(state)`` is called from the loop on each :class:`ZkState`
@@ -149,6 +167,7 @@ class Connection:
         self._auth_waiters: deque[tuple[AsyncResult | None, tuple[str, bytes]]] = deque()
         self._rw_probe: ReadWriteProbe | None = None
         self._rw_found: HostPort | None = None
+        self._init_direct_writer(handler)
 
     # ------------------------------------------------------------------ public
 
@@ -214,6 +233,9 @@ class Connection:
         """
         if self._closed:
             result.set_exception(self._closed_exc("Connection has been closed"))
+            return
+        if (self._direct is not None and not self._queue and type(request) is not _AuthItem
+                and self._try_direct(request, result, converter)):
             return
         self._queue.append((request, result, converter, time.monotonic()))
         if self._closed:
@@ -455,24 +477,30 @@ class Connection:
         """Handshake then serve requests until the connection drops or stop (always raises)."""
         assert self.protocol is not None
         proto = self.protocol
+        poller = Poller(self.handler, sock, self._wake_r)
         try:
-            self._serve_loop(sock, proto, connect_timeout)
+            self._serve_loop(sock, proto, connect_timeout, poller)
         except (_Drop, OSError, ProtocolError):
             if self._stopping:
                 raise _Stop from None
             raise
+        finally:
+            self._close_direct(clear_out=True)
+            poller.close()
 
-    def _serve_loop(self, sock: Any, proto: ZkProtocol, connect_timeout: float) -> None:
-        handler = self.handler
-        wake_r = self._wake_r
-        out = bytearray(proto.connect())
+    def _serve_loop(self, sock: Any, proto: ZkProtocol, connect_timeout: float, poller: Poller) -> None:
+        out = self._out  # mutated under the send lock once direct writes are open
+        self._close_direct(clear_out=True)
+        self._write_error = None
+        out += proto.connect()
         connected = False
         closing_deadline: float | None = None
         now = time.monotonic()
         last_recv = last_send = now
         read_timeout = connect_timeout
         ping_interval = connect_timeout
-        is_tls = isinstance(sock, ssl.SSLSocket)
+        is_tls = is_tls_socket(sock)
+        seen_xid = proto.last_xid
         while True:
             # 1. take queued work once connected (bounded per turn, backpressure on out)
             if connected and closing_deadline is None:
@@ -480,9 +508,13 @@ class Connection:
                     if self._take_queue(out):
                         closing_deadline = time.monotonic() + min(read_timeout, 5.0)
                 elif self._stopping:
-                    out += proto.send(CloseRequest(), None)
+                    self._close_direct()
+                    self._append_out(proto.send(CloseRequest(), None))
                     closing_deadline = time.monotonic() + min(read_timeout, 5.0)
-            # 2. wait
+            # 2. write what is ready before waiting
+            if out and self._flush(sock):
+                last_send = time.monotonic()
+            # 3. wait
             now = time.monotonic()
             if closing_deadline is not None:
                 timeout = closing_deadline - now
@@ -492,17 +524,17 @@ class Connection:
                     timeout = 0.0
             if not connected and self._stopping:
                 raise _Stop
-            readable, _, _ = handler.select(
-                [sock, wake_r], [sock] if out else [], [], max(0.0, timeout)
-            )
-            if wake_r in readable:
+            can_read, _can_write, woken = poller.wait(bool(out), max(0.0, timeout))
+            if woken:
                 self._drain_wake()
-            # 3. read
-            if sock in readable or (is_tls and sock.pending()):
+            if self._write_error is not None:
+                raise _Drop(f"writing to the server failed: {self._write_error}")
+            # 4. read
+            if can_read or (is_tls and sock.pending()):
                 while True:
                     try:
                         data = sock.recv(READ_CHUNK)
-                    except _WOULD_BLOCK:
+                    except WOULD_BLOCK:
                         break
                     if not data:
                         raise _Drop("server closed the connection")
@@ -519,25 +551,25 @@ class Connection:
                                 raise _Stop
                         elif type(event) is Connected:
                             connected = True
-                            if not self._on_connected(event, out):
+                            if not self._on_connected(event, out, sock):
                                 raise _Drop("read-write server required")
                             read_timeout = event.timeout_ms / 1000.0 * 2 / 3
                             ping_interval = event.timeout_ms / 1000.0 / 3
                         elif type(event) is SessionExpired:
                             raise _Expired
-                    if not (is_tls and sock.pending()):
+                    if is_tls:
+                        if not sock.pending():
+                            break
+                    elif len(data) < READ_CHUNK:
                         break
-            # 4. write everything queued in one send
-            if out:
-                try:
-                    sent = sock.send(out)
-                except _WOULD_BLOCK:
-                    sent = 0
-                if sent:
-                    del out[:sent]
-                    last_send = time.monotonic()
-            # 5. timers
+            # 5. write (handshake follow-ups, or the socket became writable)
+            if out and self._flush(sock):
+                last_send = time.monotonic()
+            # 6. timers
             now = time.monotonic()
+            if proto.last_xid != seen_xid:  # callers wrote directly: the connection is not idle
+                seen_xid = proto.last_xid
+                last_send = now
             if closing_deadline is not None:
                 if now >= closing_deadline:
                     raise _Stop
@@ -546,44 +578,56 @@ class Connection:
                 raise _Drop(f"no bytes from the server for {read_timeout:.2f} s")
             if connected:
                 if now - last_send >= ping_interval and not out:
-                    out += proto.ping()
+                    self._append_out(proto.ping())
                 if self._rw_found is not None:
                     raise _Drop("moving to a read-write server")
             elif self._stopping:
                 raise _Stop
 
     def _take_queue(self, out: bytearray) -> bool:
-        """Move queued requests into ``out``; returns True when a close was sent."""
+        """Move queued requests into ``out`` (under the send lock); True when a close was sent."""
         assert self.protocol is not None
-        send = self.protocol.send
+        proto = self.protocol
+        send = proto.send
         queue = self._queue
         frames: list[bytes] = []
+        refused: list[tuple[Any, Exception]] = []
         closing = False
-        for _ in range(MAX_DRAIN):
-            try:
-                item = queue.popleft()
-            except IndexError:
-                break
-            request, result, converter, _t = item
-            if request is _CLOSE:
-                frames.append(send(CloseRequest(), None))
-                closing = True
-                break
-            try:
-                if type(request) is _AuthItem:
-                    frames.append(self.protocol.add_auth(request.scheme, request.credential))
-                    self._auth_data.append((request.scheme, request.credential))
-                    self._auth_waiters.append((result, (request.scheme, request.credential.encode())))
-                else:
-                    frames.append(send(request, (result, converter)))
-            except Exception as exc:
-                result.set_exception(exc)
-        if frames:
-            out += b"".join(frames)
+        lock = self._send_lock
+        lock.acquire()
+        try:
+            for _ in range(MAX_DRAIN):
+                try:
+                    item = queue.popleft()
+                except IndexError:
+                    break
+                request, result, converter, _t = item
+                if request is _CLOSE:
+                    frames.append(send(CloseRequest(), None))
+                    self._direct = None
+                    closing = True
+                    break
+                try:
+                    if type(request) is _AuthItem:
+                        frames.append(proto.add_auth(request.scheme, request.credential))
+                        self._auth_data.append((request.scheme, request.credential))
+                        self._auth_waiters.append((result, (request.scheme, request.credential.encode())))
+                    else:
+                        frames.append(send(request, (result, converter)))
+                except Exception as error:
+                    refused.append((result, error))
+            if frames:
+                out += b"".join(frames)
+        finally:
+            lock.release()
+        for waiter, reason in refused:
+            waiter.set_exception(reason)
         return closing
 
-    def _on_connected(self, event: Connected, out: bytearray) -> bool:
-        """Handshake done: state, priming; False if this r/o server is unacceptable."""
+    def _on_connected(self, event: Connected, out: bytearray, sock: Any) -> bool:
+        """Handshake done: priming, the direct route, state; False if this r/o server is
+        unacceptable. The route opens after the priming is queued (auth goes first) and
+        before CONNECTED is announced (a listener's first request may take it)."""
         assert self.protocol is not None
         if event.read_only and not self.read_only:
             return False
@@ -594,6 +638,7 @@ class Connection:
         for entry in self.protocol.auth_data:
             self._auth_waiters.append((None, entry))
         out += self.protocol.priming()
+        self._open_direct(sock)
         self._emit(self.tracker.on_connected(event.read_only, event.timeout_ms / 1000.0))
         if event.read_only and len(self._hosts.hosts) > 1:
             self._start_rw_probe()

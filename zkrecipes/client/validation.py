@@ -39,10 +39,9 @@ PERSISTENT_SEQUENTIAL_WITH_TTL = 6
 
 def check_path(path: object, *, sequential: bool = False, name: str = "path") -> str:
     """Return ``path`` if it is a valid absolute znode path, else raise."""
-    if not isinstance(path, str):
+    if type(path) is not str and not isinstance(path, str):
         raise InvalidTypeError(f"Invalid type for {name!r} (string expected, got {type(path).__name__})")
-    validate_path(path, sequential=sequential)
-    return path
+    return validate_path(path, sequential=sequential)
 
 
 def check_value(value: object, *, name: str = "value") -> bytes:

@@ -105,6 +105,10 @@ class SequentialGeventHandler(SequentialHandlerBase):
     def _in_hub_thread(self) -> bool:
         return bool(self._get_ident() == self._hub_ident)
 
+    def caller_may_write(self) -> bool:
+        """True when called from the hub's thread: only its greenlets may use its sockets."""
+        return self._in_hub_thread()
+
     def _call_in_hub(self, func: Callable[..., Any], *args: Any) -> None:
         """Run ``func(*args)`` now if in the hub thread, else soon in a hub greenlet (FIFO)."""
         if self._in_hub_thread() or self._async_watcher is None:

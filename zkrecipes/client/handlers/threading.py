@@ -121,6 +121,10 @@ class SequentialThreadingHandler(SequentialHandlerBase):
             server_hostname=server_hostname,
         )
 
+    def caller_may_write(self) -> bool:
+        """True: any thread may write to this handler's plain sockets (one writer at a time)."""
+        return True
+
     def socketpair(self) -> tuple[socket.socket, socket.socket]:
         """A connected pair of stream sockets."""
         return socket.socketpair()

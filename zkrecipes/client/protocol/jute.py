@@ -161,14 +161,99 @@ def read_string(buf: Buffer, off: int) -> tuple[str, int]:
 
 
 def read_string_vector(buf: Buffer, off: int) -> tuple[list[str], int]:
-    """Read a ``vector<ustring>``; a null vector reads as ``[]``, a null item as ``""``."""
+    """Read a ``vector<ustring>``; a null vector reads as ``[]``, a null item as ``""``.
+
+    Child lists can hold tens of thousands of names, so two fast paths run
+    first: a vector whose names all have the same byte length (sequential
+    nodes, lock contenders, ``c00000``..) is split without a Python loop, and
+    any other vector is sliced from one decoded copy.  Both fall back to the
+    strict item-by-item reader on anything unusual (null or NUL-holding
+    items, bad lengths, invalid UTF-8), which raises the precise error.
+    """
     count, off = _count(buf, off, 4)
+    if count == 0:
+        return [], off
+    fast = _read_uniform_strings(buf, off, count)
+    if fast is None:
+        fast = _read_strings_sliced(buf, off, count)
+    if fast is not None:
+        return fast
+    return _read_strings_strict(buf, off, count)
+
+
+def _read_strings_strict(buf: Buffer, off: int, count: int) -> tuple[list[str], int]:
     items: list[str] = []
     append = items.append
     for _ in range(count):
         value, off = read_ustring(buf, off)
         append("" if value is None else value)
     return items, off
+
+
+def _read_uniform_strings(buf: Buffer, off: int, count: int) -> tuple[list[str], int] | None:
+    """``count`` strings of one byte length, or None if they are not exactly that.
+
+    Every item's 4-byte length prefix is checked against the first one with
+    strided slices; then the prefixes are cut out with strided deletes, each
+    replaced by one NUL (never inside a valid name, and checked), and the
+    whole run is decoded once and split on NUL.
+    """
+    (length,) = INT.unpack_from(buf, off)
+    if length < 0:
+        return None
+    stride = length + 4
+    end = off + count * stride
+    if end > len(buf):
+        return None
+    region = bytes(buf[off:end])
+    prefix = INT.pack(length)
+    for k in range(4):
+        if region[k::stride] != prefix[k:k + 1] * count:
+            return None
+    if length == 0:
+        return [""] * count, end
+    names = bytearray(region)
+    names[3::stride] = bytes(count)
+    del names[::stride]
+    del names[::stride - 1]
+    del names[::stride - 2]
+    if names.count(0) != count:
+        return None
+    try:
+        text = names.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    items = text.split("\x00")
+    del items[0]
+    return items, end
+
+
+def _read_strings_sliced(buf: Buffer, off: int, count: int) -> tuple[list[str], int] | None:
+    """``count`` strings sliced from one Latin-1 decoding of the rest of the frame
+    (then re-decoded as UTF-8 when not ASCII), or None on any anomaly."""
+    raw = bytes(buf[off:])
+    text = raw.decode("latin-1")
+    limit = len(raw)
+    unpack_from = INT.unpack_from
+    items: list[str] = []
+    append = items.append
+    pos = 0
+    try:
+        for _ in range(count):
+            (length,) = unpack_from(raw, pos)
+            start = pos + 4
+            pos = start + length
+            if length < 0 or pos > limit:
+                return None
+            append(text[start:pos])
+    except struct.error:
+        return None
+    if not "".join(items).isascii():
+        try:
+            items = [item.encode("latin-1").decode("utf-8") for item in items]
+        except UnicodeDecodeError:
+            return None
+    return items, off + pos
 
 
 def read_stat(buf: Buffer, off: int) -> tuple[ZnodeStat, int]:

@@ -16,6 +16,11 @@ from zkrecipes.exceptions import InvalidPathError, InvalidTypeError
 # there (inside the forbidden D800-F8FF range), so it is forbidden here too.
 _FORBIDDEN = re.compile("[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\U0010ffff]")
 
+#: Paths already found valid (a client uses the same few paths over and over):
+#: a hit costs one dict lookup.  Bounded: emptied when it reaches the limit.
+_VALID: dict[str, None] = {}
+_VALID_LIMIT = 4096
+
 
 def validate_path(path: object, sequential: bool = False) -> str:
     """Check ``path`` as the server would and return it unchanged.
@@ -29,6 +34,8 @@ def validate_path(path: object, sequential: bool = False) -> str:
     Raises :class:`~zkrecipes.exceptions.InvalidPathError` (a ``ValueError``)
     naming the rule that failed, or ``InvalidTypeError`` for a non-string.
     """
+    if type(path) is str and path in _VALID:
+        return path  # a valid path is valid for a sequential create too
     if not isinstance(path, str):
         raise InvalidTypeError(f"a znode path must be a str, not {type(path).__name__}")
     if not path:
@@ -51,6 +58,10 @@ def validate_path(path: object, sequential: bool = False) -> str:
         for segment in checked.split("/"):
             if segment in (".", ".."):
                 raise InvalidPathError(f"relative segment {segment!r} not allowed in path {path!r}")
+    if not sequential and type(path) is str:
+        if len(_VALID) >= _VALID_LIMIT:
+            _VALID.clear()
+        _VALID[path] = None
     return path
 
 

@@ -63,6 +63,12 @@ class PendingTable:
     def __init__(self) -> None:
         self._queue: deque[Pending] = deque()
 
+    @property
+    def queue(self) -> deque[Pending]:
+        """The underlying deque, oldest first (the session's hot paths use it directly:
+        ``append`` to add, and ``popleft`` after checking the head's xid)."""
+        return self._queue
+
     def __len__(self) -> int:
         return len(self._queue)
 

@@ -53,6 +53,7 @@ from zkrecipes.client.protocol.records import (
 from zkrecipes.client.protocol.requests import Request
 from zkrecipes.client.protocol.watches import WatchedPaths, WatchKind, WatchRegistry
 from zkrecipes.exceptions import (
+    ConnectRefusedError,
     DataTooLargeError,
     InvalidArgumentError,
     InvalidTypeError,
@@ -113,6 +114,8 @@ class ZkProtocol:
         self._reader = FrameReader(max_frame_size)
         self._xids = XidCounter()
         self._pending = PendingTable()
+        self._pending_queue = self._pending.queue  # the hot paths append/pop it directly
+        self._max_frame_size = self._reader.max_frame_size
         self._watches = WatchRegistry()
         self._auth: list[tuple[str, bytes]] = []
         self._awaiting_connect = False
@@ -127,7 +130,7 @@ class ZkProtocol:
     @property
     def pending_count(self) -> int:
         """Requests sent and not yet answered on the current connection."""
-        return len(self._pending)
+        return len(self._pending_queue)
 
     @property
     def awaiting_connect(self) -> bool:
@@ -211,16 +214,22 @@ class ZkProtocol:
         ``InvalidTypeError``/``InvalidArgumentError`` for bad fields or an
         unhashable watcher, ``DataTooLargeError`` when the frame exceeds
         ``max_frame_size``.
+
+        It may run in one thread while :meth:`receive_data` runs in another (it
+        only bumps the xid counter and appends one entry to the pending deque,
+        whose head is all ``receive_data`` pops); calls to ``send`` itself must
+        be serialised by the caller, in the order their frames are written.
         """
         if not isinstance(request, Request):
             raise InvalidTypeError(f"not a request: {type(request).__name__}")
         request.validate()
-        watcher = getattr(request, "watcher", None)
-        if watcher is not None:
-            try:
-                hash(watcher)
-            except TypeError:
-                raise InvalidTypeError(f"a watcher must be hashable: {watcher!r}") from None
+        if request.WATCHES:
+            watcher = getattr(request, "watcher", None)
+            if watcher is not None:
+                try:
+                    hash(watcher)
+                except TypeError:
+                    raise InvalidTypeError(f"a watcher must be hashable: {watcher!r}") from None
         xid = self._xids.next()
         try:
             frame = request.to_frame(xid, self.chroot)
@@ -228,10 +237,10 @@ class ZkProtocol:
             raise InvalidTypeError(f"cannot encode {type(request).__name__}: {exc}") from exc
         except (UnicodeEncodeError, OverflowError) as exc:
             raise InvalidArgumentError(f"cannot encode {type(request).__name__}: {exc}") from exc
-        if len(frame) - 4 > self._reader.max_frame_size:
+        if len(frame) - 4 > self._max_frame_size:
             raise DataTooLargeError(
                 f"{type(request).__name__} is {len(frame) - 4} bytes, over the {self.max_frame_size} limit")
-        self._pending.add(Pending(xid, request, context))
+        self._pending_queue.append(Pending(xid, request, context))
         return frame
 
     def ping(self) -> bytes:
@@ -391,6 +400,14 @@ class ZkProtocol:
         return Notification(event_type, state, path, self._watches.route(event_type, path))
 
     def _handle_connect_response(self, frame: memoryview, events: list[Event]) -> None:
+        if len(frame) == REPLY_HEADER.size:
+            # Shorter than any ConnectResponse (>= 20 bytes): a bare ReplyHeader, the
+            # server's refusal (a 3.8 read-only server without local sessions says
+            # NOTREADONLY to a new session).
+            _xid, _zxid, err = REPLY_HEADER.unpack_from(frame, 0)
+            if err != 0:
+                raise ConnectRefusedError(
+                    f"the server refused the session with error {err}", code=err)
         response, _ = ConnectResponse.read(frame, 0)
         self._awaiting_connect = False
         if response.timeout_ms <= 0:
