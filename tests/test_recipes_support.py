@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -26,11 +27,13 @@ from zkrecipes.recipes._support import (
     Restart,
     belongs_to_session,
     bounded,
+    call_with_retry,
     check_path,
     check_timeout,
     child_path,
     contender_regex,
     is_retryable,
+    nearest_lower,
     predecessor,
     sequence_number,
     sort_by_sequence,
@@ -174,6 +177,61 @@ def test_predecessor_matches_a_brute_force_search(numbers: list[int], data: st.D
     lower = [n for n in numbers if n < int(mine[-10:])]
     expected = f"x-__lock__{max(lower):010d}" if lower else None
     assert predecessor(mine, names, pattern, W) == expected
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), unique=True, min_size=1, max_size=20), st.data())
+def test_nearest_lower_counts_every_matching_contender_ahead(numbers: list[int], data: st.DataObject) -> None:
+    pattern = contender_regex(["__lock__"])
+    names = [f"x-__lock__{n:010d}" for n in numbers] + ["x-__rlock__0000000000", "unrelated"]
+    mine = data.draw(st.sampled_from(names[: len(numbers)]))
+    ahead, count = nearest_lower(mine, names, pattern, W)
+    assert ahead == predecessor(mine, names, pattern, W)
+    assert count == sum(1 for n in numbers if n < int(mine[-10:]))
+
+
+def test_nearest_lower_says_when_the_predecessor_is_the_only_one_ahead() -> None:
+    both = contender_regex(["__lock__", "__rlock__"])
+    writers_only = contender_regex(["__lock__"])
+    children = ["a-__lock__0000000001", "b-__rlock__0000000002", "c-__rlock__0000000003"]
+    assert nearest_lower("c-__rlock__0000000003", children, both, R) == ("b-__rlock__0000000002", 2)
+    # a reader counts only writers: one writer ahead, so its deletion frees the read lock
+    assert nearest_lower("c-__rlock__0000000003", children, writers_only, R) == ("a-__lock__0000000001", 1)
+    assert nearest_lower("a-__lock__0000000001", children, both, W) == (None, 0)
+    with pytest.raises(Restart):
+        nearest_lower("no-sequence", children, both, W)
+
+
+class _RetryRecorder:
+    """A stand-in client whose ``retry`` records that it was used and calls once more."""
+
+    def __init__(self) -> None:
+        self.retried = 0
+
+    def retry(self, func: Any, *args: Any) -> Any:
+        self.retried += 1
+        return func(*args)
+
+
+def test_call_with_retry_uses_the_policy_only_after_a_retryable_failure() -> None:
+    client = _RetryRecorder()
+    assert call_with_retry(client, lambda x: x * 2, 21) == 42  # type: ignore[arg-type]
+    assert client.retried == 0
+    failures = [ConnectionLoss()]
+
+    def flaky() -> str:
+        if failures:
+            raise failures.pop()
+        return "ok"
+
+    assert call_with_retry(client, flaky) == "ok"  # type: ignore[arg-type]
+    assert client.retried == 1
+    for fatal in (ConnectionClosedError(), NoNodeError()):
+        def broken(error: Exception = fatal) -> None:
+            raise error
+
+        with pytest.raises(type(fatal)):
+            call_with_retry(client, broken)  # type: ignore[arg-type]
+    assert client.retried == 1  # neither a closed client nor a server error is retried
 
 
 def test_belongs_to_session() -> None:

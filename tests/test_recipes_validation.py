@@ -205,7 +205,7 @@ def test_watch_arguments(idle: ZkClient) -> None:
     with pytest.raises(InvalidTypeError):
         DataWatch(idle, "/n", func=5)  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError):
-        DataWatch(idle, "/n")(42)  # type: ignore[arg-type]
+        DataWatch(idle, "/n")(42)  # type: ignore[call-overload]
     with pytest.raises(InvalidTypeError):
         ChildrenWatch(idle, "/n", func="f")  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError):

@@ -6,9 +6,9 @@ from functools import partial
 from typing import Any
 
 import pytest
-from _helpers import WAIT, Recorder, expire_session
+from _helpers import WAIT, Recorder, StateRecorder, expire_session
 
-from zkrecipes import EventType
+from zkrecipes import EventType, ZkState
 from zkrecipes.exceptions import InvalidArgumentError, NoNodeError, ZkException
 from zkrecipes.recipes.watchers import ChildrenWatch, DataWatch, PatientChildrenWatch
 
@@ -80,6 +80,58 @@ def test_datawatch_after_session_expiry(zk_hosts: str, zk_client_factory: Any) -
     expire_session(zk_hosts, watcher)
     writer.set("/n", b"after")
     seen.wait_for(lambda s: s[-1] == b"after", message="a change after the new session")
+
+
+def _record_data(recorder: Recorder[Any], data: bytes | None, stat: Any) -> None:
+    recorder.add(data)
+
+
+def test_every_datawatch_of_a_client_recovers_after_session_expiry(
+        zk_hosts: str, zk_client_factory: Any) -> None:
+    watcher, writer = zk_client_factory(), zk_client_factory()
+    names = ["/m0", "/m1", "/m2"]
+    seen = {name: Recorder[Any](watcher) for name in names}
+    for name in names:
+        writer.create(name, b"before")
+        DataWatch(watcher, name, partial(_record_data, seen[name]))
+    assert len(watcher.state_listeners) == 1  # one shared listener, not one per watch
+    expire_session(zk_hosts, watcher)
+    for name in names:
+        writer.set(name, b"after")
+    for name in names:
+        seen[name].wait_for(lambda s: s[-1:] == [b"after"], message=f"{name} after expiry")
+
+
+def test_datawatch_sees_a_change_made_while_disconnected(
+        fault_proxy: Any, zk_client_factory: Any) -> None:
+    watcher = zk_client_factory(fault_proxy.hosts, timeout=15.0)
+    writer = zk_client_factory()
+    writer.create("/d", b"v0")
+    seen: Recorder[Any] = Recorder(watcher)
+    DataWatch(watcher, "/d", lambda data, stat: seen.add(data))
+    seen.wait_for(lambda s: s == [b"v0"])
+    states = StateRecorder(watcher)
+    fault_proxy.drop()
+    states.wait_for(lambda s: ZkState.SUSPENDED in s, message="SUSPENDED")
+    writer.set("/d", b"v1")
+    fault_proxy.resume()
+    items = seen.wait_for(lambda s: s[-1:] == [b"v1"], message="the change made while disconnected")
+    assert items == [b"v0", b"v1"]  # delivered once, though both the restored watch and the re-read see it
+    assert ZkState.LOST not in states.snapshot()
+
+
+def test_datawatch_function_may_write_its_own_node(zk_client: Any) -> None:
+    zk_client.create("/own", b"0")
+    seen: Recorder[Any] = Recorder(zk_client)
+
+    def bump(data: bytes | None, stat: Any) -> None:
+        seen.add(data)
+        if data is not None and int(data) < 3:
+            zk_client.set("/own", str(int(data) + 1).encode())
+
+    DataWatch(zk_client, "/own", bump)  # the first call (in this thread) already writes
+    items = seen.wait_for(lambda s: s[-1:] == [b"3"], message="the chain of own writes")
+    assert items == [b"0", b"1", b"2", b"3"]
 
 
 def test_childrenwatch_in_order_and_stops_on_delete(zk_client_factory: Any) -> None:

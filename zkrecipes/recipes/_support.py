@@ -129,16 +129,35 @@ def predecessor(node: str, names: Iterable[str], pattern: re.Pattern[str], node_
     counts itself. Raises :class:`Restart` when ``node`` carries no such
     sequence number (a contender must then start over).
     """
+    return nearest_lower(node, names, pattern, node_prefix)[0]
+
+
+def nearest_lower(
+    node: str, names: Iterable[str], pattern: re.Pattern[str], node_prefix: str
+) -> tuple[str | None, int]:
+    """``(predecessor, count)``: :func:`predecessor` and how many matching names sort below ``node``.
+
+    A count of 1 means the predecessor is the only contender ahead: since
+    ZooKeeper gives later nodes larger sequence numbers, once that node is
+    deleted none is ahead any more. Raises :class:`Restart` like
+    :func:`predecessor`.
+    """
     mine = sequence_number(node, node_prefix)
     if mine is None:
         raise Restart
-    best: tuple[int, str] | None = None
-    for seq, name in sort_by_sequence(names, pattern):
-        if seq >= mine:
-            break
-        if name != node:
-            best = (seq, name)
-    return None if best is None else best[1]
+    best: str | None = None
+    best_seq = 0
+    count = 0
+    for name in names:
+        match = pattern.search(name)
+        if match is None or name == node:
+            continue
+        seq = int(match.group(1))
+        if seq < mine:
+            count += 1
+            if best is None or seq > best_seq:
+                best, best_seq = name, seq
+    return best, count
 
 
 def belongs_to_session(stat: ZnodeStat | None, session_id: int | None) -> bool:
@@ -232,16 +251,30 @@ def read_identifiers(client: ZkClient, parent: str, names: Iterable[str]) -> lis
     return identifiers
 
 
+def call_with_retry(client: ZkClient, func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)``; only if that fails with a retryable error, ``client.retry(func, *args)``.
+
+    The same outcome as ``client.retry`` for an idempotent ``func``, without
+    building a retry policy on the common path where the first try succeeds.
+    """
+    try:
+        return func(*args)
+    except RETRYABLE as error:
+        if isinstance(error, ConnectionClosedError):
+            raise
+    return client.retry(func, *args)
+
+
 def find_own_node(
     client: ZkClient, parent: str, prefix: str, ephemeral: bool, deadline: Deadline, what: str
-) -> str | None:
+) -> tuple[str, ZnodeStat] | None:
     """Find again the child of ``parent`` that an earlier create named ``prefix…``.
 
     This is the protected-create rule: a create whose reply was lost may still
-    have made its node. Returns the name of that node if it exists and, for an
-    ephemeral, belongs to the current session; an ephemeral of an earlier
-    session is deleted, never adopted. None when there is no such node.
-    Each read is bounded by ``deadline`` (:class:`LockTimeout`).
+    have made its node. Returns ``(name, stat)`` of that node if it exists and,
+    for an ephemeral, belongs to the current session; an ephemeral of an
+    earlier session is deleted, never adopted. None when there is no such
+    node. Each read is bounded by ``deadline`` (:class:`LockTimeout`).
     """
     session = current_session_id(client)
     children: list[str] = bounded(client.get_children_async(parent), deadline, what)
@@ -254,7 +287,7 @@ def find_own_node(
         if ephemeral and not belongs_to_session(stat, session):
             delete_quietly(client, child_path(parent, name))
             continue
-        return name
+        return name, stat
     return None
 
 
@@ -431,7 +464,7 @@ class SessionBound:
         ephemeral node went with the session.
         """
         try:
-            self.client.retry(self._delete_quietly, child_path(self.path, name))
+            call_with_retry(self.client, self._delete_quietly, child_path(self.path, name))
         except (RetryFailedError, *RETRYABLE) as error:
             log.warning("deleting %s deferred to the next reconnect: %r", child_path(self.path, name), error)
             if not isinstance(error, ConnectionClosedError):

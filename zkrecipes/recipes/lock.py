@@ -46,11 +46,11 @@ from zkrecipes.recipes._support import (
     contender_regex,
     find_own_node,
     is_retryable,
-    predecessor,
+    nearest_lower,
     read_identifiers,
     sort_by_sequence,
 )
-from zkrecipes.states import ZnodeStat
+from zkrecipes.states import EventType, WatchedEvent, ZnodeStat
 
 if TYPE_CHECKING:
     from zkrecipes.client.client import ZkClient
@@ -97,10 +97,18 @@ class Lock(SessionBound):
         self._predecessor_re = contender_regex(exclude)
         self._contender_re = contender_regex(exclude | {self._NODE_NAME})
         self.node: str | None = None
+        self._node_czxid: int | None = None
         self._fencing_token: int | None = None
         self._fence_path: str | None = None
         self._path_ready = False
         self._acquire_lock: Any = client.handler.lock_object()
+        # The wait for a predecessor (all guarded by _state_lock): the path watched,
+        # whether it is the only contender ahead, and what its watch found.
+        self._awaiting: str | None = None
+        self._awaiting_sole = False
+        self._await_round = 0
+        self._predecessor_gone = False
+        self._relisting: Any = None
         self._new_guid()
 
     def __repr__(self) -> str:
@@ -111,6 +119,7 @@ class Lock(SessionBound):
         self.create_path = child_path(self.path, self.prefix)
         self._create_tried = False
         self.node = None
+        self._node_czxid = None
 
     @property
     def fencing_token(self) -> int | None:
@@ -180,16 +189,19 @@ class Lock(SessionBound):
                 if not self._attempt(blocking, deadline, ephemeral, epoch):
                     return False
                 node_path = child_path(self.path, self._require_node())
-                stat = bounded(self.client.exists_async(node_path), deadline, f"acquire of {self.path}")
-                if stat is None:
-                    raise Restart
+                token = self._node_czxid
+                if token is None:  # not known from the create or the search: read it
+                    stat = bounded(self.client.exists_async(node_path), deadline, f"acquire of {self.path}")
+                    if stat is None:
+                        raise Restart
+                    token = stat.czxid
                 with self._state_lock:
                     if epoch != self._epoch:
                         raise Restart
                     self._held = True
                     self._lost = False
-                    self._fencing_token = stat.czxid
-                    self._fence_path = child_path(self.path, self._require_node())
+                    self._fencing_token = token
+                    self._fence_path = node_path
                 return True
             except Restart:
                 self._abandon(try_now=False)
@@ -210,47 +222,122 @@ class Lock(SessionBound):
         return self.node
 
     def _attempt(self, blocking: bool, deadline: Deadline, ephemeral: bool, epoch: int) -> bool:
+        """One acquisition with this GUID: True once held, False if ``blocking`` is off and it is not.
+
+        Round trips when nobody else contends: the create (with its Stat, for the
+        fencing token) and a listing of the contenders sent right behind it
+        (ZooKeeper answers a session's requests in order, so the listing already
+        shows the new node). A waiter watches only its predecessor; when that
+        node was the only contender ahead, its deletion alone means the lock is
+        ours (later contenders always get larger sequence numbers), otherwise the
+        watch callback starts the re-listing at once.
+        """
         what = f"acquire of {self.path}"
         if not self._path_ready:
             bounded(self.client.ensure_path_async(self.path), deadline, what)
             self._path_ready = True
-        node = self._locate_or_create(ephemeral, deadline)
+        listing = self._locate_or_create(ephemeral, deadline)
+        node = self._require_node()
+        gone = False
         while True:
             self._wake.clear()
             if self.cancelled:
                 raise CancelledError(f"acquire of {self.path} cancelled")
             if epoch != self._epoch:
                 raise Restart
-            children = bounded(self.client.get_children_async(self.path), deadline, what)
+            if gone:
+                return True
+            if listing is None:
+                listing = self.client.get_children_async(self.path)
+            children = bounded(listing, deadline, what)
+            listing = None
             if node not in children:
                 raise Restart  # our node vanished with its session
-            ahead = predecessor(node, children, self._predecessor_re, self._NODE_NAME)
+            ahead, count = nearest_lower(node, children, self._predecessor_re, self._NODE_NAME)
             if ahead is None:
                 return True
             if not blocking:
                 return False
-            watched = self.client.get_async(child_path(self.path, ahead), watch=self._on_watch)
-            try:
-                bounded(watched, deadline, what)
-            except NoNodeError:
-                continue
-            if not self._wake.wait(deadline.remaining()) and not self._wake.is_set():
-                raise LockTimeout(f"could not acquire {self.path} in {deadline.timeout}s")
+            gone, listing = self._await_predecessor(child_path(self.path, ahead), count == 1, deadline)
 
-    def _locate_or_create(self, ephemeral: bool, deadline: Deadline) -> str:
+    def _await_predecessor(self, path: str, sole: bool, deadline: Deadline) -> tuple[bool, Any]:
+        """Watch ``path`` and wait until it changes (or a wake-up); return ``(gone, listing)``.
+
+        ``gone`` is True only when ``path`` was the ``sole`` contender ahead and
+        is deleted; ``listing`` is a re-listing the watch already started, or None.
+        """
+        with self._state_lock:
+            self._awaiting, self._awaiting_sole = path, sole
+            self._predecessor_gone, self._relisting = False, None
+            self._await_round += 1
+        try:
+            watching = self.client.get_async(path, watch=self._on_predecessor)
+            bounded(watching, deadline, f"acquire of {self.path}")
+        except NoNodeError:
+            self._stop_awaiting()
+            return sole, None
+        except BaseException:
+            self._stop_awaiting()
+            raise
+        woken = self._wake.wait(deadline.remaining()) or self._wake.is_set()
+        gone, listing = self._stop_awaiting()
+        if not woken and not gone and listing is None:
+            raise LockTimeout(f"could not acquire {self.path} in {deadline.timeout}s")
+        return gone, listing
+
+    def _stop_awaiting(self) -> tuple[bool, Any]:
+        with self._state_lock:
+            found = self._predecessor_gone, self._relisting
+            self._awaiting, self._predecessor_gone, self._relisting = None, False, None
+        return found
+
+    def _on_predecessor(self, event: WatchedEvent) -> None:
+        """Watch callback (WATCH queue): the awaited predecessor changed or went away.
+
+        Never blocks: it records what the event proves, starts the re-listing
+        (sent outside the lock) and wakes the waiter.
+        """
+        relist_round = None
+        with self._state_lock:
+            if event.path == self._awaiting:
+                self._awaiting = None
+                if event.type == EventType.DELETED and self._awaiting_sole:
+                    self._predecessor_gone = True
+                else:
+                    relist_round = self._await_round
+        if relist_round is not None:
+            try:  # start the re-listing now rather than after the waiter wakes
+                listing = self.client.get_children_async(self.path)
+            except Exception:  # the waiter lists again itself
+                listing = None
+            with self._state_lock:
+                if relist_round == self._await_round:
+                    self._relisting = listing
+        self._wake.set()
+
+    def _locate_or_create(self, ephemeral: bool, deadline: Deadline) -> Any:
+        """Make sure ``self.node`` is our contender; return a listing sent behind a new create, else None."""
         if self.node is not None:
-            return self.node
+            return None
+        what = f"acquire of {self.path}"
         if self._create_tried:
-            what = f"acquire of {self.path}"
             found = find_own_node(self.client, self.path, self.prefix, ephemeral, deadline, what)
             if found is not None:
-                self.node = found
-                return found
+                self.node, stat = found
+                self._node_czxid = stat.czxid
+                return None
         self._create_tried = True
-        creating = self.client.create_async(self.create_path, self.data, ephemeral=ephemeral, sequence=True)
-        created = bounded(creating, deadline, f"acquire of {self.path}")
+        creating = self.client.create_async(
+            self.create_path, self.data, ephemeral=ephemeral, sequence=True, include_data=True
+        )
+        listing = self.client.get_children_async(self.path)
+        # Replies come in request order: once the listing is in, so is the create
+        # (one wake-up instead of two). The create's own outcome is still read first.
+        listing.wait(deadline.remaining())
+        created, stat = bounded(creating, deadline, what)
         self.node = str(created).rsplit("/", 1)[-1]
-        return self.node
+        self._node_czxid = stat.czxid
+        return listing
 
     def _abandon(self, try_now: bool = True) -> None:
         """Delete whatever node this attempt may have created, then use a fresh GUID."""

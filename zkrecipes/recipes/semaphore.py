@@ -77,6 +77,8 @@ class Semaphore(SessionBound):
         self.data = str(identifier or "").encode("utf-8")
         self.max_leases = max_leases
         self.lock_path = path + "-__lock__"
+        # One gate lock for the object's life: its path is ensured once, not per acquire.
+        self._gate = Lock(client, self.lock_path, identifier)
         self._pool_ready = False
         self._new_name()
 
@@ -86,6 +88,11 @@ class Semaphore(SessionBound):
     def _new_name(self) -> None:
         self.node_name = uuid.uuid4().hex
         self.create_path = child_path(self.path, self.node_name)
+
+    def cancel(self) -> None:
+        """Make a pending acquire raise CancelledError, also while it queues at the gate lock."""
+        super().cancel()
+        self._gate.cancel()
 
     def _ensure_pool(self) -> None:
         if self._pool_ready:
@@ -113,6 +120,7 @@ class Semaphore(SessionBound):
         """
         timeout = check_timeout(timeout)
         self.cancelled = False
+        self._gate.cancelled = False
         if self._held:
             return True
         deadline = Deadline(timeout)
@@ -160,7 +168,7 @@ class Semaphore(SessionBound):
                 attempt += 1
 
     def _attempt(self, blocking: bool, deadline: Deadline, epoch: int) -> bool:
-        gate = Lock(self.client, self.lock_path, self.identifier)
+        gate = self._gate
         if not gate.acquire(blocking=blocking, timeout=deadline.remaining()):
             return False
         try:

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
+import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from zkrecipes.exceptions import (
     ConnectionClosedError,
@@ -33,6 +35,7 @@ from zkrecipes.exceptions import (
     ZkException,
     ZookeeperStoppedError,
 )
+from zkrecipes.recipes._support import call_with_retry
 from zkrecipes.states import EventType, WatchedEvent, ZkState, ZnodeStat
 
 if TYPE_CHECKING:
@@ -60,6 +63,90 @@ def _accepts_n_args(func: Callable[..., Any], n: int) -> bool:
     return True
 
 
+# A DataWatch keeps its whole state in one int: these flag bits, and above them
+# (mzxid + 1) of the last state read (0: none yet, or the node was absent).
+_STOPPED = 1
+_CALLED = 2
+_WITH_EVENT = 4
+_RUNNING = 8
+_PENDING = 16
+_FLAG_BITS = 5
+_FLAGS = (1 << _FLAG_BITS) - 1
+
+#: One hub per client, found by id(client); the hub itself lives as long as the
+#: client holds its state listener (the hub checks identity against id reuse).
+_HUBS: weakref.WeakValueDictionary[int, _WatchHub] = weakref.WeakValueDictionary()
+_HUBS_LOCK = threading.Lock()  # held only for a dictionary look-up and insert, never across I/O
+
+
+class _WatchHub:
+    """What all DataWatch objects of one client share: one state listener, one lock.
+
+    A DataWatch costs one slotted object and one list slot here, instead of a
+    state listener, a lock and bound-method wrappers of its own. ``lock`` only
+    guards the small state of each watch (never held while calling ZooKeeper
+    or user code). After a reconnect one worker re-reads every live watch, in
+    registration order.
+    """
+
+    __slots__ = ("__weakref__", "client", "dead", "disconnected", "lock", "pending_events", "watches")
+
+    def __init__(self, client: ZkClient) -> None:
+        self.client = client
+        self.lock: Any = client.handler.lock_object()
+        self.watches: list[DataWatch] = []
+        self.dead = 0
+        self.disconnected = False
+        # The latest event of a re-read requested while the watch was running (under lock).
+        self.pending_events: dict[DataWatch, WatchedEvent] = {}
+
+    @classmethod
+    def of(cls, client: ZkClient) -> _WatchHub:
+        """The hub of ``client``, created (and its listener registered) on first use."""
+        with _HUBS_LOCK:
+            hub = _HUBS.get(id(client))
+            if hub is None or hub.client is not client:
+                hub = cls(client)
+                _HUBS[id(client)] = hub
+                client.add_listener(hub._on_state)
+        return hub
+
+    def add(self, watch: DataWatch) -> None:
+        with self.lock:
+            self.watches.append(watch)
+
+    def forget_one(self) -> None:
+        """A watch stopped: drop stopped watches once they are half the list (amortised O(1))."""
+        with self.lock:
+            self.dead += 1
+            if self.dead > 16 and 2 * self.dead > len(self.watches):
+                self.watches = [w for w in self.watches if not w._state & _STOPPED]
+                self.dead = 0
+
+    def _on_state(self, state: ZkState) -> bool:
+        if state == ZkState.SUSPENDED or state == ZkState.LOST:
+            self.disconnected = True
+        elif state == ZkState.CONNECTED and self.disconnected:
+            self.disconnected = False
+            with self.lock:
+                live = any(not w._state & _STOPPED for w in self.watches)
+            if live:
+                self.client.handler.spawn(self._refresh)
+        return False
+
+    def _refresh(self) -> None:
+        """Re-read every live watch (re-registering it); stop early if the connection drops again."""
+        with self.lock:
+            live = [w for w in self.watches if not w._state & _STOPPED]
+        for watch in live:
+            if self.disconnected:
+                return  # the next CONNECTED starts a new refresh
+            try:
+                watch._run(None)
+            except Exception:  # already logged by the watch; the others still get their re-read
+                continue
+
+
 class DataWatch:
     """Call ``func(data, stat)`` (or ``func(data, stat, event)``) on every change of ``path``.
 
@@ -72,9 +159,16 @@ class DataWatch:
         def on_config(data, stat):
             ...
 
-    Guarantees: calls run one at a time on the client's watch queue, in the
-    order of the changes; a state (same mzxid) is never delivered twice in a row.
+    Guarantees: calls run one at a time, in the order of the changes; a state
+    (same mzxid) is never delivered twice in a row. The first call runs in the
+    constructor (or the decorator), later ones on the client's watch queue —
+    or, when a change arrives while a call is running, right after that call
+    by the thread that made it. The object is its own watcher (calling it with
+    a :class:`~zkrecipes.WatchedEvent` handles the event), so it costs no
+    wrapper objects; see ``_WatchHub`` for what it shares with the others.
     """
+
+    __slots__ = ("_func", "_hub", "_path", "_state")
 
     def __init__(
         self, client: ZkClient, path: str, func: DataFunc | None = None, *args: Any, **kwargs: Any
@@ -85,22 +179,29 @@ class DataWatch:
             raise InvalidTypeError("func must be callable")
         # kazoo ignores (and warns about) extra args; they are accepted here for compatibility.
         del args, kwargs
-        self._client = client
+        self._hub = _WatchHub.of(client)
         self._path = path
         self._func: DataFunc | None = None
-        self._with_event = False
-        self._stopped = False
-        self._ever_called = False
-        self._version: int | None = None
-        self._run_lock = client.handler.rlock_object()
-        self._watcher = self._on_event  # one stable object so re-registration cannot duplicate
-        self._listener = self._on_state
-        self._disconnected = False
+        self._state = 0  # flag bits and the last mzxid, see _FLAG_BITS
         if func is not None:
             self._start(func)
 
-    def __call__(self, func: DataFunc) -> DataFunc:
-        """Decorator form: register ``func`` and return it unchanged."""
+    @overload
+    def __call__(self, func: WatchedEvent) -> None: ...
+
+    @overload
+    def __call__(self, func: DataFunc) -> DataFunc: ...
+
+    def __call__(self, func: DataFunc | WatchedEvent) -> DataFunc | None:
+        """Decorator form: register ``func`` and return it unchanged.
+
+        Called by the client with a :class:`~zkrecipes.WatchedEvent`, it is the
+        watch callback: the node is read again and the function called.
+        """
+        if isinstance(func, WatchedEvent):
+            if func.type != EventType.NONE:
+                self._run(func)
+            return None
         if not callable(func):
             raise InvalidTypeError("func must be callable")
         self._start(func)
@@ -110,33 +211,64 @@ class DataWatch:
         if self._func is not None:
             raise ZkException("a function is already associated with this DataWatch")
         self._func = func
-        self._with_event = _accepts_n_args(func, 3)
-        self._client.add_listener(self._listener)
-        self._get_data()
+        if _accepts_n_args(func, 3):
+            self._state |= _WITH_EVENT
+        self._hub.add(self)
+        self._run(None)
 
-    def _get_data(self, event: WatchedEvent | None = None) -> None:
-        with self._run_lock:
-            if self._stopped:
+    def _run(self, event: WatchedEvent | None) -> None:
+        """Read and deliver, one run at a time: a run requested meanwhile is done by the running one."""
+        hub = self._hub
+        with hub.lock:
+            state = self._state
+            if state & _STOPPED:
                 return
-            try:
-                self._read_and_call(event)
-            except (ConnectionClosedError, ZookeeperStoppedError):
+            if state & _RUNNING:
+                self._state = state | _PENDING
+                if event is not None:
+                    hub.pending_events[self] = event
                 return
+            self._state = state | _RUNNING
+        error: BaseException | None = None
+        try:
+            while True:
+                try:
+                    self._read_and_call(event)
+                except (ConnectionClosedError, ZookeeperStoppedError):
+                    return
+                except Exception as exc:  # reported after any pending re-read
+                    error = error or exc
+                with hub.lock:
+                    state = self._state
+                    if not state & _PENDING or state & _STOPPED:
+                        break
+                    self._state = state & ~_PENDING
+                    event = hub.pending_events.pop(self, None)
+        finally:
+            with hub.lock:
+                self._state &= ~(_RUNNING | _PENDING)
+                hub.pending_events.pop(self, None)
+        if error is not None:
+            raise error
 
     def _read_and_call(self, event: WatchedEvent | None) -> None:
+        client = self._hub.client
         while True:
-            initial = self._version
             data: bytes | None
             stat: ZnodeStat | None
             try:
-                data, stat = self._client.retry(self._client.get, self._path, self._watcher)
+                data, stat = call_with_retry(client, client.get, self._path, self)
             except NoNodeError:
                 data = None
-                stat = self._client.retry(self._client.exists, self._path, self._watcher)
+                stat = call_with_retry(client, client.exists, self._path, self)
                 if stat is not None:
                     continue  # created between the two reads: read it with a data watch
-            self._version = None if stat is None else stat.mzxid
-            if initial != self._version or not self._ever_called:
+            seen = 0 if stat is None else (stat.mzxid + 1) << _FLAG_BITS
+            with self._hub.lock:
+                state = self._state
+                changed = (state & ~_FLAGS) != seen or not state & _CALLED
+                self._state = seen | (state & _FLAGS) | _CALLED if changed else state
+            if changed:
                 self._call(data, stat, event)
             return
 
@@ -144,9 +276,8 @@ class DataWatch:
         func = self._func
         if func is None:
             return
-        self._ever_called = True
         try:
-            result = func(data, stat, event) if self._with_event else func(data, stat)
+            result = func(data, stat, event) if self._state & _WITH_EVENT else func(data, stat)
         except Exception:
             log.exception("DataWatch function for %s raised", self._path)
             raise
@@ -154,24 +285,12 @@ class DataWatch:
             self._stop()
 
     def _stop(self) -> None:
-        self._stopped = True
+        with self._hub.lock:
+            if self._state & _STOPPED:
+                return
+            self._state |= _STOPPED
         self._func = None
-        self._client.remove_listener(self._listener)
-
-    def _on_event(self, event: WatchedEvent) -> None:
-        if event.type == EventType.NONE:
-            return
-        self._get_data(event)
-
-    def _on_state(self, state: ZkState) -> bool:
-        if self._stopped:
-            return True
-        if state in (ZkState.SUSPENDED, ZkState.LOST):
-            self._disconnected = True
-        elif state == ZkState.CONNECTED and self._disconnected:
-            self._disconnected = False
-            self._client.handler.spawn(self._get_data)
-        return False
+        self._hub.forget_one()
 
 
 class ChildrenWatch:
