@@ -1,10 +1,13 @@
 """The client-side watch registry, with ZooKeeper's routing rules.
 
-Five tables map a client path (chroot removed) to an insertion-ordered set of
-watcher objects: one-shot *data*, *exist* and *child* watches, and
-*persistent* and *persistent-recursive* watches.  Watchers are opaque to the
-protocol; they must be hashable (functions, bound methods and partials are),
-and one watcher registered twice on a path is kept once.
+Five tables map a client path (chroot removed) to its watchers: one-shot
+*data*, *exist* and *child* watches, and *persistent* and
+*persistent-recursive* watches.  Watchers are opaque to the protocol; they
+must be hashable (functions, bound methods and partials are), and one watcher
+registered twice on a path is kept once.  Most paths have one watcher, so a
+table holds that watcher itself and switches to an insertion-ordered
+:class:`_Many` only for a second one (a dict per path would triple the memory
+of 10,000 single-watcher paths).
 
 Routing of a server notification (as the Java client does it):
 
@@ -27,7 +30,21 @@ from zkrecipes.client.protocol.paths import parent_paths
 from zkrecipes.exceptions import InvalidArgumentError
 from zkrecipes.states import EventType
 
-_Table = dict[str, dict[object, None]]
+
+class _Many(dict[object, None]):
+    """Two or more watchers of one path, in registration order (a dict used as an ordered set)."""
+
+    __slots__ = ()
+
+
+# A table entry is a single watcher, or a _Many of them. Watchers are hashable,
+# so an entry can never be mistaken for a _Many.
+_Table = dict[str, object]
+
+
+def _members(entry: object) -> _Many | tuple[object]:
+    """The watchers of one table entry."""
+    return entry if type(entry) is _Many else (entry,)
 
 
 class WatchKind(enum.Enum):
@@ -72,6 +89,9 @@ _KINDS_FOR_REMOVAL: dict[int, tuple[WatchKind, ...]] = {
 }
 
 
+_ABSENT: object = object()
+
+
 class WatchRegistry:
     """Registered watches by kind and path; see the module docstring for routing."""
 
@@ -85,11 +105,19 @@ class WatchRegistry:
 
     def add(self, kind: WatchKind, path: str, watcher: object) -> None:
         """Register ``watcher`` for ``path`` (idempotent)."""
-        self._tables[kind].setdefault(path, {})[watcher] = None
+        table = self._tables[kind]
+        entry = table.get(path, _ABSENT)
+        if entry is _ABSENT:
+            table[path] = watcher
+        elif type(entry) is _Many:
+            entry[watcher] = None
+        elif entry != watcher:  # the same watcher again is kept once (set semantics)
+            table[path] = _Many(((entry, None), (watcher, None)))
 
     def watchers(self, kind: WatchKind, path: str) -> list[object]:
         """The watchers of one kind on ``path``, in registration order."""
-        return list(self._tables[kind].get(path, ()))
+        entry = self._tables[kind].get(path, _ABSENT)
+        return [] if entry is _ABSENT else list(_members(entry))
 
     def route(self, event_type: EventType, path: str) -> list[object]:
         """The watchers a notification of ``event_type`` on ``path`` triggers.
@@ -109,18 +137,18 @@ class WatchRegistry:
         else:
             one_shot = (WatchKind.CHILD,)
         for kind in one_shot:
-            fired = tables[kind].pop(path, None)
-            if fired:
-                found.update(fired)
-        persistent = tables[WatchKind.PERSISTENT].get(path)
-        if persistent:
-            found.update(persistent)
+            fired = tables[kind].pop(path, _ABSENT)
+            if fired is not _ABSENT:
+                found.update(dict.fromkeys(_members(fired)))
+        persistent = tables[WatchKind.PERSISTENT].get(path, _ABSENT)
+        if persistent is not _ABSENT:
+            found.update(dict.fromkeys(_members(persistent)))
         recursive = tables[WatchKind.PERSISTENT_RECURSIVE]
         if recursive and event_type is not EventType.CHILD:
             for ancestor in parent_paths(path):
-                watchers = recursive.get(ancestor)
-                if watchers:
-                    found.update(watchers)
+                watchers = recursive.get(ancestor, _ABSENT)
+                if watchers is not _ABSENT:
+                    found.update(dict.fromkeys(_members(watchers)))
         return list(found)
 
     def remove(self, path: str, watcher_type: int, watcher: object = None) -> list[object]:
@@ -138,16 +166,20 @@ class WatchRegistry:
         removed: dict[object, None] = {}
         for kind in kinds:
             table = self._tables[kind]
-            watchers = table.get(path)
-            if not watchers:
+            entry = table.get(path, _ABSENT)
+            if entry is _ABSENT:
                 continue
+            members = _members(entry)
             if watcher is None:
-                removed.update(watchers)
+                removed.update(dict.fromkeys(members))
                 del table[path]
-            elif watcher in watchers:
-                del watchers[watcher]
+            elif watcher in members:
                 removed[watcher] = None
-                if not watchers:
+                if type(entry) is _Many:
+                    del entry[watcher]
+                    if len(entry) == 1:
+                        table[path] = next(iter(entry))
+                else:
                     del table[path]
         return list(removed)
 
@@ -166,7 +198,7 @@ class WatchRegistry:
         """Forget every registration; return every watcher that was registered (each once)."""
         everything: dict[object, None] = {}
         for table in self._tables.values():
-            for watchers in table.values():
-                everything.update(watchers)
+            for entry in table.values():
+                everything.update(dict.fromkeys(_members(entry)))
             table.clear()
         return list(everything)
