@@ -65,10 +65,12 @@ from zkrecipes.client.protocol.events import (
 from zkrecipes.client.protocol.requests import CloseRequest
 from zkrecipes.client.protocol.session import ZkProtocol, undelivered_events
 from zkrecipes.client.rw_probe import ReadWriteProbe
+from zkrecipes.client.sasl import SaslAuthenticator
 from zkrecipes.client.session_state import SessionStateTracker
 from zkrecipes.exceptions import (
     AuthFailedError,
     ConnectionClosedError,
+    ConnectionDropped,
     ConnectionLoss,
     ProtocolError,
     SessionExpiredError,
@@ -138,6 +140,7 @@ class Connection(DirectWriter):
         auth_data: list[tuple[str, str]] | None = None,
         ssl_options: dict[str, Any] | None = None,
         max_frame_size: int | None = None,
+        sasl: SaslAuthenticator | None = None,
     ) -> None:
         self.handler = handler
         self._hosts = HostIterator(hosts, randomize_hosts)
@@ -150,6 +153,7 @@ class Connection(DirectWriter):
         self._auth_data = list(auth_data or [])
         self._ssl = dict(ssl_options or {})
         self._max_frame_size = max_frame_size
+        self._sasl = sasl
         self.tracker = SessionStateTracker(session_timeout)
         self.live = handler.event_object()
         self.protocol: ZkProtocol | None = None
@@ -635,6 +639,18 @@ class Connection(DirectWriter):
             # The server gave us a new session: the old one is gone.
             self._fail_queue(SessionExpiredError)
             self._emit(self.tracker.on_expired())
+        if self._sasl is not None:  # SASL login first: nothing else is sent until it is done
+            try:
+                self._sasl.authenticate(self.handler, sock, self.protocol, event.timeout_ms / 1500.0,
+                                        lambda ev: self._handle_event(ev, out))
+            except AuthFailedError as exc:
+                log.error("SASL authentication failed, the client stops connecting: %s", exc)
+                self._closed_exc = AuthFailedError
+                self._emit(self.tracker.on_auth_failed())
+                self._sasl.failed()
+                raise _Stop from None
+            except ConnectionDropped as exc:
+                raise _Drop(str(exc)) from None
         for entry in self.protocol.auth_data:
             self._auth_waiters.append((None, entry))
         out += self.protocol.priming()

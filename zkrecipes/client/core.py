@@ -15,8 +15,10 @@ from typing import Any
 from zkrecipes.client.connection import Connection, Converter
 from zkrecipes.client.handlers.interface import AsyncResult, CallbackKind, Handler
 from zkrecipes.client.hosts import HostPort, parse_hosts
-from zkrecipes.client.validation import DEFAULT_MAX_REQUEST_SIZE, check_acl
+from zkrecipes.client.sasl import SaslAuthenticator, SaslConfig
+from zkrecipes.client.validation import DEFAULT_MAX_REQUEST_SIZE, check_acl, check_sasl
 from zkrecipes.exceptions import (
+    AuthFailedError,
     ConfigurationError,
     ConnectionClosedError,
     InvalidCallableError,
@@ -87,16 +89,15 @@ class ClientCore:
             raise ConfigurationError(f"timeout must be > 0, got {timeout!r}")
         self._session_timeout = float(timeout)
         self.default_acl: list[ACL] | None = check_acl(default_acl, "default_acl") if default_acl else None
-        self.auth_data: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str]] = []
         for entry in auth_data or ():
             if not (isinstance(entry, (tuple, list)) and len(entry) == 2
                     and all(isinstance(x, str) for x in entry)):
                 raise InvalidTypeError("auth_data must be a list of (scheme, credential) string pairs")
-            if entry[0] == "sasl":
-                raise ConfigurationError("SASL authentication is not supported yet")
-            self.auth_data.append((entry[0], entry[1]))
-        if sasl_options:
-            raise ConfigurationError("SASL authentication (sasl_options) is not supported yet")
+            pairs.append((entry[0], entry[1]))
+        # A ("sasl", "user:password") entry becomes the SASL login, as in kazoo.
+        self.sasl: SaslConfig | None
+        self.sasl, self.auth_data = check_sasl(sasl_options, pairs)
         if client_id is not None and not (
             isinstance(client_id, (tuple, list)) and len(client_id) == 2
             and isinstance(client_id[0], int) and isinstance(client_id[1], (bytes, bytearray))
@@ -120,6 +121,7 @@ class ClientCore:
         self._host_list: list[HostPort] = host_list
         self.chroot = chroot
         self._listeners: list[Callable[[ZkState], Any]] = []
+        self._start_waiters: list[Any] = []  # events of start() calls waiting for a session
         self._connection = Connection(
             handler,
             host_list,
@@ -132,6 +134,7 @@ class ClientCore:
             randomize_hosts=self.randomize_hosts,
             auth_data=self.auth_data,
             ssl_options=self._ssl_options(),
+            sasl=SaslAuthenticator(self.sasl, self._wake_start_waiters) if self.sasl else None,
         )
 
     def _ssl_options(self) -> dict[str, Any]:
@@ -239,7 +242,13 @@ class ClientCore:
     def _on_state(self, state: ZkState) -> None:
         # Called from the I/O loop: only queue the user code.
         self.logger.info("session state: %s", state)
+        if state is ZkState.CONNECTED:
+            self._wake_start_waiters()
         self.handler.dispatch_callback(CallbackKind.SESSION, self._fire_listeners, state)
+
+    def _wake_start_waiters(self) -> None:
+        for waiter in list(self._start_waiters):
+            waiter.set()
 
     def _fire_listeners(self, state: ZkState) -> None:
         for listener in list(self._listeners):
@@ -255,12 +264,23 @@ class ClientCore:
         """Connect and wait up to ``timeout`` seconds for a session.
 
         Raises the handler's timeout exception (ZkTimeoutError) and stops the
-        client if no session was established in time.
+        client if no session was established in time; raises AuthFailedError
+        (without waiting out ``timeout``; ``client_state`` AUTH_FAILED) when the
+        server refused the SASL login.
         """
-        event = self.start_async()
-        event.wait(timeout)
+        waiter = self.handler.event_object()
+        self._start_waiters.append(waiter)
+        try:
+            self.start_async()
+            if not self.connected:
+                waiter.wait(timeout)
+        finally:
+            self._start_waiters.remove(waiter)
         if not self.connected:
+            auth_failed = self._connection.keeper_state is KeeperState.AUTH_FAILED
             self.stop()
+            if auth_failed:
+                raise AuthFailedError("authentication failed: the server refused the client's login")
             raise self.handler.timeout_exception(f"Connection time-out after {timeout} s")
         if self.chroot and not self._chroot_exists():
             warnings.warn(f"the chroot {self.chroot!r} does not exist; create it before use", stacklevel=2)

@@ -9,11 +9,14 @@ must never send one), :class:`InvalidArgumentError` for other bad values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zkrecipes.client.protocol.paths import validate_path
+from zkrecipes.client.sasl import DEFAULT_SERVICE, SUPPORTED_MECHANISMS, SaslConfig
 from zkrecipes.exceptions import (
+    ConfigurationError,
     DataTooLargeError,
     InvalidArgumentError,
     InvalidCallableError,
@@ -155,3 +158,63 @@ def check_path_list(paths: Any, name: str) -> list[str]:
     if isinstance(paths, str) or not isinstance(paths, (list, tuple)):
         raise InvalidTypeError(f"Invalid type for {name!r} (a list of paths expected)")
     return [check_path(p, name=name) for p in paths]
+
+
+# ---------------------------------------------------------------------- SASL
+
+#: sasl_options keys accepted (kazoo passes them to pure-sasl); "principal" and
+#: "host" mean nothing to DIGEST-MD5 against ZooKeeper and are ignored.
+_SASL_KEYS = frozenset({"mechanism", "username", "password", "service", "authorization_id",
+                        "principal", "host"})
+
+
+def check_sasl(sasl_options: object, auth_data: Sequence[tuple[str, str]]
+               ) -> tuple[SaslConfig | None, list[tuple[str, str]]]:
+    """Return ``(SASL config or None, auth_data without "sasl" entries)``.
+
+    ``sasl_options`` is kazoo's dict (``mechanism`` "DIGEST-MD5", ``username``,
+    ``password``, optional ``service`` and ``authorization_id``); a legacy
+    ``("sasl", "user:password")`` entry in ``auth_data`` means the same
+    (with a DeprecationWarning, as kazoo). Raises ConfigurationError for an
+    unsupported mechanism (GSSAPI, PLAIN, …), a missing username/password,
+    unknown keys, or SASL configured twice; InvalidTypeError for wrong types.
+    """
+    legacy = [credential for scheme, credential in auth_data if scheme == "sasl"]
+    rest = [(scheme, credential) for scheme, credential in auth_data if scheme != "sasl"]
+    if not legacy and not sasl_options:
+        if sasl_options is not None and not isinstance(sasl_options, Mapping):
+            raise InvalidTypeError("sasl_options must be a dict")
+        return None, rest
+    if len(legacy) > 1 or (legacy and sasl_options):
+        raise ConfigurationError("Multiple SASL configurations provided")
+    if legacy:
+        warnings.warn("Passing SASL configuration as part of the auth_data is deprecated, "
+                      "please use the sasl_options configuration instead",
+                      DeprecationWarning, stacklevel=3)
+        user, sep, secret = legacy[0].partition(":")
+        if not sep:
+            raise ConfigurationError('a "sasl" auth_data credential must be "username:password"')
+        sasl_options = {"mechanism": "DIGEST-MD5", "username": user, "password": secret}
+    if not isinstance(sasl_options, Mapping):
+        raise InvalidTypeError("sasl_options must be a dict")
+    unknown = sorted(str(k) for k in sasl_options if k not in _SASL_KEYS)
+    if unknown:
+        raise ConfigurationError(f"unsupported sasl_options: {unknown}")
+    mechanism = sasl_options.get("mechanism")
+    if not isinstance(mechanism, str):
+        raise ConfigurationError('sasl_options needs a "mechanism" (only "DIGEST-MD5" is supported)')
+    if mechanism.upper() not in SUPPORTED_MECHANISMS:
+        raise ConfigurationError(f"SASL mechanism {mechanism!r} is not supported (only DIGEST-MD5)")
+    username = sasl_options.get("username")
+    password = sasl_options.get("password")
+    if not isinstance(username, str) or not username:
+        raise ConfigurationError("DIGEST-MD5 needs a non-empty \"username\" string")
+    if not isinstance(password, str):
+        raise ConfigurationError("DIGEST-MD5 needs a \"password\" string")
+    service = sasl_options.get("service", DEFAULT_SERVICE)
+    authz = sasl_options.get("authorization_id")
+    if not isinstance(service, str) or not service:
+        raise InvalidTypeError("sasl_options['service'] must be a non-empty string")
+    if authz is not None and not isinstance(authz, str):
+        raise InvalidTypeError("sasl_options['authorization_id'] must be a string")
+    return SaslConfig(mechanism.upper(), username, password, service, authz or None), rest
