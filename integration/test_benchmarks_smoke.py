@@ -58,9 +58,14 @@ def test_quick_run_measures_every_row_for_both_libraries(quick_result: dict[str,
         assert row["errors"] == [], key
         expected_libraries = {"raw"} if key.startswith("raw_") else {"zkrecipes", "kazoo"}
         assert set(row["samples"]) == expected_libraries, key
+        # RSS moves in whole pages: a quick run's few small watches may not grow it at all.
+        page_granular = key == "watch_rss.rss_bytes_per_watch"
         for library, values in row["samples"].items():
             assert len(values) == 1, (key, library)
-            assert values[0] > 0 and math.isfinite(values[0]), (key, library, values)
+            assert math.isfinite(values[0]), (key, library, values)
+            assert values[0] >= 0 if page_granular else values[0] > 0, (key, library, values)
+        if page_granular and row["median"]["zkrecipes"] == 0:
+            continue
         if expected_libraries == {"zkrecipes", "kazoo"}:
             assert row["ratio"] == pytest.approx(row["median"]["zkrecipes"] / row["median"]["kazoo"])
             assert row["advantage"] > 0
