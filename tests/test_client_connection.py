@@ -156,6 +156,43 @@ def test_expire_queue_fails_only_requests_older_than_the_session_timeout() -> No
     assert not young.ready() and len(conn._queue) == 1
 
 
+class _WakeSocketWithHook:
+    """The loop's end of the wake-up pair; ``hook`` runs inside the first ``recv``."""
+
+    def __init__(self, sock: socket.socket, hook: Any) -> None:
+        self._sock = sock
+        self._hook = hook
+
+    def recv(self, size: int) -> bytes:
+        hook, self._hook = self._hook, None
+        if hook is not None:
+            hook()
+        return self._sock.recv(size)
+
+
+def test_a_wake_up_sent_while_the_loop_drains_is_not_lost() -> None:
+    # A submitter that queues while the loop empties the wake-up socket must leave the
+    # loop either woken again or with the flag clear (so that the next submitter wakes it).
+    handler = SequentialThreadingHandler()
+    conn = Connection(handler, [HostPort("127.0.0.1", 9)], "", 3.0, on_state=lambda s: None)
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    conn._wake_r, conn._wake_w = reader, writer
+    try:
+        conn._wake()  # the wake-up the loop is answering
+        conn._wake_r = _WakeSocketWithHook(reader, conn._wake)  # a submitter races the drain
+        conn._drain_wake()
+        conn._wake_r = reader
+        try:
+            byte_pending = reader.recv(1) == b"\0"
+        except BlockingIOError:
+            byte_pending = False
+        assert byte_pending or not conn._wake_pending
+    finally:
+        reader.close()
+        writer.close()
+
+
 # ------------------------------------------------------------ the direct route
 
 _GET_DATA = 4

@@ -419,7 +419,14 @@ class Connection(DirectWriter):
                 self._drain_wake()
 
     def _drain_wake(self) -> None:
-        self._wake_pending = False
+        """Empty the wake-up socket, then clear ``_wake_pending``.
+
+        In that order: a submitter that saw the flag still set (and sent no byte)
+        appended its request before the flag was cleared, so the loop's next
+        queue check, which follows, finds it. Clearing first would let such a
+        submitter's byte be drained with the flag left set: no later submitter
+        would wake the loop (a lost wake-up until the next reply or ping).
+        """
         try:
             while self._wake_r.recv(4096):
                 pass
@@ -427,6 +434,7 @@ class Connection(DirectWriter):
             pass
         except OSError:
             pass
+        self._wake_pending = False
 
     def _attempt(self, host: HostPort) -> float | None:
         """Connect to ``host`` and serve it; returns seconds served, or None if no session."""
