@@ -12,6 +12,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _scripted_peer import (
+    LEN,
+    SESSION,
+    WAIT,
+    ScriptedHandler,
+    accept_session,
+    frame,
+    read_frame,
+    scripted_client,
+)
 
 from zkrecipes import ZkClient, ZkState
 from zkrecipes.client.protected import (
@@ -23,13 +33,9 @@ from zkrecipes.client.protected import (
     owner_verdict,
     protected_path,
 )
-from zkrecipes.client.protocol.records import ConnectRequest, ConnectResponse
+from zkrecipes.client.protocol.records import ConnectResponse
 from zkrecipes.exceptions import ConnectionClosedError, ConnectionLoss, ProtectedCreateLost
-from zkrecipes.handlers import SequentialThreadingHandler
 
-WAIT = 10.0
-SESSION = 0x42
-_LEN = struct.Struct(">i")
 _HEADER = struct.Struct(">ii")  # xid, opcode
 _REPLY = struct.Struct(">iqi")  # xid, zxid, err
 _STAT = struct.Struct(">qqqqiiiqiiq")
@@ -107,68 +113,28 @@ def test_protected_path_shape() -> None:
 # ----------------------------------------------------------- scripted server
 
 
-class ScriptedHandler(SequentialThreadingHandler):
-    """create_connection gives the client one end of a socketpair; the test gets the other."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.peers: queue.Queue[socket.socket] = queue.Queue()
-
-    def create_connection(self, address: Any, timeout: Any = None, **kwargs: Any) -> socket.socket:
-        ours, theirs = socket.socketpair()
-        theirs.settimeout(WAIT)
-        self.peers.put(theirs)
-        return ours
-
-
-def _exactly(sock: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        assert chunk, "client closed the connection"
-        data += chunk
-    return data
-
-
-def read_frame(sock: socket.socket) -> bytes:
-    (length,) = _LEN.unpack(_exactly(sock, 4))
-    return _exactly(sock, length)
-
-
 def read_request(sock: socket.socket) -> tuple[int, int, bytes]:
     """The next request that is not a ping: (xid, opcode, body)."""
     while True:
-        frame = read_frame(sock)
-        xid, op = _HEADER.unpack_from(frame)
+        body = read_frame(sock)
+        xid, op = _HEADER.unpack_from(body)
         if op != OP_PING:
-            return xid, op, frame[8:]
-        sock.sendall(_frame(_REPLY.pack(-2, 0, 0)))
-
-
-def _frame(body: bytes) -> bytes:
-    return _LEN.pack(len(body)) + body
+            return xid, op, body[8:]
+        sock.sendall(frame(_REPLY.pack(-2, 0, 0)))
 
 
 def _string(value: str) -> bytes:
     raw = value.encode()
-    return _LEN.pack(len(raw)) + raw
+    return LEN.pack(len(raw)) + raw
 
 
 def _path_of(body: bytes) -> str:
-    (length,) = _LEN.unpack_from(body)
+    (length,) = LEN.unpack_from(body)
     return body[4 : 4 + length].decode()
 
 
 def reply(sock: socket.socket, xid: int, payload: bytes = b"", err: int = 0) -> None:
-    sock.sendall(_frame(_REPLY.pack(xid, 100, err) + payload))
-
-
-def handshake(handler: ScriptedHandler, session_id: int = SESSION, timeout_ms: int = 3000) -> tuple[
-        socket.socket, ConnectRequest]:
-    peer = handler.peers.get(timeout=WAIT)
-    request, _ = ConnectRequest.read(read_frame(peer))
-    peer.sendall(_frame(ConnectResponse(0, timeout_ms, session_id, b"p" * 16, False).to_bytes()))
-    return peer, request
+    sock.sendall(frame(_REPLY.pack(xid, 100, err) + payload))
 
 
 def stat_bytes(ephemeral_owner: int) -> bytes:
@@ -181,10 +147,7 @@ Scripted = tuple[ScriptedHandler, ZkClient, "queue.Queue[ZkState]"]
 @pytest.fixture
 def scripted() -> Iterator[Scripted]:
     handler = ScriptedHandler()
-    client = ZkClient("127.0.0.1:9", handler=handler, timeout=3.0,
-                      connection_retry={"delay": 0.01, "max_jitter": 0.0})
-    states: queue.Queue[ZkState] = queue.Queue()
-    client.add_listener(states.put)
+    client, states = scripted_client(handler)
     client.start_async()
     yield handler, client, states
     client.stop()
@@ -193,7 +156,7 @@ def scripted() -> Iterator[Scripted]:
 def _lose_first_create(handler: ScriptedHandler, client: ZkClient, states: queue.Queue[ZkState],
                        ephemeral: bool = True) -> tuple[Any, str, socket.socket]:
     """Connect, send a protected create, drop the connection before its reply."""
-    peer, _ = handshake(handler)
+    peer, _ = accept_session(handler)
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     result = client.create_async("/locks/lock-", b"", ephemeral=ephemeral, sequence=True,
                                  protected=True)
@@ -212,7 +175,7 @@ def _serve_lookup(peer: socket.socket, children: list[str], owner: int | None = 
     reply(peer, xid, _string("/locks"))
     xid, op, body = read_request(peer)
     assert op == OP_GET_CHILDREN and _path_of(body) == "/locks"
-    reply(peer, xid, _LEN.pack(len(children)) + b"".join(_string(c) for c in children))
+    reply(peer, xid, LEN.pack(len(children)) + b"".join(_string(c) for c in children))
     if owner is not None:
         xid, op, _ = read_request(peer)
         assert op == OP_EXISTS
@@ -225,7 +188,7 @@ def test_recovery_waits_for_reconnect_and_adopts_the_node(scripted: Scripted) ->
     name = created.rsplit("/", 1)[1]
     # While nobody answers, recovery waits (it does not burn attempts) ...
     assert not result.wait(0.3)
-    peer2, request = handshake(handler)
+    peer2, request = accept_session(handler)
     assert request.session_id == SESSION
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     # ... then finds the node the lost create made, owned by this session.
@@ -243,7 +206,7 @@ def test_recovery_waits_for_reconnect_and_adopts_the_node(scripted: Scripted) ->
 def test_recovery_creates_again_when_the_node_is_absent(scripted: Scripted) -> None:
     handler, client, states = scripted
     result, created, _ = _lose_first_create(handler, client, states)
-    peer2, _ = handshake(handler)
+    peer2, _ = accept_session(handler)
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     _serve_lookup(peer2, ["unrelated"])
     xid, op, body = read_request(peer2)
@@ -258,13 +221,13 @@ def test_recovery_retries_after_another_drop(scripted: Scripted) -> None:
     handler, client, states = scripted
     result, created, _ = _lose_first_create(handler, client, states)
     name = created.rsplit("/", 1)[1]
-    peer2, _ = handshake(handler)
+    peer2, _ = accept_session(handler)
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     _xid, op, _ = read_request(peer2)
     assert op == OP_SYNC
     peer2.close()  # the lookup itself is lost
     assert states.get(timeout=WAIT) is ZkState.SUSPENDED
-    peer3, _ = handshake(handler)
+    peer3, _ = accept_session(handler)
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     _serve_lookup(peer3, [name], owner=SESSION)
     assert result.get(timeout=WAIT) == created
@@ -276,7 +239,7 @@ def test_ephemeral_recovery_gives_up_with_the_guid_when_the_session_is_lost(scri
     result, created, _ = _lose_first_create(handler, client, states)
     peer2 = handler.peers.get(timeout=WAIT)
     read_frame(peer2)
-    peer2.sendall(_frame(ConnectResponse(0, 0, 0, b"\0" * 16, False).to_bytes()))  # expired
+    peer2.sendall(frame(ConnectResponse(0, 0, 0, b"\0" * 16, False).to_bytes()))  # expired
     assert states.get(timeout=WAIT) is ZkState.LOST
     assert result.wait(WAIT)
     error = result.exception
@@ -292,7 +255,7 @@ def test_ephemeral_of_another_session_is_not_adopted(scripted: Scripted) -> None
     handler, client, states = scripted
     result, created, _ = _lose_first_create(handler, client, states)
     name = created.rsplit("/", 1)[1]
-    peer2, _ = handshake(handler)
+    peer2, _ = accept_session(handler)
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     _serve_lookup(peer2, [name], owner=SESSION + 1)
     xid, op, body = read_request(peer2)  # the orphan is deleted ...

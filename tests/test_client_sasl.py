@@ -12,9 +12,10 @@ import warnings
 from typing import Any
 
 import pytest
+from _scripted_peer import LEN, WAIT, ScriptedHandler, accept_session, frame, read_frame, scripted_client
 
 from zkrecipes import KeeperState, ZkClient, ZkState
-from zkrecipes.client.protocol.records import ConnectRequest, ConnectResponse, ReplyHeader
+from zkrecipes.client.protocol.records import ReplyHeader
 from zkrecipes.client.sasl import (
     MAX_CHALLENGE,
     MAX_DROPS_IN_EXCHANGE,
@@ -24,10 +25,7 @@ from zkrecipes.client.sasl import (
 )
 from zkrecipes.client.validation import check_sasl
 from zkrecipes.exceptions import AuthFailedError, ConfigurationError, InvalidTypeError, NoNodeError
-from zkrecipes.handlers import SequentialThreadingHandler
 
-WAIT = 10.0
-_LEN = struct.Struct(">i")
 _SASL_OPCODE = 102
 
 # ------------------------------------------------------- RFC 2831 §4 examples
@@ -238,45 +236,12 @@ def test_client_keeps_sasl_out_of_auth_data() -> None:
 # ------------------------------------------------- the exchange, scripted peer
 
 
-class ScriptedHandler(SequentialThreadingHandler):
-    """create_connection hands the client one end of a socketpair; the test gets the other."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.peers: queue.Queue[socket.socket] = queue.Queue()
-
-    def create_connection(self, address: Any, timeout: Any = None, **kwargs: Any) -> socket.socket:
-        ours, theirs = socket.socketpair()
-        theirs.settimeout(WAIT)
-        self.peers.put(theirs)
-        return ours
-
-
-def _exactly(sock: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError("client closed the connection")
-        data += chunk
-    return data
-
-
-def read_frame(sock: socket.socket) -> bytes:
-    (length,) = _LEN.unpack(_exactly(sock, 4))
-    return _exactly(sock, length)
-
-
 def read_request(sock: socket.socket) -> bytes:
     """The next frame that is not a ping."""
     while True:
         body = read_frame(sock)
         if struct.unpack_from(">i", body, 0)[0] != -2:
             return body
-
-
-def frame(body: bytes) -> bytes:
-    return _LEN.pack(len(body)) + body
 
 
 class DigestServer:
@@ -310,20 +275,13 @@ class DigestServer:
         return f"rspauth={self._value(d, ':')}".encode()
 
 
-def accept_session(handler: ScriptedHandler, session_id: int = 0x42) -> tuple[socket.socket, ConnectRequest]:
-    peer = handler.peers.get(timeout=WAIT)
-    request, _ = ConnectRequest.read(read_frame(peer))
-    peer.sendall(frame(ConnectResponse(0, 3000, session_id, b"p" * 16, False).to_bytes()))
-    return peer, request
-
-
 def sasl_round(peer: socket.socket, answer: bytes | None, err: int = 0) -> bytes:
     """Read one SASL request; answer it (a null token when ``answer`` is None); return its token."""
     body = read_frame(peer)
     xid, opcode, length = struct.unpack_from(">iii", body, 0)
     assert opcode == _SASL_OPCODE, f"expected a SASL request, got opcode {opcode}"
     token = body[12:12 + length] if length > 0 else b""
-    payload = _LEN.pack(-1) if answer is None else _LEN.pack(len(answer)) + answer
+    payload = LEN.pack(-1) if answer is None else LEN.pack(len(answer)) + answer
     peer.sendall(frame(ReplyHeader(xid, 0, err).to_bytes() + payload))
     return token
 
@@ -336,9 +294,9 @@ def serve_login(peer: socket.socket, server: DigestServer) -> bool:
     assert opcode == _SASL_OPCODE
     rspauth = server.check(body[12:12 + length])
     if rspauth is None:
-        peer.sendall(frame(ReplyHeader(xid, 0, -115).to_bytes() + _LEN.pack(-1)))
+        peer.sendall(frame(ReplyHeader(xid, 0, -115).to_bytes() + LEN.pack(-1)))
         return False
-    peer.sendall(frame(ReplyHeader(xid, 0, 0).to_bytes() + _LEN.pack(len(rspauth)) + rspauth))
+    peer.sendall(frame(ReplyHeader(xid, 0, 0).to_bytes() + LEN.pack(len(rspauth)) + rspauth))
     return True
 
 
@@ -354,6 +312,15 @@ def run_peer(target: Any, *args: Any) -> tuple[threading.Thread, list[BaseExcept
     thread = threading.Thread(target=body, daemon=True)
     thread.start()
     return thread, errors
+
+
+def start_is_refused(client: ZkClient, peer_side: Any) -> None:
+    """``client.start()`` against ``peer_side`` (run on a thread) fails with AuthFailedError."""
+    thread, errors = run_peer(peer_side)
+    with pytest.raises(AuthFailedError):
+        client.start(timeout=60)
+    thread.join(WAIT)
+    assert not errors
 
 
 def stop_against(client: ZkClient, peer: socket.socket) -> None:
@@ -374,13 +341,9 @@ def stop_against(client: ZkClient, peer: socket.socket) -> None:
 
 def make_client(handler: ScriptedHandler, password: str = "secret", **kwargs: Any
                 ) -> tuple[ZkClient, queue.Queue[ZkState]]:
-    client = ZkClient("127.0.0.1:9", handler=handler, timeout=3.0,
-                      connection_retry={"delay": 0.01, "max_jitter": 0.0},
-                      sasl_options={"mechanism": "DIGEST-MD5", "username": "alice", "password": password},
-                      **kwargs)
-    states: queue.Queue[ZkState] = queue.Queue()
-    client.add_listener(states.put)
-    return client, states
+    return scripted_client(
+        handler, sasl_options={"mechanism": "DIGEST-MD5", "username": "alice", "password": password}, **kwargs
+    )
 
 
 @pytest.fixture
@@ -439,11 +402,7 @@ def test_server_with_a_bad_rspauth_is_refused(handler: ScriptedHandler) -> None:
         peer.recv(1)
         peer.close()
 
-    thread, errors = run_peer(peer_side)
-    with pytest.raises(AuthFailedError):
-        client.start(timeout=60)
-    thread.join(WAIT)
-    assert not errors
+    start_is_refused(client, peer_side)
     assert client.client_state is KeeperState.AUTH_FAILED
 
 
@@ -456,11 +415,7 @@ def test_server_without_sasl_is_an_auth_failure(handler: ScriptedHandler) -> Non
         peer.recv(1)
         peer.close()
 
-    thread, errors = run_peer(peer_side)
-    with pytest.raises(AuthFailedError):
-        client.start(timeout=60)
-    thread.join(WAIT)
-    assert not errors
+    start_is_refused(client, peer_side)
 
 
 def test_connection_closed_during_login_is_retried_then_refused(handler: ScriptedHandler) -> None:
@@ -472,11 +427,7 @@ def test_connection_closed_during_login_is_retried_then_refused(handler: Scripte
             read_frame(peer)  # the first SASL token, then silence: the connection closes
             peer.close()
 
-    thread, errors = run_peer(peer_side)
-    with pytest.raises(AuthFailedError):
-        client.start(timeout=60)
-    thread.join(WAIT)
-    assert not errors
+    start_is_refused(client, peer_side)
     assert handler.peers.empty()
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import queue
-import socket
-import struct
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from _scripted_peer import WAIT, ScriptedHandler, accept_session, frame, read_frame, scripted_client
 
 from zkrecipes import ZkClient
 from zkrecipes.client.protocol.records import ConnectRequest, ConnectResponse
 from zkrecipes.client.session_state import SessionStateTracker
-from zkrecipes.handlers import SequentialThreadingHandler
 from zkrecipes.states import KeeperState, ZkState
 
 
@@ -107,63 +104,22 @@ def test_has_session_spans_suspended_and_ends_with_lost() -> None:
 # The client against a scripted peer on a socketpair (no server): the test
 # plays the server's handshake and decides when connections drop.
 
-WAIT = 10.0
-_LEN = struct.Struct(">i")
-
-
-class ScriptedHandler(SequentialThreadingHandler):
-    """create_connection gives the client one end of a socketpair; the test gets the other."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.peers: queue.Queue[socket.socket] = queue.Queue()
-
-    def create_connection(self, address: Any, timeout: Any = None, **kwargs: Any) -> socket.socket:
-        ours, theirs = socket.socketpair()
-        theirs.settimeout(WAIT)
-        self.peers.put(theirs)
-        return ours
-
-
-def _read_frame(sock: socket.socket) -> bytes:
-    def exactly(n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            assert chunk, "client closed the connection"
-            data += chunk
-        return data
-
-    (length,) = _LEN.unpack(exactly(4))
-    return exactly(length)
-
-
-def _answer_handshake(handler: ScriptedHandler, session_id: int, timeout_ms: int = 3000) -> tuple[
-        socket.socket, ConnectRequest]:
-    peer = handler.peers.get(timeout=WAIT)
-    request, _ = ConnectRequest.read(_read_frame(peer))
-    body = ConnectResponse(0, timeout_ms, session_id, b"p" * 16, False).to_bytes()
-    peer.sendall(_LEN.pack(len(body)) + body)
-    return peer, request
+Scripted = tuple[ScriptedHandler, ZkClient, "queue.Queue[ZkState]"]
 
 
 @pytest.fixture
-def scripted() -> Iterator[tuple[ScriptedHandler, ZkClient, queue.Queue[ZkState]]]:
+def scripted() -> Iterator[Scripted]:
     handler = ScriptedHandler()
-    client = ZkClient("127.0.0.1:9", handler=handler, timeout=3.0,
-                      connection_retry={"delay": 0.01, "max_jitter": 0.0})
-    states: queue.Queue[ZkState] = queue.Queue()
-    client.add_listener(states.put)
+    client, states = scripted_client(handler)
     yield handler, client, states
     client.stop()
 
 
-def test_client_id_is_kept_while_suspended_and_cleared_on_lost(
-        scripted: tuple[ScriptedHandler, ZkClient, queue.Queue[ZkState]]) -> None:
+def test_client_id_is_kept_while_suspended_and_cleared_on_lost(scripted: Scripted) -> None:
     handler, client, states = scripted
     assert client.client_id is None  # not started
     client.start_async()
-    peer, _ = _answer_handshake(handler, 0x42)
+    peer, _ = accept_session(handler, 0x42)
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     assert client.client_id == (0x42, b"p" * 16)
 
@@ -171,15 +127,15 @@ def test_client_id_is_kept_while_suspended_and_cleared_on_lost(
     assert states.get(timeout=WAIT) is ZkState.SUSPENDED
     assert client.client_id == (0x42, b"p" * 16)  # kazoo's behaviour while reconnecting
     peer2 = handler.peers.get(timeout=WAIT)
-    request, _ = ConnectRequest.read(_read_frame(peer2))
+    request, _ = ConnectRequest.read(read_frame(peer2))
     assert request.session_id == 0x42  # it is reconnecting to that session
     assert client.client_id == (0x42, b"p" * 16)
 
     expired = ConnectResponse(0, 0, 0, b"\0" * 16, False).to_bytes()  # timeout 0: expired
-    peer2.sendall(_LEN.pack(len(expired)) + expired)
+    peer2.sendall(frame(expired))
     assert states.get(timeout=WAIT) is ZkState.LOST
     assert client.client_id is None  # no session until the next handshake is answered
-    peer3, fresh = _answer_handshake(handler, 0x43)
+    peer3, fresh = accept_session(handler, 0x43)
     assert fresh.session_id == 0
     assert states.get(timeout=WAIT) is ZkState.CONNECTED
     assert client.client_id == (0x43, b"p" * 16)

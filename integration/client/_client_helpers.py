@@ -1,10 +1,8 @@
 """Helpers shared by the client integration tests (integration/client/).
 
-Every wait here is bounded and works on both handlers: waits use the client's
-own ``handler.event_object()`` / ``handler.sleep_func`` so that, with the
-gevent handler in an unpatched process, the hub keeps running while a test
-waits (a plain ``threading.Event.wait`` would block the hub and with it the
-client's I/O loop).
+Every wait here is bounded and works on both handlers: ``WAIT``,
+``wait_until`` and ``Recorder`` come from integration/_waits.py (shared with
+the recipe tests) and wait with the client's own handler.
 """
 
 from __future__ import annotations
@@ -12,59 +10,27 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any
+
+from _waits import WAIT, Recorder, wait_until
 
 from zkrecipes import WatchedEvent, ZkState
 
-T = TypeVar("T")
-
-#: Default bound for waits on events the server or the client must produce.
-WAIT = 30.0
-
-
-def wait_until(client: Any, predicate: Callable[[], bool], timeout: float = WAIT,
-               message: str = "condition", interval: float = 0.02) -> None:
-    """Poll ``predicate`` (sleeping with the client's handler) until true; else AssertionError."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}")
-        client.handler.sleep_func(interval)
-
-
-class Recorder(Generic[T]):
-    """Collects items appended by callbacks; waits (with the handler's event) for them."""
-
-    def __init__(self, client: Any) -> None:
-        self.items: list[T] = []
-        self._event = client.handler.event_object()
-        self._client = client
-
-    def __call__(self, item: T) -> None:
-        """Record ``item`` (usable directly as a watch callback)."""
-        self.items.append(item)
-        self._event.set()
-
-    def wait_for(self, predicate: Callable[[list[T]], bool], timeout: float = WAIT,
-                 message: str = "recorded items") -> list[T]:
-        """Wait until ``predicate(items)`` holds; return a snapshot of the items."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while True:
-            self._event.clear()
-            if predicate(self.items):
-                return list(self.items)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"timed out waiting for {message}; got {self.items!r}")
-            self._event.wait(min(remaining, 0.5))
-
-    def wait_count(self, count: int, timeout: float = WAIT) -> list[T]:
-        """Wait until at least ``count`` items were recorded."""
-        return self.wait_for(lambda items: len(items) >= count, timeout, f"{count} item(s)")
+__all__ = [
+    "WAIT",
+    "GarbagePeer",
+    "InjectingProxy",
+    "Recorder",
+    "StateRecorder",
+    "fence",
+    "proxy_drop",
+    "proxy_pass",
+    "proxy_stall",
+    "request_pattern",
+    "wait_held",
+    "wait_until",
+    "watch_recorder",
+]
 
 
 class StateRecorder(Recorder[ZkState]):

@@ -1,7 +1,8 @@
 """Shared helpers for the recipe integration tests.
 
 Every wait is bounded and uses the client's handler (its events, sleep and
-spawn), so the tests run unchanged on the threading and the gevent handler.
+spawn), so the tests run unchanged on the threading and the gevent handler;
+the waits themselves are integration/_waits.py's, with this tree's bounds.
 Session expiry is real: :func:`zkrecipes.testing.expiry.expire_session` makes
 the server close the session, exactly as it does when a session times out.
 """
@@ -12,9 +13,10 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
+
+import _waits
 
 from zkrecipes import ZkState
 from zkrecipes.exceptions import NoNodeError
@@ -28,46 +30,14 @@ WAIT = 45.0
 
 def wait_until(client: Any, predicate: Callable[[], bool], timeout: float = WAIT,
                message: str = "condition", interval: float = 0.05) -> None:
-    """Poll ``predicate`` (sleeping with the client's handler) until true, else AssertionError."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {message}")
-        client.handler.sleep_func(interval)
+    """:func:`_waits.wait_until` with this tree's bound and poll interval."""
+    _waits.wait_until(client, predicate, timeout, message, interval)
 
 
-class Recorder(Generic[T]):
-    """Collects what callbacks hand it (call it, or ``add``); waits on the handler's event."""
+class Recorder(_waits.Recorder[T]):
+    """:class:`_waits.Recorder` waiting at most ``WAIT`` by default."""
 
-    def __init__(self, client: Any) -> None:
-        self.items: list[T] = []
-        self._event = client.handler.event_object()
-        self._lock = client.handler.lock_object()
-
-    def add(self, item: T) -> None:
-        with self._lock:
-            self.items.append(item)
-        self._event.set()
-
-    __call__ = add
-
-    def snapshot(self) -> list[T]:
-        with self._lock:
-            return list(self.items)
-
-    def wait_for(self, predicate: Callable[[list[T]], bool], timeout: float = WAIT,
-                 message: str = "recorded items") -> list[T]:
-        """Return the items once ``predicate(items)`` holds; AssertionError after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._event.clear()
-            items = self.snapshot()
-            if predicate(items):
-                return items
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"timed out waiting for {message}; got {items!r}")
-            self._event.wait(min(remaining, 0.5))
+    wait_timeout = WAIT
 
 
 class StateRecorder(Recorder[ZkState]):

@@ -9,7 +9,7 @@ operation is added, so a bad argument never reaches the server.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from zkrecipes.client import validation as v
 from zkrecipes.client.protocol.multi import MultiReadRequest, MultiRequest
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from zkrecipes.client.handlers.interface import AsyncResult
 
 _WriteOp = CreateRequest | DeleteRequest | SetDataRequest | CheckVersionRequest
+_BatchT = TypeVar("_BatchT", bound="_Batch")
 
 
 def multi_results(results: list[Any]) -> list[Any]:
@@ -36,7 +37,38 @@ def multi_results(results: list[Any]) -> list[Any]:
     return [True if r is None else r for r in results]
 
 
-class TransactionRequest:
+class _Batch:
+    """What both builders share: ``commit()`` and the context-manager protocol.
+
+    ``commit()`` sends the batch with the subclass's ``commit_async()`` and
+    waits for the per-operation results. ``with builder:`` gives the builder;
+    on a clean exit it commits when ``_commit_on_exit`` is set.
+    """
+
+    _commit_on_exit: ClassVar[bool] = False
+
+    def commit_async(self) -> AsyncResult:
+        raise NotImplementedError
+
+    def commit(self) -> list[Any]:
+        """Send the batch and wait for the per-operation results."""
+        result: list[Any] = self.commit_async().get()
+        return result
+
+    def __enter__(self: _BatchT) -> _BatchT:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None and self._commit_on_exit:
+            self.commit()
+
+
+class TransactionRequest(_Batch):
     """An atomic set of write operations (kazoo's ``TransactionRequest``).
 
     Add operations with :meth:`create`, :meth:`delete`, :meth:`set_data` and
@@ -48,6 +80,8 @@ class TransactionRequest:
     after it) and nothing was applied. Used as a context manager it commits
     on a clean exit. Not thread-safe.
     """
+
+    _commit_on_exit = True
 
     def __init__(self, client: ZkClient) -> None:
         self.client = client
@@ -105,25 +139,8 @@ class TransactionRequest:
         self.committed = True
         return self.client._submit(MultiRequest(list(self.operations)), _convert_multi)
 
-    def commit(self) -> list[Any]:
-        """Send the transaction and wait for the per-op results."""
-        result: list[Any] = self.commit_async().get()
-        return result
 
-    def __enter__(self) -> TransactionRequest:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        exc_tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-
-
-class MultiReadBuilder:
+class MultiReadBuilder(_Batch):
     """A read-only multi: several reads answered together (ZooKeeper 3.6+).
 
     ``commit()`` returns one entry per read: ``(bytes, ZnodeStat)`` for
@@ -155,22 +172,6 @@ class MultiReadBuilder:
         self._check_open()
         self.committed = True
         return self.client._submit(MultiReadRequest(list(self.operations)))
-
-    def commit(self) -> list[Any]:
-        """Send the reads and wait for the per-read results."""
-        result: list[Any] = self.commit_async().get()
-        return result
-
-    def __enter__(self) -> MultiReadBuilder:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        exc_tb: TracebackType | None,
-    ) -> None:
-        return None
 
 
 def _convert_multi(err: int, result: Any) -> list[Any]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.exceptions import (
+    CancelledError,
     ConnectionClosedError,
     ConnectionLoss,
     InvalidArgumentError,
@@ -472,6 +473,31 @@ class SessionBound:
 
     def _on_watch(self, event: object) -> None:
         self._wake.set()
+
+    def _begin_round(self, epoch: int) -> None:
+        """Start one check-and-wait round of the acquisition begun in session ``epoch``.
+
+        Clears the wake-up event first (so a change after this call is not
+        missed), then raises CancelledError if :meth:`cancel` was called and
+        Restart if the session was lost since ``epoch``.
+        """
+        self._wake.clear()
+        if self.cancelled:
+            raise CancelledError(f"acquire of {self.path} cancelled")
+        if epoch != self._epoch:
+            raise Restart
+
+    def _raise_unless_retryable(self, error: Exception, deadline: Deadline, timeout_message: str) -> None:
+        """Return only if the step that raised ``error`` may be tried again.
+
+        Re-raises ``error`` when it is not retryable (LockTimeout, CancelledError
+        and ConnectionClosedError included); past ``deadline`` raises
+        ``LockTimeout(timeout_message)`` chained to ``error``.
+        """
+        if not is_retryable(error):
+            raise error
+        if deadline.expired():
+            raise LockTimeout(timeout_message) from error
 
     def _backoff(self, deadline: Deadline, attempt: int) -> None:
         """Wait before a retry: for a state change (or cancel) while disconnected, else briefly."""

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.exceptions import (
-    CancelledError,
     LockLostError,
     LockNotHeldError,
     LockTimeout,
@@ -45,7 +44,6 @@ from zkrecipes.recipes._support import (
     child_path,
     contender_regex,
     find_own_node,
-    is_retryable,
     nearest_lower,
     read_identifiers,
     sort_by_sequence,
@@ -205,13 +203,10 @@ class Lock(SessionBound):
                 return True
             except Restart:
                 self._abandon(try_now=False)
-            except (LockTimeout, CancelledError):
-                raise
             except Exception as error:
-                if not is_retryable(error):
-                    raise
-                if deadline.expired():
-                    raise LockTimeout(f"could not acquire {self.path} in {deadline.timeout}s") from error
+                self._raise_unless_retryable(
+                    error, deadline, f"could not acquire {self.path} in {deadline.timeout}s"
+                )
                 log.debug("retrying acquire of %s after %r", self.path, error)
                 self._backoff(deadline, attempt)
                 attempt += 1
@@ -240,11 +235,7 @@ class Lock(SessionBound):
         node = self._require_node()
         gone = False
         while True:
-            self._wake.clear()
-            if self.cancelled:
-                raise CancelledError(f"acquire of {self.path} cancelled")
-            if epoch != self._epoch:
-                raise Restart
+            self._begin_round(epoch)
             if gone:
                 return True
             if listing is None:

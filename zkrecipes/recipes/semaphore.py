@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from zkrecipes.exceptions import (
-    CancelledError,
     InvalidArgumentError,
     InvalidTypeError,
     LockTimeout,
@@ -38,7 +37,6 @@ from zkrecipes.recipes._support import (
     check_timeout,
     child_path,
     current_session_id,
-    is_retryable,
     read_identifiers,
 )
 from zkrecipes.recipes.lock import Lock
@@ -157,13 +155,10 @@ class Semaphore(SessionBound):
             except Restart:
                 self._reap(self.node_name, try_now=False)
                 self._new_name()
-            except (LockTimeout, CancelledError):
-                raise
             except Exception as error:
-                if not is_retryable(error):
-                    raise
-                if deadline.expired():
-                    raise LockTimeout(f"no lease on {self.path} in {deadline.timeout}s") from error
+                self._raise_unless_retryable(
+                    error, deadline, f"no lease on {self.path} in {deadline.timeout}s"
+                )
                 self._backoff(deadline, attempt)
                 attempt += 1
 
@@ -173,11 +168,7 @@ class Semaphore(SessionBound):
             return False
         try:
             while True:
-                self._wake.clear()
-                if self.cancelled:
-                    raise CancelledError(f"acquire of {self.path} cancelled")
-                if epoch != self._epoch:
-                    raise Restart
+                self._begin_round(epoch)
                 what = f"acquire of {self.path}"
                 listing = self.client.get_children_async(self.path, watch=self._on_watch)
                 children = bounded(listing, deadline, what)

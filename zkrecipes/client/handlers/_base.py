@@ -12,18 +12,24 @@ this class owns the lifecycle and the guarantees:
   from, and leaves the handler ready for another ``start()``;
 * ``dispatch_callback`` on a stopped handler runs the callback at once in the
   calling thread (exceptions logged), so nothing is silently dropped.
+
+The socket primitives (``select``, ``create_connection``, ``socketpair``) are
+implemented here once, over the socket/ssl/selectors modules a subclass names
+(the standard library's, or gevent's cooperative ones).
 """
 
 from __future__ import annotations
 
 import _thread
 import logging
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any, Final, Protocol
 
 from zkrecipes.client.handlers._async_result import AsyncResultBase, Waiter
-from zkrecipes.client.handlers._sockets import check_timeout
+from zkrecipes.client.handlers._sockets import check_timeout, create_tcp_connection, selector_select
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, ZkTimeoutError
 
@@ -54,6 +60,12 @@ class SequentialHandlerBase:
     # bytecodes and never across a blocking call or a greenlet switch.
     _results_lock: _thread.LockType
     _state_lock: _thread.LockType
+
+    # Set by subclasses: the modules the socket primitives use (the standard
+    # library's, or gevent's cooperative ones).
+    _socket_module: ModuleType
+    _ssl_module: ModuleType
+    _selectors_module: ModuleType
 
     def __init__(self) -> None:
         self._running = False
@@ -182,3 +194,58 @@ class SequentialHandlerBase:
     def async_result(self) -> AsyncResultBase:
         """A new, unset async result bound to this handler."""
         return AsyncResultBase(self)
+
+    # ---------------------------------------------------------------- primitives
+
+    def select(
+        self,
+        rlist: Sequence[Any],
+        wlist: Sequence[Any],
+        xlist: Sequence[Any],
+        timeout: float | None = None,
+    ) -> tuple[list[Any], list[Any], list[Any]]:
+        """``select.select`` semantics over the handler's selector (no 1024-descriptor limit).
+
+        Cooperative with the gevent handler. The third list is always empty:
+        exceptional conditions are not reported.
+        """
+        return selector_select(rlist, wlist, xlist, timeout, self._selectors_module.DefaultSelector)
+
+    def create_connection(
+        self,
+        address: tuple[str, int],
+        timeout: float | None = None,
+        *,
+        use_ssl: bool = False,
+        ca: str | None = None,
+        certfile: str | None = None,
+        keyfile: str | None = None,
+        keyfile_password: str | None = None,
+        verify_certs: bool = True,
+        check_hostname: bool = False,
+        server_hostname: str | None = None,
+    ) -> socket.socket:
+        """Connect with TCP_NODELAY (and TLS when ``use_ssl``) within ``timeout``.
+
+        Uses the handler's socket and ssl modules (cooperative with gevent).
+        See :func:`zkrecipes.client.handlers._sockets.create_tcp_connection`.
+        """
+        return create_tcp_connection(
+            self._socket_module,
+            self._ssl_module,
+            address,
+            timeout,
+            use_ssl=use_ssl,
+            ca=ca,
+            certfile=certfile,
+            keyfile=keyfile,
+            keyfile_password=keyfile_password,
+            verify_certs=verify_certs,
+            check_hostname=check_hostname,
+            server_hostname=server_hostname,
+        )
+
+    def socketpair(self) -> tuple[socket.socket, socket.socket]:
+        """A connected pair of stream sockets from the handler's socket module."""
+        pair: tuple[socket.socket, socket.socket] = self._socket_module.socketpair()
+        return pair

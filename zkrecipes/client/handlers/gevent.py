@@ -29,7 +29,6 @@ from typing import Any
 
 from zkrecipes.client.handlers._async_result import AsyncResultBase, Waiter
 from zkrecipes.client.handlers._base import SequentialHandlerBase, log
-from zkrecipes.client.handlers._sockets import create_tcp_connection, selector_select
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import ConfigurationError, InvalidTypeError
 
@@ -82,9 +81,9 @@ class SequentialGeventHandler(SequentialHandlerBase):
         mods = _import_gevent()
         super().__init__()
         self._gevent = mods["gevent"]
-        self._gevent_socket = mods["gevent.socket"]
-        self._gevent_ssl = mods["gevent.ssl"]
-        self._gevent_selectors = mods["gevent.selectors"]
+        self._socket_module = mods["gevent.socket"]
+        self._ssl_module = mods["gevent.ssl"]
+        self._selectors_module = mods["gevent.selectors"]
         self._gevent_queue = mods["gevent.queue"]
         self._gevent_lock = mods["gevent.lock"]
         self._event_cls: Any = mods["gevent.event"].Event
@@ -185,50 +184,6 @@ class SequentialGeventHandler(SequentialHandlerBase):
         self._call_in_hub(super().dispatch_callback, kind, func, *args)
 
     # ---------------------------------------------------------------- primitives
-
-    def select(
-        self,
-        rlist: Any,
-        wlist: Any,
-        xlist: Any,
-        timeout: float | None = None,
-    ) -> tuple[list[Any], list[Any], list[Any]]:
-        """Cooperative ``select`` over gevent's selector (third list always empty)."""
-        return selector_select(rlist, wlist, xlist, timeout, self._gevent_selectors.DefaultSelector)
-
-    def create_connection(
-        self,
-        address: tuple[str, int],
-        timeout: float | None = None,
-        *,
-        use_ssl: bool = False,
-        ca: str | None = None,
-        certfile: str | None = None,
-        keyfile: str | None = None,
-        keyfile_password: str | None = None,
-        verify_certs: bool = True,
-        check_hostname: bool = False,
-        server_hostname: str | None = None,
-    ) -> Any:
-        """Connect cooperatively with TCP_NODELAY (TLS via gevent.ssl when ``use_ssl``)."""
-        return create_tcp_connection(
-            self._gevent_socket,
-            self._gevent_ssl,
-            address,
-            timeout,
-            use_ssl=use_ssl,
-            ca=ca,
-            certfile=certfile,
-            keyfile=keyfile,
-            keyfile_password=keyfile_password,
-            verify_certs=verify_certs,
-            check_hostname=check_hostname,
-            server_hostname=server_hostname,
-        )
-
-    def socketpair(self) -> tuple[Any, Any]:
-        """A connected pair of gevent sockets."""
-        return self._gevent_socket.socketpair()  # type: ignore[no-any-return]
 
     def event_object(self) -> Any:
         """A new :class:`gevent.event.Event`."""

@@ -18,7 +18,6 @@ from typing import Any
 
 from zkrecipes.client.handlers._async_result import AsyncResultBase, Waiter
 from zkrecipes.client.handlers._base import SequentialHandlerBase
-from zkrecipes.client.handlers._sockets import create_tcp_connection, selector_select
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import InvalidTypeError
 
@@ -47,6 +46,9 @@ class SequentialThreadingHandler(SequentialHandlerBase):
 
     name = "sequential_threading_handler"
     sleep_func = staticmethod(time.sleep)
+    _socket_module = socket
+    _ssl_module = ssl
+    _selectors_module = selectors
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,59 +77,9 @@ class SequentialThreadingHandler(SequentialHandlerBase):
 
     # ---------------------------------------------------------------- primitives
 
-    def select(
-        self,
-        rlist: Any,
-        wlist: Any,
-        xlist: Any,
-        timeout: float | None = None,
-    ) -> tuple[list[Any], list[Any], list[Any]]:
-        """``select.select`` semantics over a selector (no 1024-descriptor limit).
-
-        The third list is always empty: exceptional conditions are not reported.
-        """
-        return selector_select(rlist, wlist, xlist, timeout, selectors.DefaultSelector)
-
-    def create_connection(
-        self,
-        address: tuple[str, int],
-        timeout: float | None = None,
-        *,
-        use_ssl: bool = False,
-        ca: str | None = None,
-        certfile: str | None = None,
-        keyfile: str | None = None,
-        keyfile_password: str | None = None,
-        verify_certs: bool = True,
-        check_hostname: bool = False,
-        server_hostname: str | None = None,
-    ) -> socket.socket:
-        """Connect with TCP_NODELAY (and TLS when ``use_ssl``) within ``timeout``.
-
-        See :func:`zkrecipes.client.handlers._sockets.create_tcp_connection`.
-        """
-        return create_tcp_connection(
-            socket,
-            ssl,
-            address,
-            timeout,
-            use_ssl=use_ssl,
-            ca=ca,
-            certfile=certfile,
-            keyfile=keyfile,
-            keyfile_password=keyfile_password,
-            verify_certs=verify_certs,
-            check_hostname=check_hostname,
-            server_hostname=server_hostname,
-        )
-
     def caller_may_write(self) -> bool:
         """True: any thread may write to this handler's plain sockets (one writer at a time)."""
         return True
-
-    def socketpair(self) -> tuple[socket.socket, socket.socket]:
-        """A connected pair of stream sockets."""
-        return socket.socketpair()
 
     def event_object(self) -> threading.Event:
         """A new :class:`threading.Event`."""
