@@ -13,71 +13,33 @@ import time
 from typing import Any
 
 import pytest
+from _scripted_peer import (
+    LEN,
+    WAIT,
+    ScriptedHandler,
+    accept_session,
+    frame,
+    next_state,
+    read_frame,
+    scripted_client,
+)
 
 from zkrecipes import ZkClient, ZkState
 from zkrecipes.client.connection import Connection
 from zkrecipes.client.hosts import HostPort
-from zkrecipes.client.protocol.records import ConnectRequest, ConnectResponse, ReplyHeader
+from zkrecipes.client.protocol.records import ConnectResponse, ReplyHeader
 from zkrecipes.exceptions import ConnectionClosedError, ConnectionLoss, SessionExpiredError
 from zkrecipes.handlers import SequentialThreadingHandler
 
-WAIT = 10.0
-_LEN = struct.Struct(">i")
-
-
-class ScriptedHandler(SequentialThreadingHandler):
-    """create_connection hands the client one end of a socketpair; the test gets the other."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.peers: queue.Queue[socket.socket] = queue.Queue()
-
-    def create_connection(self, address: Any, timeout: Any = None, **kwargs: Any) -> socket.socket:
-        ours, theirs = socket.socketpair()
-        theirs.settimeout(WAIT)
-        self.peers.put(theirs)
-        return ours
-
-
-def read_frame(sock: socket.socket) -> bytes:
-    def exactly(n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            assert chunk, "client closed the connection"
-            data += chunk
-        return data
-
-    (length,) = _LEN.unpack(exactly(4))
-    return exactly(length)
-
-
-def frame(body: bytes) -> bytes:
-    return _LEN.pack(len(body)) + body
-
-
-def accept_session(handler: ScriptedHandler, session_id: int = 0x42, timeout_ms: int = 3000) -> tuple[
-        socket.socket, ConnectRequest]:
-    peer = handler.peers.get(timeout=WAIT)
-    request, _ = ConnectRequest.read(read_frame(peer))
-    response = ConnectResponse(0, timeout_ms, session_id, b"p" * 16, False)
-    peer.sendall(frame(response.to_bytes()))
-    return peer, request
+_LEN = LEN
 
 
 @pytest.fixture
 def scripted() -> Any:
     handler = ScriptedHandler()
-    client = ZkClient("127.0.0.1:9", handler=handler, timeout=3.0,
-                      connection_retry={"delay": 0.01, "max_jitter": 0.0})
-    states: queue.Queue[ZkState] = queue.Queue()
-    client.add_listener(states.put)
+    client, states = scripted_client(handler)
     yield handler, client, states
     client.stop()
-
-
-def next_state(states: queue.Queue[ZkState]) -> ZkState:
-    return states.get(timeout=WAIT)
 
 
 def test_protocol_error_drops_the_connection_but_keeps_the_session(scripted: Any) -> None:
