@@ -120,7 +120,8 @@ class ClientCore:
         host_list, chroot = parse_hosts(hosts)
         self._host_list: list[HostPort] = host_list
         self.chroot = chroot
-        self._listeners: list[Callable[[ZkState], Any]] = []
+        # An insertion-ordered set: O(1) add/remove with thousands of recipe listeners.
+        self._listeners: dict[Callable[[ZkState], Any], None] = {}
         self._start_waiters: list[Any] = []  # events of start() calls waiting for a session
         self._connection = Connection(
             handler,
@@ -224,15 +225,11 @@ class ClientCore:
         """
         if not callable(listener):
             raise InvalidCallableError("listener must be callable")
-        if listener not in self._listeners:
-            self._listeners.append(listener)
+        self._listeners.setdefault(listener, None)
 
     def remove_listener(self, listener: Callable[[ZkState], Any]) -> None:
         """Forget ``listener`` (no error if it was not added)."""
-        try:
-            self._listeners.remove(listener)
-        except ValueError:
-            pass
+        self._listeners.pop(listener, None)
 
     @property
     def state_listeners(self) -> list[Callable[[ZkState], Any]]:
