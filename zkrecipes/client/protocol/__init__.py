@@ -32,8 +32,11 @@ from zkrecipes.client.protocol.opcodes import (
 from zkrecipes.client.protocol.paths import (
     add_chroot,
     is_in_chroot,
+    join_path,
     normalize_chroot,
+    parent_path,
     parent_paths,
+    split_path,
     strip_chroot,
     validate_path,
 )
@@ -118,8 +121,11 @@ __all__ = [
     "ZkProtocol",
     "add_chroot",
     "is_in_chroot",
+    "join_path",
     "normalize_chroot",
+    "parent_path",
     "parent_paths",
+    "split_path",
     "strip_chroot",
     "undelivered_events",
     "validate_path",

@@ -113,3 +113,26 @@ def parent_paths(path: str) -> list[str]:
         path = path[:cut] if cut > 0 else "/"
         result.append(path)
     return result
+
+
+def join_path(parent: str, name: str) -> str:
+    """The path of child ``name`` of ``parent``: ``("/", "a")`` → ``/a``, ``("/a", "b")`` → ``/a/b``.
+
+    The one home of this rule: the client, the recipes and the tools all call it.
+    """
+    return f"/{name}" if parent == "/" else f"{parent}/{name}"
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """``(parent, name)`` of ``path``: ``/a/b`` → ``("/a", "b")``, ``/a`` → ``("/", "a")``.
+
+    A trailing slash (a sequential create's ``/q/``) gives the name ``""``:
+    ``/q/`` → ``("/q", "")``. ``"/"`` gives ``("/", "")``.
+    """
+    cut = path.rfind("/")
+    return (path[:cut] or "/"), path[cut + 1:]
+
+
+def parent_path(path: str) -> str:
+    """The parent of ``path`` (``"/"`` for ``"/"`` and for top-level nodes; ``/q`` for ``/q/``)."""
+    return split_path(path)[0]
