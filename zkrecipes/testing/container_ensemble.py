@@ -1,0 +1,213 @@
+"""ContainerZooKeeperEnsemble: a ZooKeeper quorum of containers on a user-defined Docker network."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
+from zkrecipes.testing import docker_support as ds
+from zkrecipes.testing.container import ContainerZooKeeper
+
+_POLL = 0.1
+
+
+class ContainerZooKeeperEnsemble:
+    """``size`` ZooKeeper containers forming one quorum, with :class:`ZooKeeperEnsemble`'s interface.
+
+    The members run ``image`` (default ``ZKRECIPES_ZK_IMAGE`` or the official
+    ``zookeeper:3.8``) on a network this object creates (labelled, removed by ``stop``); they
+    find each other by the aliases ``zk1 .. zkN`` through ``ZOO_MY_ID`` and ``ZOO_SERVERS``.
+    Member ``i`` (``myid`` i+1) publishes its client port on ``127.0.0.1`` only, on a port
+    fixed for the object's life, so ``hosts`` survives kills and restarts.
+    ``start()`` returns once every member serves and one leader is elected.
+    """
+
+    def __init__(self, size: int = 3, image: str | None = None, *, heap: str = "256m",
+                 tick_time: int = 2000, force_sync: bool = False,
+                 extra_env: Mapping[str, str] | None = None) -> None:
+        if not isinstance(size, int) or size < 1:
+            raise InvalidArgumentError(f"ensemble size must be a positive int, got {size!r}")
+        self.size = size
+        self.image = image or ds.default_image()
+        self.heap = heap
+        self.force_sync = force_sync
+        self.extra_env = {"ZOO_TICK_TIME": str(tick_time), **(extra_env or {})}
+        self.members: list[ContainerZooKeeper] = []
+        self._network: Any = None
+        self._key = f"network-{uuid.uuid4().hex}"
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self, timeout: float = 180.0) -> ContainerZooKeeperEnsemble:
+        """Create the network and the members; wait until all serve and a leader is elected.
+
+        On failure every member and the network are removed and ServerStartError (with each
+        member's log tail) or ContainerEngineUnavailableError is raised. Idempotent when started.
+        """
+        if self.members and all(m.running for m in self.members):
+            return self
+        self.stop()
+        ds.engine_available()
+        ds.ensure_image(self.image, timeout)
+        from testcontainers.core.network import Network
+
+        self._network = Network(docker_network_kw={"labels": ds.labels()}).create()
+        ds.track(self._key, self.stop)
+        servers = " ".join(f"server.{i + 1}=zk{i + 1}:2888:3888;2181" for i in range(self.size))
+        try:
+            for i in range(self.size):
+                env = {**self.extra_env, "ZOO_MY_ID": str(i + 1), "ZOO_SERVERS": servers}
+                member = ContainerZooKeeper(self.image, heap=self.heap, force_sync=self.force_sync,
+                                            extra_env=env, network=self._network, aliases=[f"zk{i + 1}"])
+                self.members.append(member)
+                member.start(timeout, wait=False)
+            self._wait_quorum(range(self.size), timeout)
+        except BaseException as exc:
+            error = self._error(f"ensemble did not start: {exc}") if isinstance(exc, ServerStartError) else exc
+            self.stop()
+            if error is exc:
+                raise
+            raise error from exc
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Remove every member container and the network. Safe to call twice."""
+        for member in self.members:
+            member.stop(timeout)
+        self.members = []
+        network, self._network = self._network, None
+        ds.untrack(self._key)
+        if network is not None:
+            try:
+                network.remove()
+            except Exception:  # already gone with the engine
+                pass
+
+    close = stop
+
+    def __enter__(self) -> ContainerZooKeeperEnsemble:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ one member
+
+    def member(self, index: int) -> ContainerZooKeeper:
+        """The member at ``index`` (raises InvalidArgumentError for a bad index)."""
+        if not self.members:
+            raise HarnessError("the ensemble is not started")
+        if not isinstance(index, int) or not 0 <= index < len(self.members):
+            raise InvalidArgumentError(f"member index must be in 0..{len(self.members) - 1}, got {index!r}")
+        return self.members[index]
+
+    def stop_member(self, index: int, timeout: float = 10.0) -> None:
+        """Gracefully stop one member's container, keeping its data for ``start_member``."""
+        self.member(index).stop_container(timeout)
+
+    def kill_member(self, index: int) -> None:
+        """SIGKILL one member's container (a crash); its data and host port are kept."""
+        self.member(index).kill()
+
+    def start_member(self, index: int, timeout: float = 90.0) -> None:
+        """Start a stopped member again and wait until it serves (it has rejoined the quorum)."""
+        self.member(index).start(timeout, wait=False)
+        self._wait_quorum([index], timeout, need_leader=False)
+
+    def restart_member(self, index: int, timeout: float = 90.0) -> None:
+        """Stop (if running) and start one member on the same data and host port; waits until it serves."""
+        self.stop_member(index)
+        self.start_member(index, timeout)
+
+    def ensure_running(self, timeout: float = 120.0) -> None:
+        """Start every member that is not running and wait for a serving quorum with a leader."""
+        for member in self.members:
+            if not member.running:
+                member.start(timeout, wait=False)
+        self._wait_quorum(range(self.size), timeout)
+
+    def wait_serving(self, indices: Iterable[int] | None = None, timeout: float = 90.0) -> None:
+        """Block until the given members (default: every running one) serve with a Mode line."""
+        wanted = [i for i, m in enumerate(self.members) if m.running] if indices is None else list(indices)
+        for index in wanted:
+            self.member(index)
+        self._wait_quorum(wanted, timeout, need_leader=False)
+
+    # ------------------------------------------------------------ roles
+
+    def mode(self, index: int, timeout: float = 5.0) -> str | None:
+        """The ``Mode:`` of member ``index`` (None when down or not serving)."""
+        member = self.member(index)
+        return member.mode(timeout) if member.running else None
+
+    def modes(self) -> list[str | None]:
+        return [self.mode(i) for i in range(len(self.members))]
+
+    def leader(self) -> int | None:
+        """Index of the member that says it is leader, or None when there is none now."""
+        for index, mode in enumerate(self.modes()):
+            if mode == "leader":
+                return index
+        return None
+
+    def followers(self) -> list[int]:
+        return [i for i, mode in enumerate(self.modes()) if mode == "follower"]
+
+    def wait_for_leader(self, timeout: float = 60.0, exclude: Iterable[int] = ()) -> int:
+        """Block until a member not in ``exclude`` is leader; return its index (ServerStartError
+        with the members' log tails after ``timeout`` s)."""
+        excluded = set(exclude)
+        deadline = time.monotonic() + timeout
+        while True:
+            leader = self.leader()
+            if leader is not None and leader not in excluded:
+                return leader
+            if time.monotonic() >= deadline:
+                raise self._error(f"no leader (excluding {sorted(excluded)}) within {timeout}s: {self.modes()}")
+            time.sleep(_POLL)
+
+    # ------------------------------------------------------------ addresses
+
+    @property
+    def hosts(self) -> str:
+        return self.hosts_of(range(self.size))
+
+    def hosts_of(self, indices: Iterable[int]) -> str:
+        return ",".join(self.member(i).hosts for i in indices)
+
+    def four_letter(self, index: int, cmd: str, timeout: float = 5.0) -> str:
+        return self.member(index).four_letter(cmd, timeout)
+
+    @property
+    def super_auth(self) -> tuple[str, str] | None:
+        """Always None: container members run without a super user."""
+        return None
+
+    def log_tail(self, index: int, n: int = 40) -> str:
+        return self.member(index).log_tail(n)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return f"<ContainerZooKeeperEnsemble size={self.size} hosts={self.hosts if self.members else '-'}>"
+
+    # ------------------------------------------------------------ internals
+
+    def _wait_quorum(self, indices: Iterable[int], timeout: float, *, need_leader: bool = True) -> None:
+        deadline = time.monotonic() + timeout
+        for index in list(indices):
+            self.members[index].wait_serving(max(0.1, deadline - time.monotonic()))
+        if need_leader:
+            self.wait_for_leader(max(0.1, deadline - time.monotonic()))
+
+    def _error(self, summary: str) -> ServerStartError:
+        parts = [summary]
+        for index, member in enumerate(self.members):
+            parts.append(f"--- member {index} ({member.hosts}) log tail ---\n{member.log_tail(15)}")
+        return ServerStartError("\n".join(parts))
