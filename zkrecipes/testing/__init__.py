@@ -11,6 +11,7 @@ from typing import Any
 
 from zkrecipes.testing.config import TlsOptions
 from zkrecipes.testing.container import ContainerZooKeeper
+from zkrecipes.testing.container_ensemble import ContainerZooKeeperEnsemble
 from zkrecipes.testing.ensemble import ZooKeeperEnsemble
 from zkrecipes.testing.fourletter import four_letter, parse_mode
 from zkrecipes.testing.install import ZooKeeperInstall, find_install, find_java
@@ -20,6 +21,7 @@ from zkrecipes.testing.server import ZooKeeperServer
 
 __all__ = [
     "ContainerZooKeeper",
+    "ContainerZooKeeperEnsemble",
     "ExternalZooKeeper",
     "FaultProxy",
     "ProxyMode",

@@ -122,7 +122,8 @@ class ContainerZooKeeper:
         for attempt in range(_BIND_RETRIES):
             container = DockerContainer(self.image, env=dict(self.env))
             # Published on loopback only: nothing here is reachable from another machine.
-            container.ports[f"{CLIENT_PORT}/tcp"] = ("127.0.0.1", self._port)
+            published: dict[str, Any] = container.ports  # docker-py takes (host_ip, host_port)
+            published[f"{CLIENT_PORT}/tcp"] = ("127.0.0.1", self._port)
             container.with_kwargs(labels=ds.labels())
             if self.network is not None:
                 container.with_network(self.network).with_network_aliases(*self.aliases)

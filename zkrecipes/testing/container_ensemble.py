@@ -67,7 +67,8 @@ class ContainerZooKeeperEnsemble:
                 member.start(timeout, wait=False)
             self._wait_quorum(range(self.size), timeout)
         except BaseException as exc:
-            error = self._error(f"ensemble did not start: {exc}") if isinstance(exc, ServerStartError) else exc
+            failed = isinstance(exc, ServerStartError)
+            error = self._error(f"ensemble did not start: {exc}") if failed else exc
             self.stop()
             if error is exc:
                 raise
@@ -168,7 +169,8 @@ class ContainerZooKeeperEnsemble:
             if leader is not None and leader not in excluded:
                 return leader
             if time.monotonic() >= deadline:
-                raise self._error(f"no leader (excluding {sorted(excluded)}) within {timeout}s: {self.modes()}")
+                raise self._error(
+                    f"no leader (excluding {sorted(excluded)}) within {timeout}s: {self.modes()}")
             time.sleep(_POLL)
 
     # ------------------------------------------------------------ addresses

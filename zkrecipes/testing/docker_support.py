@@ -51,9 +51,9 @@ def labels() -> dict[str, str]:
 
 def docker_client(timeout: float = 30.0) -> Any:
     """A docker-py client from the environment (``DOCKER_HOST`` …); the caller closes it."""
-    import docker
+    from docker.client import from_env
 
-    return docker.from_env(timeout=max(1, int(timeout)))
+    return from_env(timeout=max(1, int(timeout)))
 
 
 def engine_available(timeout: float = 5.0) -> None:
@@ -62,8 +62,9 @@ def engine_available(timeout: float = 5.0) -> None:
     Raises :class:`ContainerEngineUnavailableError` saying which one is missing.
     """
     try:
-        import docker  # noqa: F401
         import testcontainers.core.container  # noqa: F401
+
+        import docker  # noqa: F401
     except ImportError as exc:
         raise ContainerEngineUnavailableError(
             f"testcontainers is not installed ({exc}); pip install 'zkrecipes[testing]'"

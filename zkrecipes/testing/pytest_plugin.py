@@ -3,11 +3,16 @@
 Fixtures:
 
 ``zk_server``      session: a serving ZooKeeper chosen by ``ZK_HOSTS`` → local install →
-                   testcontainers (see :func:`zkrecipes.testing.select_server`).
+                   testcontainers (see :func:`zkrecipes.testing.select_server`), or the source
+                   forced by ``--zk-server`` / ``ZKRECIPES_ZK_SERVER`` (auto, external, local,
+                   container); containers run ``--zk-image`` / ``ZKRECIPES_ZK_IMAGE``
+                   (default: the official ``zookeeper:3.8``).
 ``zk_hosts``       session: ``zk_server.hosts`` (a connect string without chroot).
 ``zk_chroot``      function: a unique chroot path for the test, ``"/t-<uuid hex>"``.
-``zk_ensemble``    session: a local 3-member :class:`ZooKeeperEnsemble`, started only when
-                   a test asks for it; members a test stopped are restarted after it.
+``zk_ensemble``    session: a 3-member ensemble, started only when a test asks for it: a local
+                   :class:`ZooKeeperEnsemble`, or a :class:`ContainerZooKeeperEnsemble` when the
+                   source is ``container`` (or ``auto`` without a local install); members a
+                   test stopped are restarted after it.
                    Tests using it get the ``ensemble`` mark automatically.
 ``fault_proxy``    function: a :class:`FaultProxy` in front of ``zk_server`` (closed after).
 
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from zkrecipes.testing.container_ensemble import ContainerZooKeeperEnsemble
     from zkrecipes.testing.ensemble import ZooKeeperEnsemble
     from zkrecipes.testing.proxy import FaultProxy
     from zkrecipes.testing.selection import ZooKeeperTarget
@@ -36,6 +42,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("zkrecipes", "zkrecipes ZooKeeper test harness")
     group.addoption("--zk-keep-logs", action="store_true", default=False,
                     help=f"keep test ZooKeeper temp dirs and logs (also {KEEP_LOGS_ENV}=1)")
+    group.addoption("--zk-server", default=None, choices=("auto", "external", "local", "container"),
+                    help="where zk_server/zk_ensemble come from (also ZKRECIPES_ZK_SERVER; default auto: "
+                         "ZK_HOSTS, else a local install, else testcontainers)")
+    group.addoption("--zk-image", default=None,
+                    help="image for container servers (also ZKRECIPES_ZK_IMAGE; default zookeeper:3.8)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,7 +70,8 @@ def zk_server(pytestconfig: pytest.Config) -> Iterator[ZooKeeperTarget]:
     """A serving ZooKeeper for the whole session (ZK_HOSTS → local install → testcontainers)."""
     from zkrecipes.testing.selection import select_server
 
-    server = select_server(keep_dir=keep_logs(pytestconfig))
+    server = select_server(keep_dir=keep_logs(pytestconfig), source=_source(pytestconfig),
+                           image=pytestconfig.getoption("--zk-image", default=None))
     try:
         yield server
     finally:
@@ -78,12 +90,40 @@ def zk_chroot() -> str:
     return f"/t-{uuid.uuid4().hex}"
 
 
-@pytest.fixture(scope="session")
-def zk_ensemble(pytestconfig: pytest.Config) -> Iterator[ZooKeeperEnsemble]:
-    """A local 3-member ensemble, shared by the session, started on first use."""
-    from zkrecipes.testing.ensemble import ZooKeeperEnsemble
+def _source(config: pytest.Config) -> str:
+    from zkrecipes.testing.selection import server_source
 
-    ensemble = ZooKeeperEnsemble(3, keep_dir=keep_logs(pytestconfig))
+    return server_source(option=config.getoption("--zk-server", default=None))
+
+
+def _containers_for_ensemble(config: pytest.Config) -> bool:
+    """True when the ensemble runs in containers: forced, or ``auto`` with no local install."""
+    source = _source(config)
+    if source != "auto":
+        return source == "container"
+    from zkrecipes.exceptions import HarnessError
+    from zkrecipes.testing.install import find_install, find_java
+
+    try:
+        find_install()
+        find_java()
+    except HarnessError:
+        return True
+    return False
+
+
+@pytest.fixture(scope="session")
+def zk_ensemble(pytestconfig: pytest.Config) -> Iterator[ZooKeeperEnsemble | ContainerZooKeeperEnsemble]:
+    """A 3-member ensemble (local, or containers), shared by the session, started on first use."""
+    ensemble: ZooKeeperEnsemble | ContainerZooKeeperEnsemble
+    if _containers_for_ensemble(pytestconfig):
+        from zkrecipes.testing.container_ensemble import ContainerZooKeeperEnsemble
+
+        ensemble = ContainerZooKeeperEnsemble(3, pytestconfig.getoption("--zk-image", default=None))
+    else:
+        from zkrecipes.testing.ensemble import ZooKeeperEnsemble
+
+        ensemble = ZooKeeperEnsemble(3, keep_dir=keep_logs(pytestconfig))
     ensemble.start()
     try:
         yield ensemble
@@ -97,7 +137,7 @@ def _zk_ensemble_heal(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "zk_ensemble" in request.fixturenames:
         try:
-            ensemble: ZooKeeperEnsemble = request.getfixturevalue("zk_ensemble")
+            ensemble: ZooKeeperEnsemble | ContainerZooKeeperEnsemble = request.getfixturevalue("zk_ensemble")
         except Exception:  # the ensemble never started: its error is already reported
             return
         if ensemble.members and not all(member.running for member in ensemble.members):

@@ -1,4 +1,4 @@
-"""Which ZooKeeper the tests use: ``ZK_HOSTS`` → a local install → testcontainers.
+"""Which ZooKeeper the tests use: ``ZK_HOSTS`` → a local install → testcontainers (or one forced).
 
 An :class:`ExternalZooKeeper` wraps a server the harness did not start (it can be
 asked four-letter words, never killed). :func:`select_server` tries each source
@@ -115,7 +115,8 @@ class ExternalZooKeeper:
 FIX_ZK_HOSTS = "set ZK_HOSTS=host:port[,host:port...] to a running ZooKeeper"
 FIX_LOCAL = ("apt-get install zookeeper (Debian/Ubuntu, brings a JRE), or set ZOOKEEPER_HOME to an "
              "unpacked Apache ZooKeeper release (and have java on PATH or JAVA_HOME)")
-FIX_CONTAINER = "pip install 'zkrecipes[testing]' (testcontainers) and start a Docker engine (docker info)"
+FIX_CONTAINER = ("pip install 'zkrecipes[testing]' (testcontainers), start a Docker engine (docker info) and "
+                 "have a ZooKeeper image on it (ZKRECIPES_ZK_IMAGE, default zookeeper:3.8)")
 
 
 def no_server_message(reasons: Mapping[str, str]) -> str:
@@ -132,35 +133,68 @@ def no_server_message(reasons: Mapping[str, str]) -> str:
 Factory = Callable[[], ZooKeeperTarget]
 
 
+SERVER_ENV = "ZKRECIPES_ZK_SERVER"
+#: Values of ``source`` / ``ZKRECIPES_ZK_SERVER`` / ``--zk-server``.
+SOURCES = ("auto", "external", "local", "container")
+
+
+def server_source(env: Mapping[str, str] | None = None, option: str | None = None) -> str:
+    """The forced server source: ``option`` if given, else ``ZKRECIPES_ZK_SERVER``, else ``auto``.
+
+    Raises InvalidArgumentError for a value not in :data:`SOURCES`.
+    """
+    environ = os.environ if env is None else env
+    value = (option or environ.get(SERVER_ENV, "") or "auto").strip().lower()
+    if value not in SOURCES:
+        raise InvalidArgumentError(
+            f"{SERVER_ENV}/--zk-server={value!r}: expected one of {', '.join(SOURCES)}")
+    return value
+
+
 def select_server(
     env: Mapping[str, str] | None = None,
     *,
     local: Factory | None = None,
     container: Factory | None = None,
     keep_dir: bool = False,
+    source: str | None = None,
+    image: str | None = None,
 ) -> ZooKeeperTarget:
     """Return a started, serving ZooKeeper: ``ZK_HOSTS`` if set, else a local server, else a container.
 
     ``local``/``container`` are factories returning a *started* target (defaults:
-    :class:`ZooKeeperServer` and :class:`ContainerZooKeeper`); each may raise
+    :class:`ZooKeeperServer` and :class:`ContainerZooKeeper` on ``image``); each may raise
     HarnessError, which moves on to the next source. A malformed ``ZK_HOSTS``
     raises InvalidArgumentError at once, and one that does not answer raises
     HarnessError at once (the user asked for that server). When nothing works, one HarnessError
     lists every source, its failure and its fix.
+
+    ``source`` (default: :func:`server_source`, i.e. ``ZKRECIPES_ZK_SERVER``) forces one source:
+    ``external`` needs ``ZK_HOSTS``, ``local`` and ``container`` use only that factory and
+    ignore ``ZK_HOSTS``; each raises its own error instead of falling back.
     """
     environ = os.environ if env is None else env
+    forced = server_source(environ, source)
     reasons: dict[str, str] = {}
     raw = environ.get("ZK_HOSTS", "")
+    local_factory = local or _default_local(keep_dir)
+    container_factory = container or _default_container(image)
+    if forced == "local":
+        return local_factory()
+    if forced == "container":
+        return container_factory()
+    if forced == "external" and not raw.strip():
+        raise HarnessError(f"{SERVER_ENV}=external but ZK_HOSTS is not set; {FIX_ZK_HOSTS}")
     if raw.strip():
         # The user named a server: use it or fail, never silently test elsewhere.
         return ExternalZooKeeper.from_string(raw).start()
     reasons["ZK_HOSTS"] = "not set"
-    for source, factory in (("local ZooKeeper", local or _default_local(keep_dir)),
-                            ("testcontainers", container or _default_container)):
+    for source_name, factory in (("local ZooKeeper", local_factory),
+                                 ("testcontainers", container_factory)):
         try:
             return factory()
         except HarnessError as exc:
-            reasons[source] = f"{type(exc).__name__}: {exc}"
+            reasons[source_name] = f"{type(exc).__name__}: {exc}"
     raise HarnessError(no_server_message(reasons))
 
 
@@ -173,7 +207,10 @@ def _default_local(keep_dir: bool) -> Factory:
     return start_local
 
 
-def _default_container() -> ZooKeeperTarget:
-    from zkrecipes.testing.container import ContainerZooKeeper
+def _default_container(image: str | None) -> Factory:
+    def start_container() -> ZooKeeperTarget:
+        from zkrecipes.testing.container import ContainerZooKeeper
 
-    return ContainerZooKeeper().start()
+        return ContainerZooKeeper(image).start()
+
+    return start_container
