@@ -15,6 +15,7 @@ Fixtures:
                    test stopped are restarted after it.
                    Tests using it get the ``ensemble`` mark automatically.
 ``fault_proxy``    function: a :class:`FaultProxy` in front of ``zk_server`` (closed after).
+``zk_container_engine``, ``zk_container_image``: see :mod:`zkrecipes.testing.container_fixtures`.
 
 ``--zk-keep-logs`` (or ``ZKRECIPES_KEEP_LOGS=1``) keeps the servers' temp dirs and logs.
 Importing this module is cheap: harness modules are imported when a fixture runs.
@@ -157,3 +158,4 @@ def fault_proxy(zk_server: ZooKeeperTarget) -> Iterator[FaultProxy]:
 
 
 from zkrecipes.testing.client_fixtures import *  # noqa: E402, F403
+from zkrecipes.testing.container_fixtures import *  # noqa: E402, F403
