@@ -168,3 +168,14 @@ def test_lock_and_election_across_a_container_restart(
     assert other_lock.acquire(timeout=WAIT)
     other_lock.release()
     assert leader_events == ["first"]
+
+
+def test_host_network_server_sees_clients_on_loopback(
+        zk_container_image: str, client_factory: list[ZkClient]) -> None:
+    with ContainerZooKeeper(zk_container_image, host_network=True) as zk:
+        assert zk.mode() == "standalone"
+        client = started(client_factory, zk.hosts)
+        assert [(i.auth_scheme, i.user) for i in client.whoami()] == [("ip", "127.0.0.1")]
+        zk.kill()
+        zk.start()
+        wait_until(client, lambda: client.connected, WAIT, "reconnected on the same loopback port")

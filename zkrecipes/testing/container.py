@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from zkrecipes.exceptions import HarnessError, ServerStartError
+from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
 from zkrecipes.testing import docker_support as ds
 from zkrecipes.testing import ports
 from zkrecipes.testing.docker_support import DEFAULT_IMAGE, engine_available
@@ -37,13 +37,18 @@ class ContainerZooKeeper:
     ``extra_env`` overrides any of them. The client port is published on ``127.0.0.1`` only,
     on ``port`` or a free port picked once, so ``hosts`` stays the same across
     ``kill``/``restart``. ``network``/``aliases`` put the container on a user-defined
-    network (what :class:`ContainerZooKeeperEnsemble` does).
+    network (what :class:`ContainerZooKeeperEnsemble` does). With ``host_network`` the
+    container shares the host's network and ZooKeeper binds ``127.0.0.1:<port>`` itself
+    (through ``ZOO_SERVERS``), so clients reach it from ``127.0.0.1`` as they reach a local
+    server (no NAT: the server sees the client's loopback address).
     """
 
     def __init__(self, image: str | None = None, *, heap: str = "256m", extended_types: bool = True,
                  force_sync: bool = False, four_letter_words: str = "*", port: int | None = None,
                  extra_env: Mapping[str, str] | None = None, network: Any = None,
-                 aliases: Sequence[str] = ()) -> None:
+                 aliases: Sequence[str] = (), host_network: bool = False) -> None:
+        if host_network and network is not None:
+            raise InvalidArgumentError("host_network and network exclude each other")
         self.image = image or ds.default_image()
         jvm = [f"-Xmx{heap}", "-Dznode.container.checkIntervalMs=1000"]
         if not force_sync:
@@ -56,6 +61,7 @@ class ContainerZooKeeper:
             "JVMFLAGS": " ".join(jvm),
         }
         self.env.update(extra_env or {})
+        self.host_network = host_network
         self.network = network
         self.aliases = tuple(aliases)
         self._port_fixed = port is not None
@@ -120,11 +126,18 @@ class ContainerZooKeeper:
         from testcontainers.core.container import DockerContainer
 
         for attempt in range(_BIND_RETRIES):
-            container = DockerContainer(self.image, env=dict(self.env))
-            # Published on loopback only: nothing here is reachable from another machine.
-            published: dict[str, Any] = container.ports  # docker-py takes (host_ip, host_port)
-            published[f"{CLIENT_PORT}/tcp"] = ("127.0.0.1", self._port)
-            container.with_kwargs(labels=ds.labels())
+            env = dict(self.env)
+            kwargs: dict[str, Any] = {"labels": ds.labels()}
+            if self.host_network:
+                # ZooKeeper itself binds loopback only; standalone mode opens no quorum ports.
+                env.setdefault("ZOO_SERVERS", f"server.1=localhost:2888:3888;127.0.0.1:{self._port}")
+                kwargs["network_mode"] = "host"
+            container = DockerContainer(self.image, env=env)
+            if not self.host_network:
+                # Published on loopback only: nothing here is reachable from another machine.
+                published: dict[str, Any] = container.ports  # docker-py takes (host_ip, host_port)
+                published[f"{CLIENT_PORT}/tcp"] = ("127.0.0.1", self._port)
+            container.with_kwargs(**kwargs)
             if self.network is not None:
                 container.with_network(self.network).with_network_aliases(*self.aliases)
             try:

@@ -211,6 +211,7 @@ def _default_container(image: str | None) -> Factory:
     def start_container() -> ZooKeeperTarget:
         from zkrecipes.testing.container import ContainerZooKeeper
 
-        return ContainerZooKeeper(image).start()
+        # host network: the server sees clients at 127.0.0.1, exactly as a local server does
+        return ContainerZooKeeper(image, host_network=True).start()
 
     return start_container
