@@ -179,3 +179,18 @@ def test_host_network_server_sees_clients_on_loopback(
         zk.kill()
         zk.start()
         wait_until(client, lambda: client.connected, WAIT, "reconnected on the same loopback port")
+
+
+def test_a_reaper_that_cannot_start_is_named_in_the_error(
+        zk_container_image: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from testcontainers.core.config import testcontainers_config
+
+    from zkrecipes.exceptions import ServerStartError
+    from zkrecipes.testing import docker_support
+
+    monkeypatch.setenv("TESTCONTAINERS_RYUK_DISABLED", "false")  # asked for explicitly: obeyed
+    monkeypatch.setattr(testcontainers_config, "ryuk_disabled", False)
+    monkeypatch.setattr(testcontainers_config, "ryuk_image", "zkrecipes/no-such-reaper:0")
+    monkeypatch.setattr(docker_support, "_reaper_checked", False)
+    with pytest.raises(ServerStartError, match=r"reaper .*no-such-reaper.*TESTCONTAINERS_RYUK_DISABLED=true"):
+        ContainerZooKeeper(zk_container_image).start(timeout=30)

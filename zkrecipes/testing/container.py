@@ -123,6 +123,7 @@ class ContainerZooKeeper:
         engine_available()
         ds.ensure_image(self.image, timeout)
         ds.prepare_reaper()
+        ds.start_reaper()
         from testcontainers.core.container import DockerContainer
 
         for attempt in range(_BIND_RETRIES):
@@ -148,7 +149,8 @@ class ContainerZooKeeper:
                 if taken and not self._port_fixed and attempt + 1 < _BIND_RETRIES:
                     self._port = ports.pick_free_port()
                     continue
-                raise ServerStartError(ds.explain_start_failure(self.image, exc)) from exc
+                why = f"{type(exc).__name__}: {exc}"
+                raise ServerStartError(f"cannot start container {self.image}: {why}") from exc
             self._container = container
             ds.track(self._key, self._remove)
             return

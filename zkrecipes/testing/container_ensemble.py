@@ -53,6 +53,8 @@ class ContainerZooKeeperEnsemble:
         self.stop()
         ds.engine_available()
         ds.ensure_image(self.image, timeout)
+        ds.prepare_reaper()
+        ds.start_reaper()
         from testcontainers.core.network import Network
 
         self._network = Network(docker_network_kw={"labels": ds.labels()}).create()

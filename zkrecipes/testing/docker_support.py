@@ -148,16 +148,21 @@ def prepare_reaper(timeout: float = 120.0) -> str | None:
     return _reaper_note
 
 
-def explain_start_failure(image: str, exc: BaseException) -> str:
-    """The message for a container that failed to start, naming the reaper when it is the cause."""
-    text = f"{type(exc).__name__}: {exc}"
+def start_reaper() -> None:
+    """Start testcontainers' reaper now (if it is on) so that its failure is reported as such:
+    ServerStartError naming its image and ``TESTCONTAINERS_RYUK_DISABLED=true`` as the way out."""
     from testcontainers.core.config import testcontainers_config
+    from testcontainers.core.container import Reaper
 
-    ryuk = testcontainers_config.ryuk_image
-    if "ryuk" in text.lower() or ryuk.split(":")[0] in text:
-        return (f"cannot start container {image}: testcontainers' reaper (image {ryuk}) failed ({text}); "
-                f"where that image cannot be pulled set {RYUK_ENV}=true")
-    return f"cannot start container {image}: {text}"
+    if testcontainers_config.ryuk_disabled:
+        return
+    try:
+        Reaper.get_instance()
+    except Exception as exc:  # image missing and not pullable, socket not mountable …
+        raise ServerStartError(
+            f"testcontainers' reaper (image {testcontainers_config.ryuk_image}) cannot start "
+            f"({type(exc).__name__}: {exc}); where that image cannot be pulled set {RYUK_ENV}=true "
+            "(zkrecipes removes its containers itself)") from exc
 
 
 def track(key: str, cleanup: Callable[[], None]) -> None:
