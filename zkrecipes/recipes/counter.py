@@ -21,10 +21,11 @@ from zkrecipes.exceptions import (
     InvalidTypeError,
     MalformedNodeDataError,
 )
-from zkrecipes.recipes._support import check_path, is_retryable
+from zkrecipes.recipes._checks import check_path
+from zkrecipes.recipes._retrying import is_retryable
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 _CURATOR = struct.Struct(">i")
 
@@ -73,7 +74,7 @@ class Counter:
     """
 
     def __init__(
-        self, client: ZkClient, path: str, default: Number = 0, support_curator: bool = False
+        self, client: RecipeClient, path: str, default: Number = 0, support_curator: bool = False
     ) -> None:
         self.client = client
         self.path = check_path(path)

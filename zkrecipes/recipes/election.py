@@ -17,10 +17,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.exceptions import CancelledError, InvalidTypeError
+from zkrecipes.recipes._checks import check_identifier, check_path
 from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 
 class Election:
@@ -32,11 +33,12 @@ class Election:
     by LOST or because ``func`` returned.
     """
 
-    def __init__(self, client: ZkClient, path: str, identifier: str | None = None) -> None:
+    def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
         self.client = client
-        self.path = path
+        self.path = check_path(path)
+        check_identifier(identifier)
         self.lock = Lock(client, path, identifier, on_lost=self._on_lost)
-        self.leadership_lost: Any = client.handler.event_object()
+        self.leadership_lost = client.handler.event_object()
         self._leader = False
 
     def __repr__(self) -> str:

@@ -22,17 +22,18 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     InvalidArgumentError,
     InvalidTypeError,
     MalformedNodeDataError,
     NoNodeError,
 )
-from zkrecipes.recipes._support import check_path, check_timeout, child_path
+from zkrecipes.recipes._checks import check_count, check_identifier, check_path, check_timeout
 from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 Clock = Callable[[], datetime.datetime]
 
@@ -105,7 +106,7 @@ class NonBlockingLease:
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         path: str,
         duration: datetime.timedelta,
         identifier: str | None = None,
@@ -115,14 +116,14 @@ class NonBlockingLease:
     ) -> None:
         self.path = check_path(path)
         self.duration = _check_duration(duration)
-        self.identifier = identifier or socket.gethostname()
+        self.identifier = check_identifier(identifier) or socket.gethostname()
         self.obtained = False
         self.end: datetime.datetime | None = None
         self._attempt(client, check_timeout(lock_timeout), utcnow)
 
-    def _attempt(self, client: ZkClient, lock_timeout: float | None, utcnow: Clock) -> None:
+    def _attempt(self, client: RecipeClient, lock_timeout: float | None, utcnow: Clock) -> None:
         client.retry(client.ensure_path, self.path)
-        holder_path = child_path(self.path, "lease_holder")
+        holder_path = join_path(self.path, "lease_holder")
         lock = Lock(client, self.path, self.identifier)
         if not lock.acquire(timeout=lock_timeout):
             return
@@ -148,7 +149,7 @@ class NonBlockingLease:
             lock.release()
 
     @staticmethod
-    def _read(client: ZkClient, holder_path: str) -> tuple[dict[str, Any], int] | None:
+    def _read(client: RecipeClient, holder_path: str) -> tuple[dict[str, Any], int] | None:
         try:
             raw, stat = client.get(holder_path)
         except NoNodeError:
@@ -170,7 +171,7 @@ class MultiNonBlockingLease:
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         count: int,
         path: str,
         duration: datetime.timedelta,
@@ -179,10 +180,8 @@ class MultiNonBlockingLease:
         *,
         lock_timeout: float | None = None,
     ) -> None:
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise InvalidTypeError(f"count must be an int, not {type(count).__name__}")
-        if count < 1:
-            raise InvalidArgumentError(f"count must be >= 1, not {count}")
+        check_count(count, "count")
+        check_identifier(identifier)
         check_path(path)
         _check_duration(duration)
         self.obtained = False
