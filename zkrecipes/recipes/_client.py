@@ -216,6 +216,9 @@ class RecipeClient(Protocol):
         sequence: bool = False,
         makepath: bool = False,
         include_data: Literal[False] = False,
+        ttl: int | None = None,
+        container: bool = False,
+        protected: bool = False,
     ) -> str: ...
 
     @overload
@@ -229,6 +232,9 @@ class RecipeClient(Protocol):
         makepath: bool = False,
         *,
         include_data: Literal[True],
+        ttl: int | None = None,
+        container: bool = False,
+        protected: bool = False,
     ) -> tuple[str, ZnodeStat]: ...
 
     @overload
@@ -241,6 +247,9 @@ class RecipeClient(Protocol):
         sequence: bool = False,
         makepath: bool = False,
         include_data: Literal[False] = False,
+        ttl: int | None = None,
+        container: bool = False,
+        protected: bool = False,
     ) -> Pending[str]: ...
 
     @overload
@@ -254,6 +263,9 @@ class RecipeClient(Protocol):
         makepath: bool = False,
         *,
         include_data: Literal[True],
+        ttl: int | None = None,
+        container: bool = False,
+        protected: bool = False,
     ) -> Pending[tuple[str, ZnodeStat]]: ...
 
     def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool: ...

@@ -17,25 +17,16 @@ Failure semantics (Curator style):
   ``allow_session_lost``, as in kazoo) and the function sees the current state.
 * A closed client (``stop``/``close``) ends the watch silently.
 
-Per-client state: all DataWatch objects of one client share one
-``_WatchHub`` (one state listener, one small lock, the list re-read after a
-reconnect) — that sharing is what keeps a DataWatch at a few dozen bytes. A
-constructor knows only its client, so the hub is found in a
-``weakref.WeakKeyDictionary`` keyed by the client object itself: no id reuse
-to guard against, and the map never keeps a client alive. The hub refers to
-its client weakly too (a strong reference from the value would pin the key
-forever); the client keeps the hub alive through the state listener it holds,
-and so does every live DataWatch. The hub's lifetime is therefore the
-client's: it goes when the client and its watches go. A client that cannot be
-weakly referenced gets a hub per watch (correct, only larger).
+Per-client state: all DataWatch objects of one client share one hub (one
+state listener, one small lock, the list re-read after a reconnect), whose
+lifetime is the client's; :mod:`zkrecipes.recipes._watch_hub` says how it is
+found and why it is shared.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import threading
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -48,10 +39,11 @@ from zkrecipes.exceptions import (
 )
 from zkrecipes.recipes._checks import check_duration_seconds, check_str_path
 from zkrecipes.recipes._retrying import call_with_retry
+from zkrecipes.recipes._watch_hub import WatchHub as _WatchHub
 from zkrecipes.states import EventType, WatchedEvent, ZkState, ZnodeStat
 
 if TYPE_CHECKING:
-    from zkrecipes.recipes._client import Pending, RecipeClient, RecipeLock, Settable
+    from zkrecipes.recipes._client import Pending, RecipeClient, Settable
 
 __all__ = ["ChildrenWatch", "DataWatch", "PatientChildrenWatch"]
 
@@ -93,97 +85,6 @@ _PENDING = 16
 _FLAG_BITS = 5
 _FLAGS = (1 << _FLAG_BITS) - 1
 
-#: One hub per client, keyed (weakly) by the client itself; see the module docstring.
-_HUBS: weakref.WeakKeyDictionary[Any, _WatchHub] = weakref.WeakKeyDictionary()
-_HUBS_LOCK = threading.Lock()  # held only for a dictionary look-up and insert, never across I/O
-
-
-class _WatchHub:
-    """What all DataWatch objects of one client share: one state listener, one lock.
-
-    A DataWatch costs one slotted object and one list slot here, instead of a
-    state listener, a lock and bound-method wrappers of its own. ``lock`` only
-    guards the small state of each watch (never held while calling ZooKeeper
-    or user code). After a reconnect one worker re-reads every live watch, in
-    registration order.
-    """
-
-    __slots__ = ("__weakref__", "_client", "dead", "disconnected", "lock", "pending_events", "watches")
-
-    def __init__(self, client: RecipeClient) -> None:
-        try:
-            self._client: Callable[[], RecipeClient | None] = weakref.ref(client)
-        except TypeError:  # not weakly referenceable: this hub is the watch's own
-            self._client = lambda: client
-        self.lock: RecipeLock = client.handler.lock_object()
-        self.watches: list[DataWatch] = []
-        self.dead = 0
-        self.disconnected = False
-        # The latest event of a re-read requested while the watch was running (under lock).
-        self.pending_events: dict[DataWatch, WatchedEvent] = {}
-
-    @property
-    def client(self) -> RecipeClient:
-        """The client; ConnectionClosedError once it is gone (the watches then end silently)."""
-        client = self._client()
-        if client is None:
-            raise ConnectionClosedError("the client of this watch is gone")
-        return client
-
-    @classmethod
-    def of(cls, client: RecipeClient) -> _WatchHub:
-        """The hub of ``client``, created (and its listener registered) on first use."""
-        with _HUBS_LOCK:
-            try:
-                hub = _HUBS.get(client)
-            except TypeError:  # not weakly referenceable (or unhashable)
-                hub = None
-                shared = False
-            else:
-                shared = True
-            if hub is None:
-                hub = cls(client)
-                if shared:
-                    _HUBS[client] = hub
-                client.add_listener(hub._on_state)
-        return hub
-
-    def add(self, watch: DataWatch) -> None:
-        with self.lock:
-            self.watches.append(watch)
-
-    def forget_one(self) -> None:
-        """A watch stopped: drop stopped watches once they are half the list (amortised O(1))."""
-        with self.lock:
-            self.dead += 1
-            if self.dead > 16 and 2 * self.dead > len(self.watches):
-                self.watches = [w for w in self.watches if not w._state & _STOPPED]
-                self.dead = 0
-
-    def _on_state(self, state: ZkState) -> bool:
-        if state == ZkState.SUSPENDED or state == ZkState.LOST:
-            self.disconnected = True
-        elif state == ZkState.CONNECTED and self.disconnected:
-            self.disconnected = False
-            with self.lock:
-                live = any(not w._state & _STOPPED for w in self.watches)
-            if live:
-                self.client.handler.spawn(self._refresh)
-        return False
-
-    def _refresh(self) -> None:
-        """Re-read every live watch (re-registering it); stop early if the connection drops again."""
-        with self.lock:
-            live = [w for w in self.watches if not w._state & _STOPPED]
-        for watch in live:
-            if self.disconnected:
-                return  # the next CONNECTED starts a new refresh
-            try:
-                watch._run(None)
-            except Exception:  # already logged by the watch; the others still get their re-read
-                continue
-
-
 class DataWatch:
     """Call ``func(data, stat)`` (or ``func(data, stat, event)``) on every change of ``path``.
 
@@ -221,6 +122,15 @@ class DataWatch:
         self._state = 0  # flag bits and the last mzxid, see _FLAG_BITS
         if func is not None:
             self._start(func)
+
+    @property
+    def stopped(self) -> bool:
+        """True once the watch stopped (its function returned False)."""
+        return bool(self._state & _STOPPED)
+
+    def reread(self) -> None:
+        """Read the node again and call the function if its state changed (after a reconnect)."""
+        self._run(None)
 
     @overload
     def __call__(self, func: WatchedEvent) -> None: ...
