@@ -1,4 +1,4 @@
-"""The pure decisions of the lock-like recipes: contender parsing, the policies, Semaphore's lease decision.
+"""The pure decisions of the recipes: contender parsing, the lock policies, Semaphore's lease decision, …
 
 No server and no client: names in, verdicts out.
 """
@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zkrecipes import ZnodeStat
+from zkrecipes.recipes._nodes import is_own_ephemeral
 from zkrecipes.recipes._predicates import (
     BlockedBy,
     Contender,
@@ -22,6 +24,8 @@ from zkrecipes.recipes._predicates import (
     write_lock_policy,
 )
 from zkrecipes.recipes._sequence import Restart, contender_regex, nearest_lower
+from zkrecipes.recipes.barrier import LeaveStep, leave_step
+from zkrecipes.recipes.counter import set_was_applied
 from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
 
 W, R = "__lock__", "__rlock__"
@@ -161,3 +165,38 @@ def test_no_herd_each_waiter_watches_a_different_node() -> None:
 def test_lease_decision(pool: list[str], limit: int, expected: LeaseVerdict) -> None:
     assert lease_decision(pool, "mine", limit) is expected
     assert lease_decision(iter(pool), "mine", limit) is expected  # any iterable
+
+
+# ---------------------------------------------------------------------------- other pure decisions
+
+
+def _stat(version: int = 0, owner: int = 0) -> ZnodeStat:
+    return ZnodeStat(1, 1, 0, 0, version, 0, 0, owner, 0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("members", "me", "expected"),
+    [
+        ([], "b", LeaveStep(True, True, None)),  # everyone gone: ours too (already), done
+        (["b"], "b", LeaveStep(True, True, None)),  # last one: delete ours, done
+        (["a", "b", "c"], "a", LeaveStep(False, False, "c")),  # the lowest waits for the highest
+        (["a", "b", "c"], "b", LeaveStep(False, True, "a")),  # the others go, then wait for the lowest
+        (["a", "c"], "b", LeaveStep(False, False, "a")),  # already gone: only wait
+    ],
+)
+def test_double_barrier_leave_step(members: list[str], me: str, expected: LeaveStep) -> None:
+    assert leave_step(members, me) == expected
+
+
+def test_counter_lost_reply_is_applied_only_one_version_later_with_our_value() -> None:
+    assert set_was_applied(b"5", 8, b"5", 7)
+    assert not set_was_applied(b"5", 7, b"5", 7)  # not applied yet: retry
+    assert not set_was_applied(b"6", 8, b"5", 7)  # someone else's set
+    assert not set_was_applied(b"5", 9, b"5", 7)  # another set landed after ours or instead
+
+
+def test_own_ephemeral_needs_our_data_and_our_session() -> None:
+    assert is_own_ephemeral(b"me", _stat(owner=7), b"me", 7)
+    assert not is_own_ephemeral(b"me", _stat(owner=8), b"me", 7)  # an earlier session's node
+    assert not is_own_ephemeral(b"other", _stat(owner=7), b"me", 7)
+    assert not is_own_ephemeral(b"me", _stat(owner=7), b"me", None)  # no session: cannot be ours

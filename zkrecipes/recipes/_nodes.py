@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import NoNodeError
+from zkrecipes.exceptions import NodeExistsError, NoNodeError
 from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.states import ZnodeStat
 
@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "belongs_to_session",
+    "create_own_ephemeral",
     "current_session_id",
     "delete_quietly",
     "find_own_node",
+    "is_own_ephemeral",
     "read_identifiers",
 ]
 
@@ -32,6 +34,35 @@ def belongs_to_session(stat: ZnodeStat | None, session_id: int | None) -> bool:
     Without a current session (``session_id`` None) an existing node counts as ours.
     """
     return stat is not None and (session_id is None or stat.ephemeralOwner == session_id)
+
+
+def is_own_ephemeral(found: bytes, stat: ZnodeStat, data: bytes, session_id: int | None) -> bool:
+    """True if an existing node (``found``, ``stat``) is the ephemeral we create holding ``data``.
+
+    It must hold our unique ``data`` and belong to the current session (there
+    must be one): then it is the node of our own earlier create whose reply was lost.
+    """
+    return found == data and session_id is not None and stat.ephemeralOwner == session_id
+
+
+def create_own_ephemeral(client: RecipeClient, path: str, data: bytes) -> None:
+    """Create the ephemeral ``path`` holding ``data`` (unique to its creator); idempotent for us.
+
+    A node already there counts as created when :func:`is_own_ephemeral` says
+    it is ours (a retried create whose first reply was lost). Otherwise raises
+    :class:`NodeExistsError` — also when the node vanished again meanwhile, so
+    the caller moves on rather than adopting nothing.
+    """
+    try:
+        client.create(path, data, ephemeral=True)
+    except NodeExistsError:
+        try:
+            found, stat = client.get(path)
+        except NoNodeError:
+            raise NodeExistsError() from None
+        if is_own_ephemeral(found, stat, data, current_session_id(client)):
+            return
+        raise
 
 
 def current_session_id(client: RecipeClient) -> int | None:

@@ -18,6 +18,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from zkrecipes.client.protocol.paths import join_path
@@ -36,6 +37,28 @@ if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
 
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveStep:
+    """One step of :meth:`DoubleBarrier.leave`: ``done``, whether to delete our node, whom to wait for."""
+
+    done: bool
+    delete_self: bool
+    wait_for: str | None
+
+
+def leave_step(members: list[str], me: str) -> LeaveStep:
+    """DoubleBarrier's leave rule, given the sorted member names and ours (pure).
+
+    Alone (or nobody left): delete ours, done. The lowest member waits for the
+    highest to go; every other member deletes its node, then waits for the lowest.
+    """
+    if not members or members == [me]:
+        return LeaveStep(True, True, None)
+    if members[0] == me:
+        return LeaveStep(False, False, members[-1])
+    return LeaveStep(False, me in members, members[0])
 
 
 class _Waker:
@@ -194,17 +217,13 @@ class DoubleBarrier:
             pass
         with _Waker(self.client) as waker:
             while True:
-                members = self._members()
-                if not members or members == [self.node_name]:
+                step = leave_step(self._members(), self.node_name)
+                if step.delete_self:
                     self._delete_member()
+                if step.done or step.wait_for is None:
                     self.participating = False
                     return True
-                if members[0] == self.node_name:
-                    target = members[-1]  # lowest waits for the highest to go
-                else:
-                    if self.node_name in members:
-                        self._delete_member()
-                    target = members[0]  # others go, then wait for the lowest
-                exists = self._retry(self.client.exists, join_path(self.path, target), watch=waker.on_watch)
+                target = join_path(self.path, step.wait_for)
+                exists = self._retry(self.client.exists, target, watch=waker.on_watch)
                 if exists is not None and not waker.wait(deadline):
                     return False

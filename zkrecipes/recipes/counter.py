@@ -63,6 +63,14 @@ def decode_count(data: bytes, default: Number, curator: bool, where: str = "coun
         raise MalformedNodeDataError(f"{where} holds {data[:32]!r}") from error
 
 
+def set_was_applied(found: bytes, found_version: int, sent: bytes, from_version: int) -> bool:
+    """After a lost reply: did our conditional set (of ``sent``, at ``from_version``) land?
+
+    Yes exactly when the node is now one version later and holds our value.
+    """
+    return found_version == from_version + 1 and found == sent
+
+
 class Counter:
     """A counter of int or float values stored in one znode.
 
@@ -140,7 +148,7 @@ class Counter:
     def _applied(self, version: int, encoded: bytes) -> bool:
         """After a lost reply: did our set (from ``version``) land? Retried until known."""
         data, stat = self.client.retry(self.client.get, self.path)
-        return bool(stat.version == version + 1 and data == encoded)
+        return set_was_applied(data, stat.version, encoded, version)
 
     def __add__(self, value: Number) -> Counter:
         """Add ``value`` atomically."""

@@ -52,6 +52,7 @@ from zkrecipes.exceptions import (
     ZkException,
 )
 from zkrecipes.recipes._checks import check_callable, check_duration_seconds, check_identifier, check_str_path
+from zkrecipes.recipes._nodes import create_own_ephemeral
 from zkrecipes.recipes.party import ShallowParty
 from zkrecipes.recipes.watchers import PatientChildrenWatch
 from zkrecipes.states import ZkState
@@ -121,18 +122,8 @@ class _ItemLock:
             deadline_event.wait(remaining)
 
     def _create(self) -> None:
-        try:
-            self.client.create(self.path, self.owner, ephemeral=True)
-        except NodeExistsError:
-            # Ours if a retried create's first reply was lost.
-            try:
-                data, stat = self.client.get(self.path)
-            except NoNodeError:
-                raise NodeExistsError() from None
-            session = self.client.client_id
-            if data == self.owner and session is not None and stat.ephemeralOwner == session[0]:
-                return
-            raise
+        """Create the item's node; ours already if a retried create's first reply was lost."""
+        create_own_ephemeral(self.client, self.path, self.owner)
 
     def release(self) -> None:
         """Delete the lock node if it is still ours."""

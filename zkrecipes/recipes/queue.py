@@ -37,7 +37,7 @@ from zkrecipes.exceptions import (
     NoNodeError,
 )
 from zkrecipes.recipes._checks import check_timeout
-from zkrecipes.recipes._nodes import current_session_id
+from zkrecipes.recipes._nodes import create_own_ephemeral
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -320,16 +320,4 @@ class LockingQueue(_BaseQueue):
     def _create_taken(self, lock_path: str) -> None:
         """Create our ephemeral taken node; a node already there that belongs to
         this session (a retried create whose first reply was lost) counts as ours."""
-        try:
-            self.client.create(lock_path, self.id, ephemeral=True)
-        except NodeExistsError:
-            try:
-                data, stat = self.client.get(lock_path)
-            except NoNodeError:
-                raise NodeExistsError() from None  # gone again: let the caller move on
-            if data == self.id and stat.ephemeralOwner == self._session_id():
-                return
-            raise
-
-    def _session_id(self) -> int | None:
-        return current_session_id(self.client)
+        create_own_ephemeral(self.client, lock_path, self.id)
