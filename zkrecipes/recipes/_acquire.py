@@ -200,7 +200,7 @@ class AcquireLoop:
             listing = None
             if node not in children:
                 raise Restart  # our node vanished with its session
-            contenders = parse_contenders(children, self.policy.kinds)
+            contenders = parse_contenders(children, self.policy.pattern)
             verdict = self.policy.decide(contenders, locate(node, contenders))
             if verdict.holds:
                 return True

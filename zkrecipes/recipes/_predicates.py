@@ -78,12 +78,13 @@ def _kind_regex(kinds: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"({alternatives})(-?\d{{10}})$")
 
 
-def parse_contenders(names: Iterable[str], kinds: Iterable[str]) -> list[Contender]:
+def parse_contenders(names: Iterable[str], kinds: Iterable[str] | re.Pattern[str]) -> list[Contender]:
     """The children among ``names`` that end in ``<one of kinds><sequence>``, in sequence order.
 
     Other names (a lease record, a node of an unknown kind) are left out.
+    ``kinds`` may be given as the compiled pattern of a policy (``policy.pattern``).
     """
-    pattern = _kind_regex(kinds)
+    pattern = kinds if isinstance(kinds, re.Pattern) else _kind_regex(kinds)
     found = [
         Contender(int(match.group(2)), name, match.group(1))
         for name in names
@@ -104,11 +105,12 @@ def locate(node: str, contenders: Sequence[Contender]) -> int:
 class ContenderPolicy:
     """What the acquire loop asks a lock-like recipe: its node kind, the kinds it reads, its verdict."""
 
-    __slots__ = ("kinds", "node_name")
+    __slots__ = ("kinds", "node_name", "pattern")
 
     def __init__(self, node_name: str, kinds: Iterable[str]) -> None:
         self.node_name = node_name
         self.kinds = frozenset(kinds) | {node_name}
+        self.pattern = _kind_regex(self.kinds)  # compiled once, for parse_contenders
 
     def decide(self, contenders: Sequence[Contender], position: int) -> Verdict:
         """Whether the contender at ``position`` of ``contenders`` (sequence order) holds the lock."""

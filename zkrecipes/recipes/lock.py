@@ -215,7 +215,7 @@ class Lock:
         """Identifiers of the current contenders, in lock order (the holder first)."""
         self.client.retry(self.client.ensure_path, self.path)
         children = self.client.retry(self.client.get_children, self.path)
-        ordered = parse_contenders(children, self.policy.kinds)
+        ordered = parse_contenders(children, self.policy.pattern)
         return read_identifiers(self.client, self.path, (contender.name for contender in ordered))
 
     def __enter__(self) -> Lock:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import enum
 import os
 import socket
-import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -52,6 +51,7 @@ from zkrecipes.exceptions import (
     ZkException,
 )
 from zkrecipes.recipes._checks import check_callable, check_duration_seconds, check_identifier, check_str_path
+from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._nodes import create_own_ephemeral
 from zkrecipes.recipes.party import ShallowParty
 from zkrecipes.recipes.watchers import PatientChildrenWatch
@@ -104,7 +104,7 @@ class _ItemLock:
     def acquire(self, timeout: float) -> bool:
         """Try for up to ``timeout`` seconds; True once the node is ours."""
         deadline_event = self.client.handler.event_object()
-        end = time.monotonic() + timeout
+        deadline = Deadline(timeout)
         while True:
             try:
                 self.client.retry(self._create)
@@ -116,10 +116,9 @@ class _ItemLock:
             stat = self.client.retry(self.client.exists, self.path, lambda _e: deadline_event.set())
             if stat is None:
                 continue
-            remaining = end - time.monotonic()
-            if remaining <= 0:
+            if deadline.expired():
                 return False
-            deadline_event.wait(remaining)
+            deadline_event.wait(deadline.remaining())
 
     def _create(self) -> None:
         """Create the item's node; ours already if a retried create's first reply was lost."""
