@@ -59,8 +59,11 @@ class Pending(Protocol[T_co]):
         """The stored exception, or None (not ready, or ready with a value)."""
         ...
 
-    def get(self, block: bool = True, timeout: float | None = None) -> T_co:
-        """The value, or raise the stored error; ``ZkTimeoutError`` if not ready in ``timeout``."""
+    def get(self, *, timeout: float | None = None) -> T_co:
+        """The value, or raise the stored error; ``ZkTimeoutError`` if not ready in ``timeout``.
+
+        Keyword-only here so that any ``get(block=True, timeout=None)`` implementation fits.
+        """
         ...
 
     def wait(self, timeout: float | None = None) -> bool:
