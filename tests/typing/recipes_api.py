@@ -60,7 +60,13 @@ def package_names_are_the_real_classes(zk: ZkClient) -> None:
     assert_type(ReadLock(zk, "/rw"), ReadLock)
     assert_type(WriteLock(zk, "/rw"), WriteLock)
     assert_type(Semaphore(zk, "/s", max_leases=2).acquire(blocking=False), bool)
-    assert_type(Election(zk, "/e").contenders(), "list[str]")
+    election = Election(zk, "/e")
+    assert_type(election.contenders(), "list[str]")
+
+    def lead(term: int, *, name: str) -> None: ...
+
+    election.run(lead, 3, name="x")  # the leader function's arguments are checked
+    election.run(lead, "3", name="x")  # type: ignore[arg-type]
     assert_type(Counter(zk, "/c").value, "int | float")
     assert_type(Barrier(zk, "/b").wait(1.0), bool)
     assert_type(DoubleBarrier(zk, "/db", 3).enter(), bool)

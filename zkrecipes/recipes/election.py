@@ -14,7 +14,7 @@ Failure semantics (Curator style):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ParamSpec
 
 from zkrecipes.exceptions import CancelledError, InvalidTypeError
 from zkrecipes.recipes._checks import check_identifier, check_path
@@ -22,6 +22,8 @@ from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
+
+_P = ParamSpec("_P")
 
 
 class Election:
@@ -58,7 +60,7 @@ class Election:
         self._leader = False
         self.leadership_lost.set()
 
-    def run(self, func: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+    def run(self, func: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> None:
         """Block until elected, then call ``func(*args, **kwargs)`` as leader.
 
         Returns when ``func`` returns (leadership is released then), or at once
