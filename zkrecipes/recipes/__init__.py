@@ -77,7 +77,6 @@ __all__ = [
 ]
 
 
-
 def __getattr__(name: str) -> Any:
     """Import the recipe ``name`` on first use (run time only; mypy sees the imports above)."""
     module = _MODULES.get(name)
