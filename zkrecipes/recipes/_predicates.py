@@ -36,6 +36,7 @@ import enum
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from zkrecipes.recipes._sequence import Restart
 
@@ -54,9 +55,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Contender:
-    """One contender node: its sequence number, its full name, and the kind it was created as."""
+class Contender(NamedTuple):
+    """One contender node: its sequence number, its full name, and the kind it was created as.
+
+    A tuple ordered by sequence first (sequence numbers are unique under one parent).
+    """
 
     sequence: int
     name: str
@@ -75,7 +78,8 @@ class Verdict:
 def _kind_regex(kinds: Iterable[str]) -> re.Pattern[str]:
     # Longest first, so that a kind that ends another (``lock__`` / ``__lock__``) never wins wrongly.
     alternatives = "|".join(re.escape(kind) for kind in sorted(set(kinds), key=lambda k: (-len(k), k)))
-    return re.compile(rf"({alternatives})(-?\d{{10}})$")
+    # Non-capturing alternatives (several times faster to search); the kind is the text before group 1.
+    return re.compile(rf"(?:{alternatives})(-?\d{{10}})$")
 
 
 def parse_contenders(names: Iterable[str], kinds: Iterable[str] | re.Pattern[str]) -> list[Contender]:
@@ -86,11 +90,11 @@ def parse_contenders(names: Iterable[str], kinds: Iterable[str] | re.Pattern[str
     """
     pattern = kinds if isinstance(kinds, re.Pattern) else _kind_regex(kinds)
     found = [
-        Contender(int(match.group(2)), name, match.group(1))
+        Contender(int(match.group(1)), name, name[match.start() : match.start(1)])
         for name in names
         if (match := pattern.search(name)) is not None
     ]
-    found.sort(key=lambda contender: contender.sequence)
+    found.sort()
     return found
 
 
