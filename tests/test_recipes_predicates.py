@@ -5,11 +5,14 @@ No server and no client: names in, verdicts out.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from zkrecipes import ZnodeStat
+from zkrecipes.exceptions import MalformedNodeDataError
 from zkrecipes.recipes._nodes import is_own_ephemeral
 from zkrecipes.recipes._predicates import (
     BlockedBy,
@@ -26,6 +29,7 @@ from zkrecipes.recipes._predicates import (
 from zkrecipes.recipes._sequence import Restart, contender_regex, nearest_lower
 from zkrecipes.recipes.barrier import LeaveStep, leave_step
 from zkrecipes.recipes.counter import set_was_applied
+from zkrecipes.recipes.lease import may_take_lease
 from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
 
 W, R = "__lock__", "__rlock__"
@@ -200,3 +204,15 @@ def test_own_ephemeral_needs_our_data_and_our_session() -> None:
     assert not is_own_ephemeral(b"me", _stat(owner=8), b"me", 7)  # an earlier session's node
     assert not is_own_ephemeral(b"other", _stat(owner=7), b"me", 7)
     assert not is_own_ephemeral(b"me", _stat(owner=7), b"me", None)  # no session: cannot be ours
+
+
+def test_lease_may_be_taken_when_ended_or_ours_and_never_in_another_format() -> None:
+    now = datetime.datetime(2026, 1, 1, 12, 0, 0)
+    running = {"version": 1, "holder": "a", "end": "2026-01-01T12:00:01"}
+    ended = {"version": 1, "holder": "a", "end": "2026-01-01T12:00:00"}
+    assert not may_take_lease(running, "b", now, "/l")
+    assert may_take_lease(running, "a", now, "/l")  # a renewal
+    assert may_take_lease(ended, "b", now, "/l")  # ends at its end time
+    assert not may_take_lease({**ended, "version": 2}, "b", now, "/l")
+    with pytest.raises(MalformedNodeDataError):
+        may_take_lease({"version": 1, "holder": "a"}, "b", now, "/l")

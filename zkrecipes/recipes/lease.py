@@ -84,6 +84,22 @@ def lease_end(data: dict[str, Any], where: str) -> datetime.datetime:
         raise MalformedNodeDataError(f"lease holder {where} has no valid end") from error
 
 
+def may_take_lease(
+    record: dict[str, Any], identifier: str, now: datetime.datetime, where: str, version: int = LEASE_VERSION
+) -> bool:
+    """Whether ``identifier`` may (re)take a lease whose current record is ``record`` (pure).
+
+    Yes if the holder is ``identifier`` (a renewal) or the lease has ended at
+    ``now``; never for a record of another format ``version`` (left to clients
+    that understand it). Raises :class:`MalformedNodeDataError` for a record
+    without a valid end.
+    """
+    if record.get("version") != version:
+        return False
+    end = lease_end(record, where)
+    return record.get("holder") == identifier or now >= end
+
+
 def _check_duration(duration: object) -> datetime.timedelta:
     if not isinstance(duration, datetime.timedelta):
         raise InvalidTypeError(f"duration must be a datetime.timedelta, not {type(duration).__name__}")
@@ -130,13 +146,10 @@ class NonBlockingLease:
         try:
             now = utcnow()
             current = client.retry(self._read, client, holder_path)
-            if current is not None:
-                data, _version = current
-                if data.get("version") != self._version:
-                    return  # a newer format: leave the lease to clients that understand it
-                end = lease_end(data, holder_path)
-                if data.get("holder") != self.identifier and now < end:
-                    return  # someone else's lease is still running
+            if current is not None and not may_take_lease(
+                current[0], self.identifier, now, holder_path, self._version
+            ):
+                return
             new_end = now + self.duration
             payload = encode_lease(self.identifier, new_end)
             if current is None:
