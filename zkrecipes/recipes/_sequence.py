@@ -4,6 +4,13 @@ Pure functions on names, no client. ZooKeeper appends ``%010d`` of the
 parent's counter to a sequential create; once the counter wraps past 2**31-1
 the suffix is negative (``-2147483648``). Numbers are compared as integers,
 never as strings.
+
+The acquire loop decides with :mod:`zkrecipes.recipes._predicates` (contenders
+parsed once, with their kind). :func:`nearest_lower` / :func:`predecessor` are
+the same rule as a single scan; they stay as the reference the policies are
+property-tested against (``tests/test_recipes_predicates.py``) and because
+``tests/test_recipes_support.py`` pins their behaviour. :class:`Restart` is
+the loop's "start over with a fresh node" signal.
 """
 
 from __future__ import annotations
