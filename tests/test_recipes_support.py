@@ -22,17 +22,14 @@ from zkrecipes.exceptions import (
     SessionMovedError,
     ZkTimeoutError,
 )
-from zkrecipes.recipes._support import (
-    Deadline,
+from zkrecipes.recipes._checks import check_path, check_timeout
+from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._nodes import belongs_to_session
+from zkrecipes.recipes._retrying import call_with_retry, is_retryable
+from zkrecipes.recipes._sequence import (
     Restart,
-    belongs_to_session,
-    bounded,
-    call_with_retry,
-    check_path,
-    check_timeout,
     child_path,
     contender_regex,
-    is_retryable,
     nearest_lower,
     predecessor,
     sequence_number,

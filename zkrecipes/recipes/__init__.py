@@ -1,13 +1,30 @@
-"""Coordination recipes built on the public :class:`~zkrecipes.ZkClient` API.
+"""Coordination recipes built on the public client API.
 
 Each recipe states in its docstring what happens on SUSPENDED and on LOST.
-Names are imported lazily so that importing one recipe does not load all of them.
+Names are imported lazily at run time so that importing one recipe does not
+load all of them; to a type checker the ``TYPE_CHECKING`` block below imports
+every public name, so ``from zkrecipes.recipes import Lock`` is the real class.
+Every recipe takes as its first argument any client with the shape of
+:class:`~zkrecipes.recipes._client.RecipeClient` (e.g. :class:`~zkrecipes.ZkClient`).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zkrecipes.recipes.barrier import Barrier, DoubleBarrier
+    from zkrecipes.recipes.cache import NodeData, TreeCache, TreeEvent
+    from zkrecipes.recipes.counter import Counter
+    from zkrecipes.recipes.election import Election
+    from zkrecipes.recipes.lease import MultiNonBlockingLease, NonBlockingLease
+    from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
+    from zkrecipes.recipes.partitioner import PartitionState, SetPartitioner
+    from zkrecipes.recipes.party import Party, ShallowParty
+    from zkrecipes.recipes.queue import LockingQueue, Queue
+    from zkrecipes.recipes.semaphore import Semaphore
+    from zkrecipes.recipes.watchers import ChildrenWatch, DataWatch, PatientChildrenWatch
 
 _MODULES = {
     "Lock": "lock",
@@ -34,10 +51,34 @@ _MODULES = {
     "NodeData": "cache",
 }
 
-__all__ = sorted(_MODULES)
+__all__ = [
+    "Barrier",
+    "ChildrenWatch",
+    "Counter",
+    "DataWatch",
+    "DoubleBarrier",
+    "Election",
+    "Lock",
+    "LockingQueue",
+    "MultiNonBlockingLease",
+    "NodeData",
+    "NonBlockingLease",
+    "PartitionState",
+    "Party",
+    "PatientChildrenWatch",
+    "Queue",
+    "ReadLock",
+    "Semaphore",
+    "SetPartitioner",
+    "ShallowParty",
+    "TreeCache",
+    "TreeEvent",
+    "WriteLock",
+]
 
 
 def __getattr__(name: str) -> Any:
+    """Import the recipe ``name`` on first use (run time only; mypy sees the imports above)."""
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module 'zkrecipes.recipes' has no attribute {name!r}")

@@ -18,37 +18,55 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
-    InvalidArgumentError,
-    InvalidTypeError,
     LockTimeout,
     NodeExistsError,
     NoNodeError,
 )
-from zkrecipes.recipes._support import (
-    Deadline,
-    check_path,
-    check_timeout,
-    child_path,
-    current_session_id,
-    safe_remove_listener,
-)
+from zkrecipes.recipes._checks import check_count, check_identifier, check_path, check_timeout
+from zkrecipes.recipes._deadline import Deadline
+from zkrecipes.recipes._nodes import current_session_id
+from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveStep:
+    """One step of :meth:`DoubleBarrier.leave`: ``done``, whether to delete our node, whom to wait for."""
+
+    done: bool
+    delete_self: bool
+    wait_for: str | None
+
+
+def leave_step(members: list[str], me: str) -> LeaveStep:
+    """DoubleBarrier's leave rule, given the sorted member names and ours (pure).
+
+    Alone (or nobody left): delete ours, done. The lowest member waits for the
+    highest to go; every other member deletes its node, then waits for the lowest.
+    """
+    if not members or members == [me]:
+        return LeaveStep(True, True, None)
+    if members[0] == me:
+        return LeaveStep(False, False, members[-1])
+    return LeaveStep(False, me in members, members[0])
 
 
 class _Waker:
     """An event set by watch callbacks and by every session state change."""
 
-    def __init__(self, client: ZkClient) -> None:
+    def __init__(self, client: RecipeClient) -> None:
         self.client = client
-        self.event: Any = client.handler.event_object()
+        self.event = client.handler.event_object()
 
     def __enter__(self) -> _Waker:
         self.client.add_listener(self._on_state)
@@ -75,7 +93,7 @@ class _Waker:
 class Barrier:
     """Blocks waiters while the node ``path`` exists; removing it releases them all."""
 
-    def __init__(self, client: ZkClient, path: str) -> None:
+    def __init__(self, client: RecipeClient, path: str) -> None:
         self.client = client
         self.path = check_path(path)
 
@@ -116,20 +134,16 @@ class DoubleBarrier:
     """
 
     def __init__(
-        self, client: ZkClient, path: str, num_clients: int, identifier: str | None = None
+        self, client: RecipeClient, path: str, num_clients: int, identifier: str | None = None
     ) -> None:
         self.client = client
         self.path = check_path(path)
-        if isinstance(num_clients, bool) or not isinstance(num_clients, int):
-            raise InvalidTypeError(f"num_clients must be an int, not {type(num_clients).__name__}")
-        if num_clients < 1:
-            raise InvalidArgumentError(f"num_clients must be >= 1, not {num_clients}")
-        self.num_clients = num_clients
-        self._identifier = identifier or f"{socket.gethostname()}-{os.getpid()}"
+        self.num_clients = check_count(num_clients, "num_clients")
+        self._identifier = check_identifier(identifier) or f"{socket.gethostname()}-{os.getpid()}"
         self.participating = False
         self.node_name = uuid.uuid4().hex
-        self.create_path = child_path(self.path, self.node_name)
-        self.ready_path = child_path(self.path, "ready")
+        self.create_path = join_path(self.path, self.node_name)
+        self.ready_path = join_path(self.path, "ready")
 
     def __repr__(self) -> str:
         return f"DoubleBarrier({self.path!r}, num_clients={self.num_clients})"
@@ -162,7 +176,7 @@ class DoubleBarrier:
         """Join; block until ``num_clients`` members have joined. False (and withdrawn) on timeout."""
         deadline = Deadline(check_timeout(timeout))
         self._retry(self.client.ensure_path, self.path)
-        ready_seen: Any = self.client.handler.event_object()
+        ready_seen = self.client.handler.event_object()
         try:
             with _Waker(self.client) as waker:
 
@@ -203,17 +217,13 @@ class DoubleBarrier:
             pass
         with _Waker(self.client) as waker:
             while True:
-                members = self._members()
-                if not members or members == [self.node_name]:
+                step = leave_step(self._members(), self.node_name)
+                if step.delete_self:
                     self._delete_member()
+                if step.done or step.wait_for is None:
                     self.participating = False
                     return True
-                if members[0] == self.node_name:
-                    target = members[-1]  # lowest waits for the highest to go
-                else:
-                    if self.node_name in members:
-                        self._delete_member()
-                    target = members[0]  # others go, then wait for the lowest
-                exists = self._retry(self.client.exists, child_path(self.path, target), watch=waker.on_watch)
+                target = join_path(self.path, step.wait_for)
+                exists = self._retry(self.client.exists, target, watch=waker.on_watch)
                 if exists is not None and not waker.wait(deadline):
                     return False

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
+from zkrecipes.client.protocol.paths import join_path, parent_path
 from zkrecipes.exceptions import (
     ConfigurationError,
     ConnectionClosedError,
@@ -46,7 +47,7 @@ from zkrecipes.exceptions import (
 from zkrecipes.states import EventType, WatchedEvent, ZkState, ZnodeStat
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 __all__ = ["NodeData", "TreeCache", "TreeEvent"]
 
@@ -117,15 +118,6 @@ _STATE = "state"
 _STOP = "stop"
 
 
-def _parent_of(path: str) -> str:
-    parent = path.rsplit("/", 1)[0]
-    return parent or "/"
-
-
-def _join(parent: str, name: str) -> str:
-    return f"{parent.rstrip('/')}/{name}"
-
-
 class TreeCache:
     """Mirror the subtree under ``path`` and publish :class:`TreeEvent` s.
 
@@ -137,7 +129,7 @@ class TreeCache:
 
     _LATENT, _STARTED, _CLOSED = range(3)
 
-    def __init__(self, client: ZkClient, path: str) -> None:
+    def __init__(self, client: RecipeClient, path: str) -> None:
         if not isinstance(path, str):
             raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
         if not path.startswith("/"):
@@ -322,7 +314,7 @@ class TreeCache:
         node = NodeData(path, data, stat)
         with self._data_lock:
             old = self._nodes.get(path)
-            parent = _parent_of(path)
+            parent = parent_path(path)
             if old is None and path != self._root and parent not in self._nodes:
                 orphan = True
             else:
@@ -351,12 +343,12 @@ class TreeCache:
             while stack:
                 p = stack.pop()
                 order.append(p)
-                stack.extend(_join(p, c) for c in self._children.get(p, ()))
+                stack.extend(join_path(p, c) for c in self._children.get(p, ()))
             for p in reversed(order):  # children before parents
                 removed.append(self._nodes.pop(p))
                 self._children.pop(p, None)
             if path != self._root:
-                siblings = self._children.get(_parent_of(path))
+                siblings = self._children.get(parent_path(path))
                 if siblings is not None:
                     siblings.discard(path.rsplit("/", 1)[1])
         for node in removed:
@@ -374,7 +366,7 @@ class TreeCache:
             except NoNodeError:
                 continue
             found[p] = (data, stat, children)
-            stack.extend(_join(p, c) for c in children)
+            stack.extend(join_path(p, c) for c in children)
         return found
 
     def _resync(self) -> None:

@@ -21,10 +21,11 @@ from zkrecipes.exceptions import (
     InvalidTypeError,
     MalformedNodeDataError,
 )
-from zkrecipes.recipes._support import check_path, is_retryable
+from zkrecipes.recipes._checks import check_path
+from zkrecipes.recipes._retrying import is_retryable
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 _CURATOR = struct.Struct(">i")
 
@@ -62,6 +63,14 @@ def decode_count(data: bytes, default: Number, curator: bool, where: str = "coun
         raise MalformedNodeDataError(f"{where} holds {data[:32]!r}") from error
 
 
+def set_was_applied(found: bytes, found_version: int, sent: bytes, from_version: int) -> bool:
+    """After a lost reply: did our conditional set (of ``sent``, at ``from_version``) land?
+
+    Yes exactly when the node is now one version later and holds our value.
+    """
+    return found_version == from_version + 1 and found == sent
+
+
 class Counter:
     """A counter of int or float values stored in one znode.
 
@@ -73,7 +82,7 @@ class Counter:
     """
 
     def __init__(
-        self, client: ZkClient, path: str, default: Number = 0, support_curator: bool = False
+        self, client: RecipeClient, path: str, default: Number = 0, support_curator: bool = False
     ) -> None:
         self.client = client
         self.path = check_path(path)
@@ -139,7 +148,7 @@ class Counter:
     def _applied(self, version: int, encoded: bytes) -> bool:
         """After a lost reply: did our set (from ``version``) land? Retried until known."""
         data, stat = self.client.retry(self.client.get, self.path)
-        return bool(stat.version == version + 1 and data == encoded)
+        return set_was_applied(data, stat.version, encoded, version)
 
     def __add__(self, value: Number) -> Counter:
         """Add ``value`` atomically."""

@@ -14,13 +14,16 @@ Failure semantics (Curator style):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ParamSpec
 
 from zkrecipes.exceptions import CancelledError, InvalidTypeError
+from zkrecipes.recipes._checks import check_identifier, check_path
 from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
+
+_P = ParamSpec("_P")
 
 
 class Election:
@@ -32,11 +35,12 @@ class Election:
     by LOST or because ``func`` returned.
     """
 
-    def __init__(self, client: ZkClient, path: str, identifier: str | None = None) -> None:
+    def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
         self.client = client
-        self.path = path
+        self.path = check_path(path)
+        check_identifier(identifier)
         self.lock = Lock(client, path, identifier, on_lost=self._on_lost)
-        self.leadership_lost: Any = client.handler.event_object()
+        self.leadership_lost = client.handler.event_object()
         self._leader = False
 
     def __repr__(self) -> str:
@@ -56,7 +60,7 @@ class Election:
         self._leader = False
         self.leadership_lost.set()
 
-    def run(self, func: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+    def run(self, func: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> None:
         """Block until elected, then call ``func(*args, **kwargs)`` as leader.
 
         Returns when ``func`` returns (leadership is released then), or at once

@@ -22,17 +22,18 @@ import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     InvalidArgumentError,
     InvalidTypeError,
     MalformedNodeDataError,
     NoNodeError,
 )
-from zkrecipes.recipes._support import check_path, check_timeout, child_path
+from zkrecipes.recipes._checks import check_count, check_identifier, check_path, check_timeout
 from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 Clock = Callable[[], datetime.datetime]
 
@@ -83,6 +84,22 @@ def lease_end(data: dict[str, Any], where: str) -> datetime.datetime:
         raise MalformedNodeDataError(f"lease holder {where} has no valid end") from error
 
 
+def may_take_lease(
+    record: dict[str, Any], identifier: str, now: datetime.datetime, where: str, version: int = LEASE_VERSION
+) -> bool:
+    """Whether ``identifier`` may (re)take a lease whose current record is ``record`` (pure).
+
+    Yes if the holder is ``identifier`` (a renewal) or the lease has ended at
+    ``now``; never for a record of another format ``version`` (left to clients
+    that understand it). Raises :class:`MalformedNodeDataError` for a record
+    without a valid end.
+    """
+    if record.get("version") != version:
+        return False
+    end = lease_end(record, where)
+    return record.get("holder") == identifier or now >= end
+
+
 def _check_duration(duration: object) -> datetime.timedelta:
     if not isinstance(duration, datetime.timedelta):
         raise InvalidTypeError(f"duration must be a datetime.timedelta, not {type(duration).__name__}")
@@ -105,7 +122,7 @@ class NonBlockingLease:
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         path: str,
         duration: datetime.timedelta,
         identifier: str | None = None,
@@ -115,27 +132,24 @@ class NonBlockingLease:
     ) -> None:
         self.path = check_path(path)
         self.duration = _check_duration(duration)
-        self.identifier = identifier or socket.gethostname()
+        self.identifier = check_identifier(identifier) or socket.gethostname()
         self.obtained = False
         self.end: datetime.datetime | None = None
         self._attempt(client, check_timeout(lock_timeout), utcnow)
 
-    def _attempt(self, client: ZkClient, lock_timeout: float | None, utcnow: Clock) -> None:
+    def _attempt(self, client: RecipeClient, lock_timeout: float | None, utcnow: Clock) -> None:
         client.retry(client.ensure_path, self.path)
-        holder_path = child_path(self.path, "lease_holder")
+        holder_path = join_path(self.path, "lease_holder")
         lock = Lock(client, self.path, self.identifier)
         if not lock.acquire(timeout=lock_timeout):
             return
         try:
             now = utcnow()
             current = client.retry(self._read, client, holder_path)
-            if current is not None:
-                data, _version = current
-                if data.get("version") != self._version:
-                    return  # a newer format: leave the lease to clients that understand it
-                end = lease_end(data, holder_path)
-                if data.get("holder") != self.identifier and now < end:
-                    return  # someone else's lease is still running
+            if current is not None and not may_take_lease(
+                current[0], self.identifier, now, holder_path, self._version
+            ):
+                return
             new_end = now + self.duration
             payload = encode_lease(self.identifier, new_end)
             if current is None:
@@ -148,7 +162,7 @@ class NonBlockingLease:
             lock.release()
 
     @staticmethod
-    def _read(client: ZkClient, holder_path: str) -> tuple[dict[str, Any], int] | None:
+    def _read(client: RecipeClient, holder_path: str) -> tuple[dict[str, Any], int] | None:
         try:
             raw, stat = client.get(holder_path)
         except NoNodeError:
@@ -170,7 +184,7 @@ class MultiNonBlockingLease:
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         count: int,
         path: str,
         duration: datetime.timedelta,
@@ -179,10 +193,8 @@ class MultiNonBlockingLease:
         *,
         lock_timeout: float | None = None,
     ) -> None:
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise InvalidTypeError(f"count must be an int, not {type(count).__name__}")
-        if count < 1:
-            raise InvalidArgumentError(f"count must be >= 1, not {count}")
+        check_count(count, "count")
+        check_identifier(identifier)
         check_path(path)
         _check_duration(duration)
         self.obtained = False

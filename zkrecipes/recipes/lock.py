@@ -24,34 +24,24 @@ at once, or on the next reconnect if the connection is down.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-from zkrecipes.exceptions import (
-    LockLostError,
-    LockNotHeldError,
-    LockTimeout,
-    NoNodeError,
+from zkrecipes.exceptions import InvalidTypeError, LockLostError, LockNotHeldError, NoNodeError
+from zkrecipes.recipes._acquire import AcquireLoop
+from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
+from zkrecipes.recipes._nodes import read_identifiers
+from zkrecipes.recipes._predicates import (
+    BlockedBy,
+    lock_policy,
+    parse_contenders,
+    read_lock_policy,
+    write_lock_policy,
 )
-from zkrecipes.recipes._support import (
-    Deadline,
-    Restart,
-    SessionBound,
-    bounded,
-    check_path,
-    check_timeout,
-    child_path,
-    contender_regex,
-    find_own_node,
-    nearest_lower,
-    read_identifiers,
-    sort_by_sequence,
-)
-from zkrecipes.states import EventType, WatchedEvent, ZnodeStat
+from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient, Transaction
 
 __all__ = ["Lock", "ReadLock", "WriteLock"]
 
@@ -61,7 +51,7 @@ log = logging.getLogger(__name__)
 # ------------------------------------------------------------------------------------------ Lock
 
 
-class Lock(SessionBound):
+class Lock:
     """An exclusive, non-reentrant distributed lock (kazoo's ``Lock`` API).
 
     Each contender creates an ephemeral sequential node under ``path``; the
@@ -75,56 +65,82 @@ class Lock(SessionBound):
     as the server's history lasts). Pass it to downstream systems that can
     reject stale tokens, or use :meth:`fenced_transaction` / :meth:`fenced_set`
     to make ZooKeeper writes conditional on still holding the lock.
+
+    The acquisition is the shared loop of :mod:`zkrecipes.recipes._acquire`;
+    this class contributes its policy (who blocks whom, see
+    :mod:`zkrecipes.recipes._predicates`) and the fencing API.
     """
 
-    _NODE_NAME = "__lock__"
-    _EXCLUDE_NAMES: tuple[str, ...] = ("__lock__",)
+    _POLICY: ClassVar[Callable[[Iterable[str]], BlockedBy]] = staticmethod(lock_policy)
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         path: str,
         identifier: str | None = None,
         extra_lock_patterns: Iterable[str] = (),
         on_lost: Callable[[Lock], object] | None = None,
     ) -> None:
-        super().__init__(client, on_lost)
+        self.client = client
         self.path = check_path(path)
-        self.data = str(identifier or "").encode("utf-8")
-        exclude = set(self._EXCLUDE_NAMES) | set(extra_lock_patterns)
-        self._predecessor_re = contender_regex(exclude)
-        self._contender_re = contender_regex(exclude | {self._NODE_NAME})
-        self.node: str | None = None
-        self._node_czxid: int | None = None
-        self._fencing_token: int | None = None
-        self._fence_path: str | None = None
-        self._path_ready = False
-        self._acquire_lock: Any = client.handler.lock_object()
-        # The wait for a predecessor (all guarded by _state_lock): the path watched,
-        # whether it is the only contender ahead, and what its watch found.
-        self._awaiting: str | None = None
-        self._awaiting_sole = False
-        self._await_round = 0
-        self._predecessor_gone = False
-        self._relisting: Any = None
-        self._new_guid()
+        self.data = (check_identifier(identifier) or "").encode("utf-8")
+        extra = tuple(extra_lock_patterns)
+        if not all(isinstance(name, str) for name in extra):
+            raise InvalidTypeError("extra_lock_patterns must be node names (str)")
+        self.on_lost = check_callable(on_lost, "on_lost")
+        self.policy = type(self)._POLICY(extra)
+        self._loop = AcquireLoop(client, self.path, self.policy, self.data, self, on_lost)
+        self._guard = self._loop.guard
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.path!r}, node={self.node!r}, acquired={self._held})"
+        return f"{type(self).__name__}({self.path!r}, node={self.node!r}, acquired={self.is_acquired})"
 
-    def _new_guid(self) -> None:
-        self.prefix = f"_c_{uuid.uuid4().hex}-{self._NODE_NAME}"
-        self.create_path = child_path(self.path, self.prefix)
-        self._create_tried = False
-        self.node = None
-        self._node_czxid = None
+    # ------------------------------------------------------------------ state
+
+    @property
+    def node(self) -> str | None:
+        """The name of our contender node while an acquisition made one, else None."""
+        return self._loop.node
+
+    @property
+    def prefix(self) -> str:
+        """The protected-create name of our next (or current) contender node, ``_c_<guid>-<kind>``."""
+        return self._loop.prefix
+
+    @property
+    def create_path(self) -> str:
+        """The path our contender node is created at (before the server appends the sequence)."""
+        return self._loop.create_path
+
+    @property
+    def cancelled(self) -> bool:
+        """True after :meth:`cancel` until the cancelled acquire has raised CancelledError."""
+        return self._guard.cancelled
+
+    @cancelled.setter
+    def cancelled(self, value: bool) -> None:
+        self._guard.cancelled = value
+
+    @property
+    def is_acquired(self) -> bool:
+        """True while this object holds the lock (False again after release or LOST)."""
+        return self._guard.held
+
+    @property
+    def is_suspended(self) -> bool:
+        """True while the connection is down during an acquisition or hold (the session may live)."""
+        return self._guard.suspended
 
     @property
     def fencing_token(self) -> int | None:
         """The czxid of the holder's node while held (strictly increasing per lock path), else None."""
-        return self._fencing_token if self._held else None
+        return self._loop.token if self._guard.held else None
 
-    # ------------------------------------------------------------------ acquire
+    def cancel(self) -> None:
+        """Make a pending acquire raise CancelledError (a held lock is not affected)."""
+        self._guard.cancel()
+
+    # ------------------------------------------------------------------ acquire & release
 
     def acquire(self, blocking: bool = True, timeout: float | None = None, ephemeral: bool = True) -> bool:
         """Acquire the lock; True once held.
@@ -137,212 +153,7 @@ class Lock(SessionBound):
         ``ephemeral=False`` keeps the node past session end (then LOST does not
         release the lock; release it explicitly).
         """
-        timeout = check_timeout(timeout)
-        deadline = Deadline(timeout)
-        if not self._lock_method(blocking, timeout):
-            return False
-        try:
-            if self._held and not self._wait_released(blocking, deadline):
-                return False
-            self._survives_session = not ephemeral
-            self._start_listening()
-            try:
-                gotten = self._acquire_loop(blocking, deadline, ephemeral)
-            except BaseException:
-                self.cancelled = False
-                self._abandon()
-                self._stop_listening()
-                raise
-            if not gotten:
-                self._abandon()
-                self._stop_listening()
-            return gotten
-        finally:
-            self._acquire_lock.release()
-
-    def _lock_method(self, blocking: bool, timeout: float | None) -> bool:
-        if not blocking:
-            return bool(self._acquire_lock.acquire(False))
-        if timeout is None:
-            return bool(self._acquire_lock.acquire())
-        return bool(self._acquire_lock.acquire(True, timeout))
-
-    def _wait_released(self, blocking: bool, deadline: Deadline) -> bool:
-        """Not reentrant: a second acquire waits until this object is released."""
-        while self._held:
-            if not blocking:
-                return False
-            self._wake.clear()
-            if self._held:
-                self._wake.wait(deadline.capped(1.0))
-            if self._held and deadline.expired():
-                raise LockTimeout(f"lock {self.path} is already held by this object")
-        return True
-
-    def _acquire_loop(self, blocking: bool, deadline: Deadline, ephemeral: bool) -> bool:
-        attempt = 0
-        while True:
-            epoch = self._epoch
-            try:
-                if not self._attempt(blocking, deadline, ephemeral, epoch):
-                    return False
-                node_path = child_path(self.path, self._require_node())
-                token = self._node_czxid
-                if token is None:  # not known from the create or the search: read it
-                    stat = bounded(self.client.exists_async(node_path), deadline, f"acquire of {self.path}")
-                    if stat is None:
-                        raise Restart
-                    token = stat.czxid
-                with self._state_lock:
-                    if epoch != self._epoch:
-                        raise Restart
-                    self._held = True
-                    self._lost = False
-                    self._fencing_token = token
-                    self._fence_path = node_path
-                return True
-            except Restart:
-                self._abandon(try_now=False)
-            except Exception as error:
-                self._raise_unless_retryable(
-                    error, deadline, f"could not acquire {self.path} in {deadline.timeout}s"
-                )
-                log.debug("retrying acquire of %s after %r", self.path, error)
-                self._backoff(deadline, attempt)
-                attempt += 1
-
-    def _require_node(self) -> str:
-        if self.node is None:
-            raise Restart
-        return self.node
-
-    def _attempt(self, blocking: bool, deadline: Deadline, ephemeral: bool, epoch: int) -> bool:
-        """One acquisition with this GUID: True once held, False if ``blocking`` is off and it is not.
-
-        Round trips when nobody else contends: the create (with its Stat, for the
-        fencing token) and a listing of the contenders sent right behind it
-        (ZooKeeper answers a session's requests in order, so the listing already
-        shows the new node). A waiter watches only its predecessor; when that
-        node was the only contender ahead, its deletion alone means the lock is
-        ours (later contenders always get larger sequence numbers), otherwise the
-        watch callback starts the re-listing at once.
-        """
-        what = f"acquire of {self.path}"
-        if not self._path_ready:
-            bounded(self.client.ensure_path_async(self.path), deadline, what)
-            self._path_ready = True
-        listing = self._locate_or_create(ephemeral, deadline)
-        node = self._require_node()
-        gone = False
-        while True:
-            self._begin_round(epoch)
-            if gone:
-                return True
-            if listing is None:
-                listing = self.client.get_children_async(self.path)
-            children = bounded(listing, deadline, what)
-            listing = None
-            if node not in children:
-                raise Restart  # our node vanished with its session
-            ahead, count = nearest_lower(node, children, self._predecessor_re, self._NODE_NAME)
-            if ahead is None:
-                return True
-            if not blocking:
-                return False
-            gone, listing = self._await_predecessor(child_path(self.path, ahead), count == 1, deadline)
-
-    def _await_predecessor(self, path: str, sole: bool, deadline: Deadline) -> tuple[bool, Any]:
-        """Watch ``path`` and wait until it changes (or a wake-up); return ``(gone, listing)``.
-
-        ``gone`` is True only when ``path`` was the ``sole`` contender ahead and
-        is deleted; ``listing`` is a re-listing the watch already started, or None.
-        """
-        with self._state_lock:
-            self._awaiting, self._awaiting_sole = path, sole
-            self._predecessor_gone, self._relisting = False, None
-            self._await_round += 1
-        try:
-            watching = self.client.get_async(path, watch=self._on_predecessor)
-            bounded(watching, deadline, f"acquire of {self.path}")
-        except NoNodeError:
-            self._stop_awaiting()
-            return sole, None
-        except BaseException:
-            self._stop_awaiting()
-            raise
-        woken = self._wake.wait(deadline.remaining()) or self._wake.is_set()
-        gone, listing = self._stop_awaiting()
-        if not woken and not gone and listing is None:
-            raise LockTimeout(f"could not acquire {self.path} in {deadline.timeout}s")
-        return gone, listing
-
-    def _stop_awaiting(self) -> tuple[bool, Any]:
-        with self._state_lock:
-            found = self._predecessor_gone, self._relisting
-            self._awaiting, self._predecessor_gone, self._relisting = None, False, None
-        return found
-
-    def _on_predecessor(self, event: WatchedEvent) -> None:
-        """Watch callback (WATCH queue): the awaited predecessor changed or went away.
-
-        Never blocks: it records what the event proves, starts the re-listing
-        (sent outside the lock) and wakes the waiter.
-        """
-        relist_round = None
-        with self._state_lock:
-            if event.path == self._awaiting:
-                self._awaiting = None
-                if event.type == EventType.DELETED and self._awaiting_sole:
-                    self._predecessor_gone = True
-                else:
-                    relist_round = self._await_round
-        if relist_round is not None:
-            try:  # start the re-listing now rather than after the waiter wakes
-                listing = self.client.get_children_async(self.path)
-            except Exception:  # the waiter lists again itself
-                listing = None
-            with self._state_lock:
-                if relist_round == self._await_round:
-                    self._relisting = listing
-        self._wake.set()
-
-    def _locate_or_create(self, ephemeral: bool, deadline: Deadline) -> Any:
-        """Make sure ``self.node`` is our contender; return a listing sent behind a new create, else None."""
-        if self.node is not None:
-            return None
-        what = f"acquire of {self.path}"
-        if self._create_tried:
-            found = find_own_node(self.client, self.path, self.prefix, ephemeral, deadline, what)
-            if found is not None:
-                self.node, stat = found
-                self._node_czxid = stat.czxid
-                return None
-        self._create_tried = True
-        creating = self.client.create_async(
-            self.create_path, self.data, ephemeral=ephemeral, sequence=True, include_data=True
-        )
-        listing = self.client.get_children_async(self.path)
-        # Replies come in request order: once the listing is in, so is the create
-        # (one wake-up instead of two). The create's own outcome is still read first.
-        listing.wait(deadline.remaining())
-        created, stat = bounded(creating, deadline, what)
-        self.node = str(created).rsplit("/", 1)[-1]
-        self._node_czxid = stat.czxid
-        return listing
-
-    def _abandon(self, try_now: bool = True) -> None:
-        """Delete whatever node this attempt may have created, then use a fresh GUID."""
-        if self._create_tried or self.node is not None:
-            self._reap(self.prefix, try_now)
-        self._new_guid()
-
-    def _forget_node(self) -> str:
-        prefix = self.prefix
-        self._fencing_token = None
-        self._new_guid()
-        return prefix
-
-    # ------------------------------------------------------------------ release & fencing
+        return self._loop.acquire(blocking, check_timeout(timeout), ephemeral)
 
     def release(self) -> bool:
         """Release the lock; True if it was held.
@@ -351,21 +162,11 @@ class Lock(SessionBound):
         deleted — or, if the connection is down, deleted on the next reconnect
         (or it vanishes with the session).
         """
-        with self._state_lock:
-            was_held = self._held
-            self._held = False
-            prefix, node = self.prefix, self.node
-            self._fencing_token = None
-        self._stop_listening()
-        if not was_held:
-            return False
-        self._new_guid()
-        if node is not None:
-            self._delete_node(node, prefix)
-        self._wake.set()
-        return True
+        return self._loop.release()
 
-    def fenced_transaction(self) -> Any:
+    # ------------------------------------------------------------------ fencing
+
+    def fenced_transaction(self) -> Transaction:
         """A client transaction whose first operation checks that our lock node still exists.
 
         Add writes and ``commit()``: the server applies them only if this lock
@@ -374,12 +175,13 @@ class Lock(SessionBound):
         :class:`LockNotHeldError` (:class:`LockLostError` after a LOST) if this
         object does not hold the lock now.
         """
-        with self._state_lock:
-            if not self._held or self._fence_path is None:
-                if self._lost:
+        guard = self._guard
+        with guard.lock:
+            fence = self._loop.fence_path
+            if not guard.held or fence is None:
+                if guard.lost:
                     raise LockLostError(f"lock {self.path} was lost with its session")
                 raise LockNotHeldError(f"lock {self.path} is not held")
-            fence = self._fence_path
         transaction = self.client.transaction()
         transaction.check(fence, -1)
         return transaction
@@ -405,8 +207,7 @@ class Lock(SessionBound):
             stat: ZnodeStat = set_result
             return stat
 
-        result: ZnodeStat = self.client.retry(attempt)
-        return result
+        return self.client.retry(attempt)
 
     # ------------------------------------------------------------------ queries
 
@@ -414,8 +215,8 @@ class Lock(SessionBound):
         """Identifiers of the current contenders, in lock order (the holder first)."""
         self.client.retry(self.client.ensure_path, self.path)
         children = self.client.retry(self.client.get_children, self.path)
-        ordered = sort_by_sequence(children, self._contender_re)
-        return read_identifiers(self.client, self.path, (name for _, name in ordered))
+        ordered = parse_contenders(children, self.policy.pattern)
+        return read_identifiers(self.client, self.path, (contender.name for contender in ordered))
 
     def __enter__(self) -> Lock:
         self.acquire()
@@ -428,12 +229,10 @@ class Lock(SessionBound):
 class WriteLock(Lock):
     """The write side of a read/write lock: excludes readers and writers on the same path."""
 
-    _NODE_NAME = "__lock__"
-    _EXCLUDE_NAMES = ("__lock__", "__rlock__")
+    _POLICY = staticmethod(write_lock_policy)
 
 
 class ReadLock(Lock):
     """The read side of a read/write lock: shared with readers, waits for the nearest earlier writer."""
 
-    _NODE_NAME = "__rlock__"
-    _EXCLUDE_NAMES = ("__lock__",)
+    _POLICY = staticmethod(read_lock_policy)

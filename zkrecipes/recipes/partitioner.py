@@ -39,26 +39,27 @@ from __future__ import annotations
 import enum
 import os
 import socket
-import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
-    InvalidArgumentError,
-    InvalidTypeError,
     NodeExistsError,
     NoNodeError,
     ZkException,
 )
+from zkrecipes.recipes._checks import check_callable, check_duration_seconds, check_identifier, check_str_path
+from zkrecipes.recipes._deadline import Deadline
+from zkrecipes.recipes._nodes import create_own_ephemeral
 from zkrecipes.recipes.party import ShallowParty
 from zkrecipes.recipes.watchers import PatientChildrenWatch
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
-    from zkrecipes.client.handlers.interface import AsyncResult
+    from zkrecipes.recipes._client import Event, Pending, RecipeClient
+    from zkrecipes.states import WatchedEvent
 
 __all__ = ["PartitionState", "SetPartitioner"]
 
@@ -94,7 +95,7 @@ def default_partitioner(identifier: str, members: list[str], items: Iterable[Any
 class _ItemLock:
     """An exclusive lock on one item: the ephemeral node ``<locks>/<quoted item>``."""
 
-    def __init__(self, client: ZkClient, path: str, owner: bytes) -> None:
+    def __init__(self, client: RecipeClient, path: str, owner: bytes) -> None:
         self.client = client
         self.path = path
         self.owner = owner
@@ -103,7 +104,7 @@ class _ItemLock:
     def acquire(self, timeout: float) -> bool:
         """Try for up to ``timeout`` seconds; True once the node is ours."""
         deadline_event = self.client.handler.event_object()
-        end = time.monotonic() + timeout
+        deadline = Deadline(timeout)
         while True:
             try:
                 self.client.retry(self._create)
@@ -115,24 +116,13 @@ class _ItemLock:
             stat = self.client.retry(self.client.exists, self.path, lambda _e: deadline_event.set())
             if stat is None:
                 continue
-            remaining = end - time.monotonic()
-            if remaining <= 0:
+            if deadline.expired():
                 return False
-            deadline_event.wait(remaining)
+            deadline_event.wait(deadline.remaining())
 
     def _create(self) -> None:
-        try:
-            self.client.create(self.path, self.owner, ephemeral=True)
-        except NodeExistsError:
-            # Ours if a retried create's first reply was lost.
-            try:
-                data, stat = self.client.get(self.path)
-            except NoNodeError:
-                raise NodeExistsError() from None
-            session = self.client.client_id
-            if data == self.owner and session is not None and stat.ephemeralOwner == session[0]:
-                return
-            raise
+        """Create the item's node; ours already if a retried create's first reply was lost."""
+        create_own_ephemeral(self.client, self.path, self.owner)
 
     def release(self) -> None:
         """Delete the lock node if it is still ours."""
@@ -156,24 +146,20 @@ class SetPartitioner:
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         path: str,
         set: Iterable[Any],  # noqa: A002 - kazoo's argument name
         partition_func: PartitionFunc | None = None,
         identifier: str | None = None,
         time_boundary: float = 30,
         max_reaction_time: float = 1,
-        state_change_event: Any = None,
+        state_change_event: Event | None = None,
     ) -> None:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
-        for name, value in (("time_boundary", time_boundary), ("max_reaction_time", max_reaction_time)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise InvalidTypeError(f"{name} must be a number, not {type(value).__name__}")
-            if value < 0:
-                raise InvalidArgumentError(f"{name} must be >= 0, got {value}")
-        if partition_func is not None and not callable(partition_func):
-            raise InvalidTypeError("partition_func must be callable")
+        check_str_path(path)
+        check_duration_seconds(time_boundary, "time_boundary")
+        check_duration_seconds(max_reaction_time, "max_reaction_time")
+        check_callable(partition_func, "partition_func")
+        check_identifier(identifier)
         self.state = PartitionState.ALLOCATING
         self.state_id = 0
         self.state_change_event = state_change_event or client.handler.event_object()
@@ -185,8 +171,8 @@ class SetPartitioner:
         self._identifier = identifier or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._owner = f"{self._identifier}:{uuid.uuid4().hex}".encode()
         self._locks: list[_ItemLock] = []
-        self._lock_path = f"{self._path.rstrip('/')}/locks"
-        self._party_path = f"{self._path.rstrip('/')}/party"
+        self._lock_path = join_path(self._path, "locks")
+        self._party_path = join_path(self._path, "party")
         self._time_boundary = time_boundary
         self._max_reaction_time = max_reaction_time
         self._acquire_event = client.handler.event_object()
@@ -279,7 +265,7 @@ class SetPartitioner:
         settled = watcher.start()
         settled.rawlink(lambda result: self._client.handler.spawn(self._allocate, result))
 
-    def _allocate(self, settled: AsyncResult) -> None:
+    def _allocate(self, settled: Pending[tuple[list[str], Pending[WatchedEvent]]]) -> None:
         """Runs in its own thread once membership settled: lock our share, then ACQUIRED."""
         if settled.exception is not None:
             self._fail_out()
@@ -320,7 +306,7 @@ class SetPartitioner:
                 return
         self._restart_or_stop(state_id)
 
-    def _should_abort(self, state_id: int, changed: AsyncResult) -> bool:
+    def _should_abort(self, state_id: int, changed: Pending[WatchedEvent]) -> bool:
         return self.state_id != state_id or changed.ready()
 
     def _restart_or_stop(self, state_id: int) -> None:
@@ -357,7 +343,7 @@ class SetPartitioner:
 
     def _item_path(self, item: Any) -> str:
         name = urllib.parse.quote(str(item), safe="")
-        return f"{self._lock_path}/item-{name}"
+        return join_path(self._lock_path, f"item-{name}")
 
     def _on_session_state(self, state: ZkState) -> bool:
         with self._state_lock:

@@ -19,17 +19,18 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     InvalidArgumentError,
-    InvalidTypeError,
     NodeExistsError,
     NoNodeError,
     ZkException,
 )
+from zkrecipes.recipes._checks import check_identifier, check_str_path
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 __all__ = ["Party", "ShallowParty"]
 
@@ -37,11 +38,9 @@ __all__ = ["Party", "ShallowParty"]
 class _BaseParty:
     """Shared join/leave/len logic; subclasses choose the node name and iteration."""
 
-    def __init__(self, client: ZkClient, path: str, identifier: str | None = None) -> None:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"party path must be a str, not {type(path).__name__}")
-        if identifier is not None and not isinstance(identifier, str):
-            raise InvalidTypeError(f"identifier must be a str, not {type(identifier).__name__}")
+    def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
+        check_str_path(path, "party path")
+        check_identifier(identifier)
         self.client = client
         self.path = path.rstrip("/") or "/"
         self.data: bytes = (identifier or "").encode("utf-8")
@@ -146,10 +145,10 @@ class Party(_BaseParty):
 
     _NODE_SUFFIX = "__party__"
 
-    def __init__(self, client: ZkClient, path: str, identifier: str | None = None) -> None:
+    def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
         super().__init__(client, path, identifier)
         self.node = uuid.uuid4().hex + self._NODE_SUFFIX
-        self.create_path = f"{self.path.rstrip('/')}/{self.node}"
+        self.create_path = join_path(self.path, self.node)
 
     def _is_member_node(self, name: str) -> bool:
         return name.endswith(self._NODE_SUFFIX)
@@ -158,10 +157,9 @@ class Party(_BaseParty):
         """Yield the identifier of every member present now (members leaving
         while iterating are skipped)."""
         self._ensure_parent()
-        base = self.path.rstrip("/")
         for child in self._member_nodes():
             try:
-                data, _ = self.client.retry(self.client.get, f"{base}/{child}")
+                data, _ = self.client.retry(self.client.get, join_path(self.path, child))
             except NoNodeError:
                 continue
             yield data.decode("utf-8")
@@ -175,13 +173,13 @@ class ShallowParty(_BaseParty):
     segment (no ``/``), else :class:`~zkrecipes.exceptions.InvalidArgumentError`.
     """
 
-    def __init__(self, client: ZkClient, path: str, identifier: str | None = None) -> None:
+    def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
         super().__init__(client, path, identifier)
         ident = self.data.decode("utf-8")
         if "/" in ident or "\x00" in ident:
             raise InvalidArgumentError(f"ShallowParty identifier {ident!r} cannot be part of a znode name")
         self.node = f"{uuid.uuid4().hex}-{ident}"
-        self.create_path = f"{self.path.rstrip('/')}/{self.node}"
+        self.create_path = join_path(self.path, self.node)
 
     def _is_member_node(self, name: str) -> bool:
         return len(name) > 32 and name[32] == "-"

@@ -29,17 +29,19 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     InvalidArgumentError,
     InvalidTypeError,
     NodeExistsError,
     NoNodeError,
 )
-from zkrecipes.recipes._support import check_timeout, current_session_id
+from zkrecipes.recipes._checks import check_timeout
+from zkrecipes.recipes._nodes import create_own_ephemeral
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 __all__ = ["LockingQueue", "Queue"]
 
@@ -71,7 +73,7 @@ def _check_priority(priority: object) -> int:
 
 
 class _BaseQueue:
-    def __init__(self, client: ZkClient, path: str) -> None:
+    def __init__(self, client: RecipeClient, path: str) -> None:
         if not isinstance(path, str):
             raise InvalidTypeError(f"queue path must be a str, not {type(path).__name__}")
         self.client = client
@@ -85,9 +87,6 @@ class _BaseQueue:
             for p in self._structure_paths:
                 self.client.ensure_path(p)
             self._ensured = True
-
-    def _child(self, parent: str, name: str) -> str:
-        return f"{parent.rstrip('/')}/{name}"
 
     def _entry_prefix(self) -> str:
         """The name prefix of this queue's entries (before the priority)."""
@@ -109,7 +108,7 @@ class _BaseQueue:
         _check_value(value)
         name = entry_name(self._entry_prefix(), priority)
         self._ensure_paths()
-        created: str = self.client.create(self._child(self._entries_path, name), value, sequence=True)
+        created: str = self.client.create(join_path(self._entries_path, name), value, sequence=True)
         return created
 
     def put_all(self, values: Sequence[bytes], priority: int = 100) -> None:
@@ -127,7 +126,7 @@ class _BaseQueue:
         self._ensure_paths()
         with self.client.transaction() as txn:
             for v in values:
-                txn.create(self._child(self._entries_path, name), v, sequence=True)
+                txn.create(join_path(self._entries_path, name), v, sequence=True)
 
 
 class Queue(_BaseQueue):
@@ -155,7 +154,7 @@ class Queue(_BaseQueue):
     def _inner_get(self) -> bytes | None:
         children: list[str] = self.client.get_children(self._entries_path)
         for name in sorted(children):
-            path = self._child(self._entries_path, name)
+            path = join_path(self._entries_path, name)
             try:
                 data, _ = self.client.get(path)
                 self.client.delete(path)
@@ -179,12 +178,12 @@ class LockingQueue(_BaseQueue):
     _taken_dir = "taken"
     _entries_dir = "entries"
 
-    def __init__(self, client: ZkClient, path: str) -> None:
+    def __init__(self, client: RecipeClient, path: str) -> None:
         super().__init__(client, path)
         self.id: bytes = uuid.uuid4().hex.encode("ascii")
         self.processing_element: tuple[str, bytes] | None = None
-        self._lock_path = self._child(self.path, self._taken_dir)
-        self._entries_path = self._child(self.path, self._entries_dir)
+        self._lock_path = join_path(self.path, self._taken_dir)
+        self._entries_path = join_path(self.path, self._entries_dir)
         self._structure_paths = (self._lock_path, self._entries_path)
         self._state_lock = client.handler.lock_object()
         self._listening = False
@@ -217,7 +216,7 @@ class LockingQueue(_BaseQueue):
         element = self.processing_element
         if element is None:
             return False
-        lock_path = self._child(self._lock_path, element[0])
+        lock_path = join_path(self._lock_path, element[0])
         self.client.retry(self.client.sync, lock_path)
         try:
             value, _ = self.client.retry(self.client.get, lock_path)
@@ -238,8 +237,8 @@ class LockingQueue(_BaseQueue):
             return False
         name = element[0]
         with self.client.transaction() as txn:
-            txn.delete(self._child(self._entries_path, name))
-            txn.delete(self._child(self._lock_path, name))
+            txn.delete(join_path(self._entries_path, name))
+            txn.delete(join_path(self._lock_path, name))
         self.processing_element = None
         return True
 
@@ -253,7 +252,7 @@ class LockingQueue(_BaseQueue):
             self.processing_element = None
             return False
         try:
-            self.client.retry(self.client.delete, self._child(self._lock_path, element[0]))
+            self.client.retry(self.client.delete, join_path(self._lock_path, element[0]))
         except NoNodeError:
             pass
         self.processing_element = None
@@ -301,13 +300,13 @@ class LockingQueue(_BaseQueue):
         return None
 
     def _take(self, name: str) -> tuple[str, bytes] | None:
-        lock_path = self._child(self._lock_path, name)
+        lock_path = join_path(self._lock_path, name)
         try:
             self.client.retry(self._create_taken, lock_path)
         except NodeExistsError:
             return None
         try:
-            value, _ = self.client.retry(self.client.get, self._child(self._entries_path, name))
+            value, _ = self.client.retry(self.client.get, join_path(self._entries_path, name))
         except NoNodeError:
             # Consumed by someone else between our listing and our lock.
             try:
@@ -321,16 +320,4 @@ class LockingQueue(_BaseQueue):
     def _create_taken(self, lock_path: str) -> None:
         """Create our ephemeral taken node; a node already there that belongs to
         this session (a retried create whose first reply was lost) counts as ours."""
-        try:
-            self.client.create(lock_path, self.id, ephemeral=True)
-        except NodeExistsError:
-            try:
-                data, stat = self.client.get(lock_path)
-            except NoNodeError:
-                raise NodeExistsError() from None  # gone again: let the caller move on
-            if data == self.id and stat.ephemeralOwner == self._session_id():
-                return
-            raise
-
-    def _session_id(self) -> int | None:
-        return current_session_id(self.client)
+        create_own_ephemeral(self.client, lock_path, self.id)

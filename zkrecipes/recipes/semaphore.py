@@ -12,6 +12,16 @@ Failure semantics (Curator style), as for :mod:`zkrecipes.recipes.lock`:
 
 A lease node left by a failed, cancelled or timed-out acquire is deleted — at
 once, or on the next reconnect if the connection is down.
+
+Layout (kazoo's, so kazoo and zkrecipes semaphores share a pool): lease nodes
+are *non-sequential* children of ``path`` named by a per-object GUID, and
+acquirers queue on a :class:`~zkrecipes.recipes.lock.Lock` at
+``path + "-__lock__"``. A max-leases predicate over sequential contenders
+(Curator's first semaphore) would change that layout, so the semaphore keeps
+it: the queueing is the shared acquire loop (the gate Lock), the session
+guarding is the same :class:`~zkrecipes.recipes._session_guard.SessionGuard`,
+and the decision under the gate is the pure
+:func:`~zkrecipes.recipes._predicates.lease_decision`.
 """
 
 from __future__ import annotations
@@ -20,34 +30,25 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from zkrecipes.exceptions import (
-    InvalidArgumentError,
-    InvalidTypeError,
-    LockTimeout,
-    NodeExistsError,
-    NoNodeError,
-)
-from zkrecipes.recipes._support import (
-    Deadline,
-    Restart,
-    SessionBound,
-    belongs_to_session,
-    bounded,
-    check_path,
-    check_timeout,
-    child_path,
-    current_session_id,
-    read_identifiers,
-)
+from zkrecipes.client.protocol.paths import join_path
+from zkrecipes.exceptions import InvalidArgumentError, LockTimeout, NodeExistsError, NoNodeError
+from zkrecipes.recipes._checks import check_callable, check_count, check_identifier, check_path, check_timeout
+from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._nodes import belongs_to_session, current_session_id, read_identifiers
+from zkrecipes.recipes._predicates import LeaseVerdict, lease_decision
+from zkrecipes.recipes._reaper import delete_own_node, reap
+from zkrecipes.recipes._retrying import raise_unless_retryable
+from zkrecipes.recipes._sequence import Restart
+from zkrecipes.recipes._session_guard import SessionGuard
 from zkrecipes.recipes.lock import Lock
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
+    from zkrecipes.recipes._client import RecipeClient
 
 __all__ = ["Semaphore"]
 
 
-class Semaphore(SessionBound):
+class Semaphore:
     """A counting semaphore: at most ``max_leases`` holders at once (kazoo's ``Semaphore`` API).
 
     Holders are ephemeral children of ``path`` named by a per-object GUID;
@@ -59,37 +60,54 @@ class Semaphore(SessionBound):
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         path: str,
         identifier: str | None = None,
         max_leases: int = 1,
         on_lost: Callable[[Semaphore], object] | None = None,
     ) -> None:
-        super().__init__(client, on_lost)
+        self.client = client
         self.path = check_path(path)
-        if isinstance(max_leases, bool) or not isinstance(max_leases, int):
-            raise InvalidTypeError(f"max_leases must be an int, not {type(max_leases).__name__}")
-        if max_leases < 1:
-            raise InvalidArgumentError(f"max_leases must be >= 1, not {max_leases}")
-        self.identifier = identifier
-        self.data = str(identifier or "").encode("utf-8")
-        self.max_leases = max_leases
+        self.max_leases = check_count(max_leases, "max_leases")
+        self.identifier = check_identifier(identifier)
+        self.data = (identifier or "").encode("utf-8")
+        self.on_lost = check_callable(on_lost, "on_lost")
         self.lock_path = path + "-__lock__"
+        self._guard = SessionGuard(client, self, on_lost, self._forget)
         # One gate lock for the object's life: its path is ensured once, not per acquire.
         self._gate = Lock(client, self.lock_path, identifier)
         self._pool_ready = False
         self._new_name()
 
     def __repr__(self) -> str:
-        return f"Semaphore({self.path!r}, max_leases={self.max_leases}, acquired={self._held})"
+        return f"Semaphore({self.path!r}, max_leases={self.max_leases}, acquired={self.is_acquired})"
 
     def _new_name(self) -> None:
         self.node_name = uuid.uuid4().hex
-        self.create_path = child_path(self.path, self.node_name)
+        self.create_path = join_path(self.path, self.node_name)
+
+    @property
+    def is_acquired(self) -> bool:
+        """True while this object holds a lease (False again after release or LOST)."""
+        return self._guard.held
+
+    @property
+    def is_suspended(self) -> bool:
+        """True while the connection is down during an acquisition or hold (the session may live)."""
+        return self._guard.suspended
+
+    @property
+    def cancelled(self) -> bool:
+        """True after :meth:`cancel` until the cancelled acquire has raised CancelledError."""
+        return self._guard.cancelled
+
+    @cancelled.setter
+    def cancelled(self, value: bool) -> None:
+        self._guard.cancelled = value
 
     def cancel(self) -> None:
         """Make a pending acquire raise CancelledError, also while it queues at the gate lock."""
-        super().cancel()
+        self._guard.cancel()
         self._gate.cancel()
 
     def _ensure_pool(self) -> None:
@@ -117,16 +135,17 @@ class Semaphore(SessionBound):
         node of ours remains (now, or after the next reconnect).
         """
         timeout = check_timeout(timeout)
-        self.cancelled = False
+        guard = self._guard
+        guard.cancelled = False
         self._gate.cancelled = False
-        if self._held:
+        if guard.held:
             return True
         deadline = Deadline(timeout)
-        self._start_listening()
+        guard.start_listening()
         try:
             gotten = self._acquire_loop(blocking, deadline)
         except BaseException:
-            self.cancelled = False
+            guard.cancelled = False
             self._give_up()
             raise
         if not gotten:
@@ -134,49 +153,47 @@ class Semaphore(SessionBound):
         return gotten
 
     def _give_up(self) -> None:
-        self._reap(self.node_name)
+        reap(self.client, self.path, self.node_name)
         self._new_name()
-        self._stop_listening()
+        self._guard.stop_listening()
 
     def _acquire_loop(self, blocking: bool, deadline: Deadline) -> bool:
+        guard = self._guard
         attempt = 0
         while True:
-            epoch = self._epoch
+            epoch = guard.epoch
             try:
                 self._ensure_pool()
                 if self._attempt(blocking, deadline, epoch):
-                    with self._state_lock:
-                        if epoch != self._epoch:
-                            raise Restart
-                        self._held = True
-                        self._lost = False
+                    with guard.lock:
+                        guard.mark_held(epoch)
                     return True
                 return False
             except Restart:
-                self._reap(self.node_name, try_now=False)
+                reap(self.client, self.path, self.node_name, try_now=False)
                 self._new_name()
             except Exception as error:
-                self._raise_unless_retryable(
-                    error, deadline, f"no lease on {self.path} in {deadline.timeout}s"
-                )
-                self._backoff(deadline, attempt)
+                raise_unless_retryable(error, deadline, f"no lease on {self.path} in {deadline.timeout}s")
+                guard.backoff(deadline, attempt)
                 attempt += 1
 
     def _attempt(self, blocking: bool, deadline: Deadline, epoch: int) -> bool:
         gate = self._gate
+        guard = self._guard
         if not gate.acquire(blocking=blocking, timeout=deadline.remaining()):
             return False
         try:
             while True:
-                self._begin_round(epoch)
+                guard.begin_round(epoch, self.path)
                 what = f"acquire of {self.path}"
                 listing = self.client.get_children_async(self.path, watch=self._on_watch)
                 children = bounded(listing, deadline, what)
-                if self.node_name in children:
+                verdict = lease_decision(children, self.node_name, self.max_leases)
+                if verdict is LeaseVerdict.HELD:
                     if self._owned(deadline):
                         return True
                     raise Restart
-                if len(children) < self.max_leases:
+                if verdict is LeaseVerdict.TAKE:
                     creating = self.client.create_async(self.create_path, self.data, ephemeral=True)
                     try:
                         bounded(creating, deadline, what)
@@ -186,31 +203,36 @@ class Semaphore(SessionBound):
                     return True
                 if not blocking:
                     return False
-                if not self._wake.wait(deadline.remaining()) and not self._wake.is_set():
+                if not guard.wake.wait(deadline.remaining()) and not guard.wake.is_set():
                     raise LockTimeout(f"no lease on {self.path} in {deadline.timeout}s")
         finally:
             gate.release()
+
+    def _on_watch(self, event: object) -> None:
+        self._guard.wake.set()
 
     def _owned(self, deadline: Deadline) -> bool:
         stat = bounded(self.client.exists_async(self.create_path), deadline, f"acquire of {self.path}")
         return belongs_to_session(stat, current_session_id(self.client))
 
-    def _forget_node(self) -> str:
+    def _forget(self) -> Callable[[], None]:
+        """The guard's LOST hook (under its lock): a fresh name; the old node is reaped after reconnect."""
         name = self.node_name
         self._new_name()
-        return name
+        return lambda: reap(self.client, self.path, name, try_now=False)
 
     def release(self) -> bool:
         """Give the lease back; True if one was held. The node is deleted now or on reconnect."""
-        with self._state_lock:
-            was_held = self._held
-            self._held = False
+        guard = self._guard
+        with guard.lock:
+            was_held = guard.held
+            guard.held = False
             name = self.node_name
-        self._stop_listening()
+        guard.stop_listening()
         if not was_held:
             return False
         self._new_name()
-        self._delete_node(name, name)
+        delete_own_node(self.client, self.path, name, name)
         return True
 
     def lease_holders(self) -> list[str]:

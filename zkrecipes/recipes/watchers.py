@@ -16,38 +16,50 @@ Failure semantics (Curator style):
   its new session the watch re-reads and re-registers (for ChildrenWatch only if
   ``allow_session_lost``, as in kazoo) and the function sees the current state.
 * A closed client (``stop``/``close``) ends the watch silently.
+
+Per-client state: all DataWatch objects of one client share one hub (one
+state listener, one small lock, the list re-read after a reconnect), whose
+lifetime is the client's; :mod:`zkrecipes.recipes._watch_hub` says how it is
+found and why it is shared.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import threading
-import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from zkrecipes.exceptions import (
     ConnectionClosedError,
-    InvalidArgumentError,
     InvalidTypeError,
     NoNodeError,
     ZkException,
     ZookeeperStoppedError,
 )
-from zkrecipes.recipes._support import call_with_retry
+from zkrecipes.recipes._checks import check_duration_seconds, check_str_path
+from zkrecipes.recipes._retrying import call_with_retry
+from zkrecipes.recipes._watch_hub import WatchHub as _WatchHub
 from zkrecipes.states import EventType, WatchedEvent, ZkState, ZnodeStat
 
 if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
-    from zkrecipes.client.handlers.interface import AsyncResult
+    from zkrecipes.recipes._client import Pending, RecipeClient, Settable
 
 __all__ = ["ChildrenWatch", "DataWatch", "PatientChildrenWatch"]
 
 log = logging.getLogger(__name__)
 
-DataFunc = Callable[..., Any]
-ChildrenFunc = Callable[..., Any]
+#: ``func(data, stat)`` or ``func(data, stat, event)``; returning False stops the watch.
+DataFunc = (
+    Callable[[bytes | None, ZnodeStat | None], bool | None]
+    | Callable[[bytes | None, ZnodeStat | None, WatchedEvent | None], bool | None]
+)
+#: ``func(children)`` or, with ``send_event``, ``func(children, event)``; returning False stops it.
+ChildrenFunc = Callable[[list[str]], bool | None] | Callable[[list[str], WatchedEvent | None], bool | None]
+_DataF = TypeVar("_DataF", bound=DataFunc)
+_ChildrenF = TypeVar("_ChildrenF", bound=ChildrenFunc)
+#: What PatientChildrenWatch.start() resolves to: the settled children and the next change.
+Settled = tuple[list[str], "Pending[WatchedEvent]"]
 
 
 def _accepts_n_args(func: Callable[..., Any], n: int) -> bool:
@@ -73,80 +85,6 @@ _PENDING = 16
 _FLAG_BITS = 5
 _FLAGS = (1 << _FLAG_BITS) - 1
 
-#: One hub per client, found by id(client); the hub itself lives as long as the
-#: client holds its state listener (the hub checks identity against id reuse).
-_HUBS: weakref.WeakValueDictionary[int, _WatchHub] = weakref.WeakValueDictionary()
-_HUBS_LOCK = threading.Lock()  # held only for a dictionary look-up and insert, never across I/O
-
-
-class _WatchHub:
-    """What all DataWatch objects of one client share: one state listener, one lock.
-
-    A DataWatch costs one slotted object and one list slot here, instead of a
-    state listener, a lock and bound-method wrappers of its own. ``lock`` only
-    guards the small state of each watch (never held while calling ZooKeeper
-    or user code). After a reconnect one worker re-reads every live watch, in
-    registration order.
-    """
-
-    __slots__ = ("__weakref__", "client", "dead", "disconnected", "lock", "pending_events", "watches")
-
-    def __init__(self, client: ZkClient) -> None:
-        self.client = client
-        self.lock: Any = client.handler.lock_object()
-        self.watches: list[DataWatch] = []
-        self.dead = 0
-        self.disconnected = False
-        # The latest event of a re-read requested while the watch was running (under lock).
-        self.pending_events: dict[DataWatch, WatchedEvent] = {}
-
-    @classmethod
-    def of(cls, client: ZkClient) -> _WatchHub:
-        """The hub of ``client``, created (and its listener registered) on first use."""
-        with _HUBS_LOCK:
-            hub = _HUBS.get(id(client))
-            if hub is None or hub.client is not client:
-                hub = cls(client)
-                _HUBS[id(client)] = hub
-                client.add_listener(hub._on_state)
-        return hub
-
-    def add(self, watch: DataWatch) -> None:
-        with self.lock:
-            self.watches.append(watch)
-
-    def forget_one(self) -> None:
-        """A watch stopped: drop stopped watches once they are half the list (amortised O(1))."""
-        with self.lock:
-            self.dead += 1
-            if self.dead > 16 and 2 * self.dead > len(self.watches):
-                self.watches = [w for w in self.watches if not w._state & _STOPPED]
-                self.dead = 0
-
-    def _on_state(self, state: ZkState) -> bool:
-        if state == ZkState.SUSPENDED or state == ZkState.LOST:
-            self.disconnected = True
-        elif state == ZkState.CONNECTED and self.disconnected:
-            self.disconnected = False
-            with self.lock:
-                live = any(not w._state & _STOPPED for w in self.watches)
-            if live:
-                self.client.handler.spawn(self._refresh)
-        return False
-
-    def _refresh(self) -> None:
-        """Re-read every live watch (re-registering it); stop early if the connection drops again."""
-        with self.lock:
-            live = [w for w in self.watches if not w._state & _STOPPED]
-        for watch in live:
-            if self.disconnected:
-                return  # the next CONNECTED starts a new refresh
-            try:
-                watch._run(None)
-            except Exception:  # already logged by the watch; the others still get their re-read
-                continue
-
-
 class DataWatch:
     """Call ``func(data, stat)`` (or ``func(data, stat, event)``) on every change of ``path``.
 
@@ -171,10 +109,9 @@ class DataWatch:
     __slots__ = ("_func", "_hub", "_path", "_state")
 
     def __init__(
-        self, client: ZkClient, path: str, func: DataFunc | None = None, *args: Any, **kwargs: Any
+        self, client: RecipeClient, path: str, func: DataFunc | None = None, *args: Any, **kwargs: Any
     ) -> None:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
+        check_str_path(path)
         if func is not None and not callable(func):
             raise InvalidTypeError("func must be callable")
         # kazoo ignores (and warns about) extra args; they are accepted here for compatibility.
@@ -186,13 +123,22 @@ class DataWatch:
         if func is not None:
             self._start(func)
 
+    @property
+    def stopped(self) -> bool:
+        """True once the watch stopped (its function returned False)."""
+        return bool(self._state & _STOPPED)
+
+    def reread(self) -> None:
+        """Read the node again and call the function if its state changed (after a reconnect)."""
+        self._run(None)
+
     @overload
     def __call__(self, func: WatchedEvent) -> None: ...
 
     @overload
-    def __call__(self, func: DataFunc) -> DataFunc: ...
+    def __call__(self, func: _DataF) -> _DataF: ...
 
-    def __call__(self, func: DataFunc | WatchedEvent) -> DataFunc | None:
+    def __call__(self, func: _DataF | WatchedEvent) -> _DataF | None:
         """Decorator form: register ``func`` and return it unchanged.
 
         Called by the client with a :class:`~zkrecipes.WatchedEvent`, it is the
@@ -277,7 +223,7 @@ class DataWatch:
         if func is None:
             return
         try:
-            result = func(data, stat, event) if self._state & _WITH_EVENT else func(data, stat)
+            result = func(data, stat, event) if self._state & _WITH_EVENT else func(data, stat)  # type: ignore[call-arg]
         except Exception:
             log.exception("DataWatch function for %s raised", self._path)
             raise
@@ -307,14 +253,13 @@ class ChildrenWatch:
 
     def __init__(
         self,
-        client: ZkClient,
+        client: RecipeClient,
         path: str,
         func: ChildrenFunc | None = None,
         allow_session_lost: bool = True,
         send_event: bool = False,
     ) -> None:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
+        check_str_path(path)
         if func is not None and not callable(func):
             raise InvalidTypeError("func must be callable")
         self._client = client
@@ -332,7 +277,7 @@ class ChildrenWatch:
         if func is not None:
             self._start(func)
 
-    def __call__(self, func: ChildrenFunc) -> ChildrenFunc:
+    def __call__(self, func: _ChildrenF) -> _ChildrenF:
         """Decorator form: register ``func`` and return it unchanged."""
         if not callable(func):
             raise InvalidTypeError("func must be callable")
@@ -351,7 +296,7 @@ class ChildrenWatch:
             if self._stopped:
                 return
             try:
-                children: list[str] = self._client.retry(self._client.get_children, self._path, self._watcher)
+                children = self._client.retry(self._client.get_children, self._path, self._watcher)
             except NoNodeError:
                 self._stop()
                 return
@@ -364,7 +309,7 @@ class ChildrenWatch:
             if func is None:
                 return
             try:
-                result = func(children, event) if self._send_event else func(children)
+                result = func(children, event) if self._send_event else func(children)  # type: ignore[call-arg]
             except Exception:
                 log.exception("ChildrenWatch function for %s raised", self._path)
                 raise
@@ -412,30 +357,26 @@ class PatientChildrenWatch:
     ``start()`` in progress keeps retrying its read through the client's retry.
     """
 
-    def __init__(self, client: ZkClient, path: str, time_boundary: float = 30) -> None:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
-        if isinstance(time_boundary, bool) or not isinstance(time_boundary, (int, float)):
-            raise InvalidTypeError(f"time_boundary must be a number, not {type(time_boundary).__name__}")
-        if time_boundary < 0:
-            raise InvalidArgumentError(f"time_boundary must be >= 0, got {time_boundary}")
+    def __init__(self, client: RecipeClient, path: str, time_boundary: float = 30) -> None:
+        check_str_path(path)
+        check_duration_seconds(time_boundary, "time_boundary")
         self.client = client
         self.path = path
         self.time_boundary = time_boundary
         self.children: list[str] = []
         self._changed = client.handler.event_object()
-        self.asy: AsyncResult | None = None
+        self.asy: Settable[Settled] | None = None
 
-    def start(self) -> AsyncResult:
+    def start(self) -> Pending[Settled]:
         """Begin watching in the background; return the async result described above."""
         self.asy = asy = self.client.handler.async_result()
         self.client.handler.spawn(self._run, asy)
         return asy
 
-    def _run(self, asy: AsyncResult) -> None:
+    def _run(self, asy: Settable[Settled]) -> None:
         try:
             while True:
-                changed = self.client.handler.async_result()
+                changed: Settable[WatchedEvent] = self.client.handler.async_result()
                 self._changed.clear()
                 self.children = self.client.retry(
                     self.client.get_children, self.path, self._make_watcher(changed)
@@ -448,7 +389,7 @@ class PatientChildrenWatch:
         except Exception as exc:
             asy.set_exception(exc)
 
-    def _make_watcher(self, changed: AsyncResult) -> Callable[[WatchedEvent], None]:
+    def _make_watcher(self, changed: Settable[WatchedEvent]) -> Callable[[WatchedEvent], None]:
         def watcher(event: WatchedEvent) -> None:
             self._changed.set()
             if not changed.ready():
