@@ -10,7 +10,6 @@ the session state, the builders, the four-letter words and the recipe factories.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import logging
 import re
@@ -24,18 +23,17 @@ from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, make_retry
 from zkrecipes.client.factories import recipe
 from zkrecipes.client.handlers.interface import AsyncResult, CallbackKind, Handler
+from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.paths import strip_chroot
 from zkrecipes.client.protocol.requests import ExistsRequest
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.transaction import MultiReadBuilder, TransactionRequest
 from zkrecipes.client.transport.threaded import ThreadedTransport
+from zkrecipes.client.words import check_word, exchange
 from zkrecipes.exceptions import (
     AuthFailedError,
     ConfigurationError,
     ConnectionLoss,
-    InvalidArgumentError,
-    InvalidCallableError,
-    InvalidTypeError,
     NoNodeError,
     WriterNotClosedException,
     ZkException,
@@ -142,8 +140,7 @@ class ZkClient(ClientOperations):
         sleep = handler.sleep_func
         connection_retry = make_retry(config.connection_retry, sleep, "connection_retry")
         self._retry = make_retry(config.command_retry, sleep, "command_retry")
-        # An insertion-ordered set: O(1) add/remove with thousands of recipe listeners.
-        self._listeners: dict[Callable[[ZkState], Any], None] = {}
+        self._listeners = StateListeners(self.logger)
         self._start_waiters: list[Any] = []  # events of start() calls waiting for a session
         self._started = False
         self._transport = ThreadedTransport(
@@ -268,18 +265,16 @@ class ZkClient(ClientOperations):
 
         A listener that returns True is removed. Listeners may call ZooKeeper.
         """
-        if not callable(listener):
-            raise InvalidCallableError("listener must be callable")
-        self._listeners.setdefault(listener, None)
+        self._listeners.add(listener)
 
     def remove_listener(self, listener: Callable[[ZkState], Any]) -> None:
         """Forget ``listener`` (no error if it was not added)."""
-        self._listeners.pop(listener, None)
+        self._listeners.remove(listener)
 
     @property
     def state_listeners(self) -> list[Callable[[ZkState], Any]]:
         """The registered state listeners (a copy)."""
-        return list(self._listeners)
+        return self._listeners.snapshot()
 
     def _on_state(self, state: ZkState) -> None:
         # Called from the I/O side: only queue the user code.
@@ -293,12 +288,7 @@ class ZkClient(ClientOperations):
             waiter.set()
 
     def _fire_listeners(self, state: ZkState) -> None:
-        for listener in list(self._listeners):
-            try:
-                if listener(state) is True:
-                    self.remove_listener(listener)
-            except Exception:
-                self.logger.exception("error in state listener %r", listener)
+        self._listeners.fire(state)
 
     # -------------------------------------------------------------- life cycle
 
@@ -410,30 +400,13 @@ class ZkClient(ClientOperations):
 
         Returns the server's text answer. Raises ConnectionLoss when not connected.
         """
-        if not isinstance(cmd, bytes):
-            raise InvalidTypeError("cmd must be bytes, e.g. b'ruok'")
-        if len(cmd) != 4:
-            raise InvalidArgumentError(f"a four-letter word has 4 bytes, got {cmd!r}")
+        word = check_word(cmd)
         server = self._transport.current_server
         if not self.connected or server is None:
             raise ConnectionLoss("No connection to server")
         host, peer = server
-        sock = self.handler.create_connection(
-            (str(peer[0]), int(peer[1])), max(self.session_timeout, 1.0),
-            server_hostname=host.host, **self._config.ssl.as_dict(),
-        )
-        try:
-            sock.sendall(cmd)
-            chunks: list[bytes] = []
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        finally:
-            with contextlib.suppress(OSError):
-                sock.close()
-        return b"".join(chunks).decode("utf-8", "replace")
+        return exchange(self.handler, (str(peer[0]), int(peer[1])), host.host, word,
+                        max(self.session_timeout, 1.0), self._config.ssl.as_dict())
 
     def server_version(self, retries: int = 3) -> tuple[int, ...]:
         """The current server's version, e.g. ``(3, 8, 0)`` (from ``envi``)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Final, Generic, Protocol
 
 from zkrecipes.client.handlers._sockets import check_timeout
@@ -28,15 +29,13 @@ from zkrecipes.exceptions import InvalidTypeError, ZkTimeoutError
 if TYPE_CHECKING:
     from typing_extensions import TypeVar
 
-    from zkrecipes.client.handlers._base import SequentialHandlerBase
-
     T = TypeVar("T", default=Any)
 else:
     from typing import TypeVar
 
     T = TypeVar("T")
 
-__all__ = ["AsyncResultBase", "Waiter"]
+__all__ = ["AsyncResultBase", "ResultHost", "Waiter"]
 
 _NOT_READY: Final[Any] = object()
 _TIMEOUT_MAX: Final = threading.TIMEOUT_MAX
@@ -54,6 +53,17 @@ class Waiter(Protocol):
     def release(self) -> None: ...
 
 
+class ResultHost(Protocol):
+    """What a result needs from its handler (the handler base provides it)."""
+
+    @property
+    def _results_lock(self) -> AbstractContextManager[Any]: ...
+
+    def _new_waiter(self) -> Waiter: ...
+
+    def dispatch_callback(self, kind: CallbackKind, func: Callable[..., Any], *args: Any) -> None: ...
+
+
 class AsyncResultBase(Generic[T]):
     """A one-time result (of type ``T``) bound to a handler; see the module docstring for semantics.
 
@@ -64,7 +74,7 @@ class AsyncResultBase(Generic[T]):
 
     __slots__ = ("__weakref__", "_callbacks", "_exception", "_handler", "_waiters", "value")
 
-    def __init__(self, handler: SequentialHandlerBase) -> None:
+    def __init__(self, handler: ResultHost) -> None:
         self._handler = handler
         self.value: T = None  # type: ignore[assignment]
         self._exception: Any = _NOT_READY
