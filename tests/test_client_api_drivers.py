@@ -7,6 +7,7 @@ and can hold replies back so that a test decides when a step completes.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from zkrecipes.client.api import nodes
+from zkrecipes.client.api.aio_driver import run_asyncio
 from zkrecipes.client.api.drivers import run_callback, run_sync
 from zkrecipes.client.api.plans import TREE_ATTEMPTS
 from zkrecipes.client.api.protected import protected_create
@@ -342,3 +344,38 @@ def test_protected_ephemeral_create_gives_up_when_the_session_changed(zk: FakeZk
         drive(plan, zk)
     assert caught.value.protected_guid == guid  # type: ignore[attr-defined]
     assert zk.sent == [request]
+
+
+# ------------------------------------------------------------ the asyncio driver
+
+
+class AsyncioFake:
+    """An asyncio port over FakeZk (which answers at once): the plans run unchanged."""
+
+    def __init__(self, zk: FakeZk) -> None:
+        self.zk = zk
+
+    async def _submit(self, request: Any, converter: Converter | None = None) -> Any:
+        await asyncio.sleep(0)  # a real round trip suspends here
+        return self.zk._submit(request, converter).get(timeout=WAIT)
+
+    async def _add_auth(self, scheme: str, credential: str) -> bool:
+        return self.zk._add_auth(scheme, credential).get(timeout=WAIT)
+
+    def _snapshot(self) -> SessionView:
+        return self.zk._snapshot()
+
+
+def test_the_asyncio_driver_runs_the_same_plans(zk: FakeZk) -> None:
+    zk.tree["/a"] = (b"x", 0)
+    port = AsyncioFake(zk)
+
+    async def main() -> list[Any]:
+        seen = await run_asyncio(_steps_plan(), port)
+        assert await run_asyncio(nodes.ensure_path(CTX, "/m/n"), port) is True
+        assert await run_asyncio(nodes.delete(CTX, "/m", recursive=True), port) is True
+        assert await run_asyncio(nodes.get(CTX, "/a"), port) == (b"x", _stat())
+        return seen
+
+    assert asyncio.run(main())[0] == (b"x", _stat())
+    assert "/m" not in zk.tree
