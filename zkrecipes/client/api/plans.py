@@ -43,19 +43,12 @@ def true_result(err: int, result: Any) -> bool:
     return True
 
 
-def create_parent_of(path: str) -> str:
-    """The parent a makepath create must ensure (``/q`` for a sequential ``/q/``)."""
-    if len(path) > 1 and path.endswith("/"):
-        return path[:-1]
-    return parent_path(path)
-
-
 def create_makepath(request: CreateRequest) -> Plan[Any]:
     """Create; when the parent is missing, create the parents (persistent, same ACL) and retry once."""
     try:
         result = yield Submit(request)
     except NoNodeError:
-        yield from ensure_path(create_parent_of(request.path), request.acl)
+        yield from ensure_path(parent_path(request.path), request.acl)  # /q for a sequential /q/
         result = yield Submit(request)
     return result
 
