@@ -76,6 +76,7 @@ class FakeZk:
         self.connected = True
         self.running = True
         self.now = 0.0
+        self.changed = threading.Condition()
 
     # ------------------------------------------------------------- the port
 
@@ -83,7 +84,9 @@ class FakeZk:
         self.sent.append(request)
         result: AsyncResult[Any] = self.handler.async_result()
         if self.hold:
-            self.held.append((request, result, converter))
+            with self.changed:
+                self.held.append((request, result, converter))
+                self.changed.notify_all()
         else:
             self._answer(request, result, converter)
         return result
@@ -101,6 +104,11 @@ class FakeZk:
         return self.handler.async_result()
 
     # ------------------------------------------------------------- the server
+
+    def wait_held(self, count: int) -> bool:
+        """Wait (bounded) until ``count`` requests are held."""
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.held) >= count, WAIT)
 
     def release(self) -> None:
         """Answer every held request (in order) and keep answering at once."""
@@ -379,3 +387,25 @@ def test_the_asyncio_driver_runs_the_same_plans(zk: FakeZk) -> None:
 
     assert asyncio.run(main())[0] == (b"x", _stat())
     assert "/m" not in zk.tree
+
+
+def test_a_result_set_twice_resumes_the_plan_once(zk: FakeZk) -> None:
+    resumed: list[Any] = []
+
+    def plan() -> Plan[int]:
+        resumed.append((yield Submit(ExistsRequest("/"))))
+        outcomes = yield Batch([Submit(ExistsRequest("/")), Submit(ExistsRequest("/"))])
+        resumed.append(len(outcomes))
+        return len(resumed)
+
+    zk.hold = True
+    result = run_callback(plan(), zk)
+    _request, first, _converter = zk.held.pop(0)
+    first.set("stat")
+    first.set("again")  # kazoo's semantics: linked callbacks are dispatched again
+    assert zk.wait_held(2)
+    for _request, batch_result, _converter in zk.held:
+        batch_result.set("x")
+        batch_result.set("y")
+    assert result.get(timeout=WAIT) == 2
+    assert resumed[0] in ("stat", "again") and resumed[1] == 2

@@ -16,6 +16,7 @@ plan, so they raise in the caller's thread.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 from zkrecipes.client.api.steps import (
@@ -142,20 +143,22 @@ class _Runner(Generic[T]):
     def _start(self, step: Step) -> None:
         port = self.port
         if type(step) is Submit:
-            port._submit(step.request, step.converter).rawlink(self._one_done)
+            port._submit(step.request, step.converter).rawlink(self._once())
         elif type(step) is Auth:
-            port._add_auth(step.scheme, step.credential).rawlink(self._one_done)
+            port._add_auth(step.scheme, step.credential).rawlink(self._once())
         elif type(step) is Batch:
             results = [port._submit(c.request, c.converter) for c in step.calls]
             if not results:
                 self.advance([], None)
                 return
-            left = [len(results)]
+            waiting = {id(result) for result in results}
 
-            def one_of_batch(_result: AsyncResult[Any]) -> None:
+            def one_of_batch(result: AsyncResult[Any]) -> None:
                 with self.lock:
-                    left[0] -= 1
-                    finished = left[0] == 0
+                    if id(result) not in waiting:
+                        return  # a result set twice dispatches its callbacks again
+                    waiting.discard(id(result))
+                    finished = not waiting
                 if finished:
                     self.advance(results, None)
 
@@ -164,12 +167,22 @@ class _Runner(Generic[T]):
         else:
             raise TypeError(f"a plan yielded {step!r}, not a step")
 
-    def _one_done(self, result: AsyncResult[Any]) -> None:
-        exc = result.exception
-        if exc is None:
-            self.advance(result.value, None)
-        else:
-            self.advance(None, exc)
+    def _once(self) -> Callable[[AsyncResult[Any]], None]:
+        """A completion callback that resumes the plan once (a result set twice calls it twice)."""
+        fired: list[bool] = []
+
+        def done(result: AsyncResult[Any]) -> None:
+            with self.lock:
+                if fired:
+                    return
+                fired.append(True)
+            exc = result.exception
+            if exc is None:
+                self.advance(result.value, None)
+            else:
+                self.advance(None, exc)
+
+        return done
 
 
 def run_callback(op: Op[T], port: Port) -> AsyncResult[T]:
