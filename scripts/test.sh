@@ -31,6 +31,7 @@ echo "== ruff"
 .venv/bin/ruff check zkrecipes tests integration benchmarks demo
 echo "== mypy --strict zkrecipes"
 .venv/bin/mypy zkrecipes
+.venv/bin/mypy tests/typing  # the public API's types (assert_type, misuse must stay an error)
 
 echo "== pytest"
 # Long chaos/soak scenarios (-m slow) run with bounded counts in CI.

@@ -1,71 +1,61 @@
-"""Recipe factories on the client (``client.Lock(path)``, …), imported lazily."""
+"""Recipe factories on the client (``client.Lock(path)``, …): typed, imported lazily.
+
+``client.X(*args, **kwargs)`` is ``X(client, *args, **kwargs)`` for the recipe
+class ``X``. A :class:`RecipeFactory` is a descriptor generic over the recipe
+constructor's parameters (minus the client) and the recipe type, so
+``zk.Lock("/l")`` is a ``Lock`` to mypy and its arguments are checked against
+``Lock.__init__`` — the parameter lists are never written twice. The recipe
+modules are imported only for the type checker (by the client module); at run
+time the class is looked up on first use (``import zkrecipes.client`` loads no recipe).
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+__all__ = ["RecipeFactory", "recipe"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _recipe(name: str) -> Any:
-    return getattr(importlib.import_module("zkrecipes.recipes"), name)
+class RecipeFactory(Generic[P, R]):
+    """On an instance: ``functools.partial(recipe_class, instance)``; on the class: itself."""
+
+    __slots__ = ("_class", "_where")
+
+    def __init__(self, where: str) -> None:
+        self._where = where
+        self._class: Callable[..., R] | None = None
+
+    def recipe_class(self) -> Callable[..., R]:
+        """The recipe class (imported on first use)."""
+        cls = self._class
+        if cls is None:
+            module, _, name = self._where.rpartition(".")
+            cls = self._class = getattr(importlib.import_module(module), name)
+        return cls
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> RecipeFactory[P, R]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> Callable[P, R]: ...
+    def __get__(self, instance: object, owner: type[Any]) -> Any:
+        if instance is None:
+            return self
+        return functools.partial(self.recipe_class(), instance)
+
+    def __repr__(self) -> str:
+        return f"<recipe factory {self._where}>"
 
 
-class RecipeFactories:
-    """``client.X(*args, **kwargs)`` is ``zkrecipes.recipes.X(client, *args, **kwargs)``."""
+def recipe(where: str, cls: Callable[Concatenate[Any, P], R] | None) -> RecipeFactory[P, R]:
+    """A factory for the recipe class at ``where`` (``module.Class``).
 
-    def Barrier(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - kazoo's names
-        return _recipe("Barrier")(self, *args, **kwargs)
-
-    def Counter(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("Counter")(self, *args, **kwargs)
-
-    def DoubleBarrier(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("DoubleBarrier")(self, *args, **kwargs)
-
-    def ChildrenWatch(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("ChildrenWatch")(self, *args, **kwargs)
-
-    def DataWatch(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("DataWatch")(self, *args, **kwargs)
-
-    def Election(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("Election")(self, *args, **kwargs)
-
-    def Lock(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("Lock")(self, *args, **kwargs)
-
-    def ReadLock(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("ReadLock")(self, *args, **kwargs)
-
-    def WriteLock(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("WriteLock")(self, *args, **kwargs)
-
-    def Semaphore(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("Semaphore")(self, *args, **kwargs)
-
-    def NonBlockingLease(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("NonBlockingLease")(self, *args, **kwargs)
-
-    def MultiNonBlockingLease(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("MultiNonBlockingLease")(self, *args, **kwargs)
-
-    def Party(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("Party")(self, *args, **kwargs)
-
-    def ShallowParty(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("ShallowParty")(self, *args, **kwargs)
-
-    def Queue(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("Queue")(self, *args, **kwargs)
-
-    def LockingQueue(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("LockingQueue")(self, *args, **kwargs)
-
-    def SetPartitioner(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("SetPartitioner")(self, *args, **kwargs)
-
-    def TreeCache(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("TreeCache")(self, *args, **kwargs)
-
-    def PatientChildrenWatch(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
-        return _recipe("PatientChildrenWatch")(self, *args, **kwargs)
+    ``cls`` is that class for the type checker only: pass
+    ``module.Class if TYPE_CHECKING else None`` so that nothing is imported at run time.
+    """
+    return RecipeFactory(where)

@@ -12,7 +12,8 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from zkrecipes.exceptions import ConfigurationError
+from zkrecipes.client.protocol.paths import normalize_chroot
+from zkrecipes.exceptions import ConfigurationError, InvalidArgumentError
 
 DEFAULT_PORT = 2181
 
@@ -65,14 +66,12 @@ def _parse_entry(entry: str) -> HostPort:
 
 
 def _normalize_chroot(chroot: str) -> str:
-    if chroot in ("", "/"):
-        return ""
-    chroot = chroot.rstrip("/")
-    segments = chroot.split("/")[1:]
-    for segment in segments:
-        if segment in ("", ".", "..") or "\x00" in segment:
-            raise ConfigurationError(f"invalid chroot {chroot!r}")
-    return chroot
+    """The chroot of a connection string (trailing slashes dropped), by the one rule of
+    :func:`~zkrecipes.client.protocol.paths.normalize_chroot`; ConfigurationError if invalid."""
+    try:
+        return normalize_chroot(chroot.rstrip("/") or "/")
+    except InvalidArgumentError as exc:
+        raise ConfigurationError(f"invalid chroot {chroot!r}: {exc}") from None
 
 
 def parse_hosts(hosts: str | Sequence[str]) -> tuple[list[HostPort], str]:

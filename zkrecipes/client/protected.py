@@ -23,57 +23,41 @@ Recovery (after the first try failed with ConnectionLoss) guarantees:
   (e.g. NoNodeError for a missing parent without ``makepath``).
 
 The decisions are pure functions (:func:`decide`, :func:`match_child`,
-:func:`owner_verdict`) so that they can be tested without a server.
+:func:`owner_verdict`) so that they can be tested without a server; the
+recovery itself is the plan :func:`zkrecipes.client.api.protected.protected_create`.
+:func:`match_child` with :func:`guid_prefix` is *the* GUID lookup (recipes
+that name their nodes like protected creates call it too).
 """
 
 from __future__ import annotations
 
 import enum
-import time
 import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
-from zkrecipes.client.protocol.opcodes import CreateMode
-from zkrecipes.client.protocol.requests import CreateRequest
-from zkrecipes.exceptions import (
-    ConnectionClosedError,
-    ConnectionLoss,
-    NoNodeError,
-    ProtectedCreateLost,
-    SessionExpiredError,
-    ZkException,
-    ZkTimeoutError,
-)
-from zkrecipes.states import ZkState
+from zkrecipes.client.protocol.paths import join_path, split_path
 
-if TYPE_CHECKING:
-    from zkrecipes.client.handlers.interface import AsyncResult
-    from zkrecipes.client.operations import NodeOperations
+__all__ = [
+    "PROTECTED_PREFIX", "Owner", "Step", "decide", "guid_prefix", "match_child", "owner_verdict",
+    "protected_path",
+]
 
 PROTECTED_PREFIX = "_c_"
-#: Longest single wait for the reconnect before the stop/LOST/deadline checks run again.
-_WAIT_SLICE = 0.5
+
+
+def guid_prefix(guid: str) -> str:
+    """The name prefix of a node made by a protected create with ``guid``: ``_c_<guid>-``."""
+    return f"{PROTECTED_PREFIX}{guid}-"
 
 
 def protected_path(path: str) -> tuple[str, str]:
-    """Return ``(<parent>/_c_<guid>-<name>, guid)`` for a create of ``path``."""
+    """Return ``(<parent>/_c_<guid>-<name>, guid)`` for a create of ``path``.
+
+    A sequential ``/q/`` keeps its trailing slash meaning: ``/q/_c_<guid>-``.
+    """
     guid = uuid.uuid4().hex
-    if path.endswith("/"):
-        parent, name = path[:-1], ""
-    else:
-        cut = path.rfind("/")
-        parent, name = path[:cut], path[cut + 1 :]
-    return f"{parent}/{PROTECTED_PREFIX}{guid}-{name}", guid
-
-
-def _split(path: str) -> tuple[str, str]:
-    cut = path.rfind("/")
-    return (path[:cut] or "/"), path[cut + 1 :]
-
-
-def _child(parent: str, name: str) -> str:
-    return f"/{name}" if parent == "/" else f"{parent}/{name}"
+    parent, name = split_path(path)
+    return join_path(parent, guid_prefix(guid) + name), guid
 
 
 class Step(enum.Enum):
@@ -128,169 +112,3 @@ def owner_verdict(ephemeral: bool, ephemeral_owner: int, session: int | None) ->
     if not ephemeral or session is None or ephemeral_owner == session:
         return Owner.OURS
     return Owner.FOREIGN
-
-
-def _tag(exc: ZkException, guid: str, parent: str, prefix: str) -> ZkException:
-    """Attach the GUID attributes of :class:`ProtectedCreateLost` to another final error."""
-    exc.protected_guid = guid  # type: ignore[attr-defined]
-    exc.protected_parent = parent  # type: ignore[attr-defined]
-    exc.protected_prefix = prefix  # type: ignore[attr-defined]
-    return exc
-
-
-class _SessionLost(Exception):
-    """Internal: the session of an ephemeral create is gone."""
-
-
-class ProtectedCreate:
-    """One protected create: the first try is asynchronous; recovery runs in ``handler.spawn``."""
-
-    def __init__(self, client: NodeOperations, request: CreateRequest, guid: str, makepath: bool) -> None:
-        self.client = client
-        self.request = request
-        self.guid = guid
-        self.prefix = f"{PROTECTED_PREFIX}{guid}-"
-        self.parent, _ = _split(request.path)
-        self.makepath = makepath
-        self.ephemeral = CreateMode(request.flags).is_ephemeral
-        self.session: int | None = None
-        self.result = client.handler.async_result()
-
-    def start(self) -> AsyncResult:
-        """Send the first create; return the result of the whole protected create."""
-        self.session = self._current_session()
-        self._first_try().rawlink(self._first_done)
-        return self.result
-
-    def _current_session(self) -> int | None:
-        client_id = self.client.client_id
-        return client_id[0] if client_id else None
-
-    def _first_try(self) -> AsyncResult:
-        if self.makepath:
-            return self.client._create_makepath(self.request)
-        return self.client._submit(self.request)
-
-    def _first_done(self, reply: AsyncResult) -> None:
-        exc = reply.exception
-        if exc is None:
-            self.result.set(reply.value)
-        elif isinstance(exc, ConnectionLoss):
-            if self.session is None:
-                self.session = self._current_session()
-            self.client.handler.spawn(self._recover)
-        else:
-            self.result.set_exception(exc)
-
-    # ------------------------------------------------------------ recovery
-
-    def _fail(self, step: Step, timeout: float) -> None:
-        path = self.request.path
-        exc: ZkException
-        if step is Step.STOPPED:
-            exc = _tag(ConnectionClosedError(f"protected create of {path}: the client was stopped"),
-                       self.guid, self.parent, self.prefix)
-        else:
-            why = "the session was lost" if step is Step.LOST else f"no answer within {timeout:.1f} s"
-            exc = ProtectedCreateLost(f"protected create of {path}: {why}",
-                                      guid=self.guid, parent=self.parent, prefix=self.prefix)
-        self.result.set_exception(exc)
-
-    def _recover(self) -> None:
-        client = self.client
-        changed = client.handler.event_object()
-
-        def on_state(_state: ZkState) -> None:
-            changed.set()
-
-        client.add_listener(on_state)
-        try:
-            self._recover_loop(changed)
-        finally:
-            client.remove_listener(on_state)
-
-    def _recover_loop(self, changed: Any) -> None:
-        client = self.client
-        timeout = client.session_timeout
-        deadline = time.monotonic() + timeout
-        # A request's own fate is bounded (queued: a session timeout; written: the
-        # read timeout); this guard only keeps a bug from hanging the caller.
-        guard = 2 * timeout + 5.0
-        while True:
-            changed.clear()  # before reading the state: a later change sets it again
-            step = decide(
-                running=client._connection.running,
-                connected=client.connected,
-                ephemeral=self.ephemeral,
-                session=self.session,
-                current_session=self._current_session(),
-                now=time.monotonic(),
-                deadline=deadline,
-            )
-            if step is Step.WAIT:
-                # Woken by any state change (CONNECTED, LOST, stop); the slice only
-                # bounds the wait when the SESSION queue is held up by a listener.
-                remaining = deadline - time.monotonic()
-                changed.wait(max(0.0, min(_WAIT_SLICE, remaining)))
-                continue
-            if step is not Step.TRY:
-                self._fail(step, timeout)
-                return
-            try:
-                value = self._try_once(guard)
-            except ConnectionClosedError:
-                self._fail(Step.STOPPED, timeout)
-                return
-            except _SessionLost:
-                self._fail(Step.LOST, timeout)
-                return
-            except (ConnectionLoss, ZkTimeoutError, SessionExpiredError):
-                # The connection dropped again (wait for the next one), or a
-                # persistent node's session expired (carry on in the new one).
-                continue
-            except ZkException as exc:
-                self.result.set_exception(_tag(exc, self.guid, self.parent, self.prefix))
-                return
-            except Exception as exc:
-                self.result.set_exception(exc)
-                return
-            self.result.set(value)
-            return
-
-    def _try_once(self, guard: float) -> Any:
-        """Find the node by GUID (after a sync); create it if absent. Returns the create's value."""
-        found = self._find(guard)
-        if found is not None:
-            return found
-        try:
-            return self._first_try().get(timeout=guard)
-        except SessionExpiredError as exc:
-            if self.ephemeral and not isinstance(exc, ConnectionClosedError):
-                raise _SessionLost from exc
-            raise
-
-    def _find(self, guard: float) -> Any:
-        """The node made by an earlier try (path, or (path, stat)), or None."""
-        client = self.client
-        try:
-            client.sync_async(self.parent).get(timeout=guard)
-            children = client.get_children_async(self.parent).get(timeout=guard)
-        except NoNodeError:
-            return None
-        except SessionExpiredError as exc:
-            if self.ephemeral and not isinstance(exc, ConnectionClosedError):
-                raise _SessionLost from exc
-            raise
-        for name in match_child(children, self.prefix):
-            path = _child(self.parent, name)
-            stat = client.exists_async(path).get(timeout=guard)
-            if stat is None:
-                continue
-            if owner_verdict(self.ephemeral, stat.ephemeralOwner, self.session) is Owner.FOREIGN:
-                try:
-                    client.delete_async(path).get(timeout=guard)  # an orphan of an earlier session
-                except NoNodeError:
-                    pass
-                raise _SessionLost
-            return (path, stat) if self.request.include_stat else path
-        return None

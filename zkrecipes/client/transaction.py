@@ -1,17 +1,25 @@
 """Transactions (multi) and read-only multi (multi-read) builders.
 
 A :class:`TransactionRequest` collects create/delete/set_data/check operations
-and commits them atomically; :class:`MultiReadRequest` collects get /
+and commits them atomically; :class:`MultiReadBuilder` collects get /
 get_children reads answered together. Arguments are checked when an
-operation is added, so a bad argument never reaches the server.
+operation is added (with the same request builders as the client's own
+create/delete/set, :mod:`zkrecipes.client.api.nodes`), so a bad argument never
+reaches the server. Committing is one request (a :class:`~.api.steps.Call`),
+run by the client's drivers: ``commit()`` blocks, ``commit_async()`` does not.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from zkrecipes.client import validation as v
+from zkrecipes.client.api.bindings import ClientOperations
+from zkrecipes.client.api.drivers import run_callback, run_sync
+from zkrecipes.client.api.nodes import create_request, delete_request, set_request
+from zkrecipes.client.api.steps import Call
+from zkrecipes.client.handlers.interface import AsyncResult
 from zkrecipes.client.protocol.multi import MultiReadRequest, MultiRequest
 from zkrecipes.client.protocol.requests import (
     CheckVersionRequest,
@@ -22,11 +30,9 @@ from zkrecipes.client.protocol.requests import (
     SetDataRequest,
 )
 from zkrecipes.exceptions import WriterNotClosedException, make_error
-from zkrecipes.security import ACL, OPEN_ACL_UNSAFE
+from zkrecipes.security import ACL
 
-if TYPE_CHECKING:
-    from zkrecipes.client.client import ZkClient
-    from zkrecipes.client.handlers.interface import AsyncResult
+__all__ = ["MultiReadBuilder", "TransactionRequest", "multi_results"]
 
 _WriteOp = CreateRequest | DeleteRequest | SetDataRequest | CheckVersionRequest
 _BatchT = TypeVar("_BatchT", bound="_Batch")
@@ -37,23 +43,35 @@ def multi_results(results: list[Any]) -> list[Any]:
     return [True if r is None else r for r in results]
 
 
-class _Batch:
-    """What both builders share: ``commit()`` and the context-manager protocol.
+def _convert_multi(err: int, result: Any) -> list[Any]:
+    if err:
+        raise make_error(err)
+    return multi_results(result)
 
-    ``commit()`` sends the batch with the subclass's ``commit_async()`` and
-    waits for the per-operation results. ``with builder:`` gives the builder;
-    on a clean exit it commits when ``_commit_on_exit`` is set.
+
+class _Batch:
+    """What both builders share: ``commit()``/``commit_async()`` and the context-manager protocol.
+
+    ``with builder:`` gives the builder; on a clean exit it commits when
+    ``_commit_on_exit`` is set.
     """
 
     _commit_on_exit: ClassVar[bool] = False
 
-    def commit_async(self) -> AsyncResult:
+    def __init__(self, client: ClientOperations) -> None:
+        self.client = client
+        self.committed = False
+
+    def _call(self) -> Call[list[Any]]:
         raise NotImplementedError
+
+    def commit_async(self) -> AsyncResult[list[Any]]:
+        """Send the batch; the result completes with the list of per-operation results."""
+        return run_callback(self._call(), self.client)
 
     def commit(self) -> list[Any]:
         """Send the batch and wait for the per-operation results."""
-        result: list[Any] = self.commit_async().get()
-        return result
+        return run_sync(self._call(), self.client)
 
     def __enter__(self: _BatchT) -> _BatchT:
         return self
@@ -83,17 +101,16 @@ class TransactionRequest(_Batch):
 
     _commit_on_exit = True
 
-    def __init__(self, client: ZkClient) -> None:
-        self.client = client
+    def __init__(self, client: ClientOperations) -> None:
+        super().__init__(client)
         self.operations: list[_WriteOp] = []
-        self.committed = False
         self._size = 0
 
     def _add(self, op: _WriteOp, size: int) -> None:
         if self.committed:
             raise WriterNotClosedException("Transaction already committed")
         self._size += size + 16
-        v.check_size(self._size, self.client.max_request_size)
+        v.check_size(self._size, self.client._ctx.max_request_size)
         self.operations.append(op)
 
     def create(
@@ -107,37 +124,29 @@ class TransactionRequest(_Batch):
         container: bool = False,
     ) -> None:
         """Add a create (same arguments as ``ZkClient.create`` minus makepath)."""
-        seq = v.check_bool(sequence, "sequence")
-        p = v.check_path(path, sequential=seq)
-        data = v.check_value(value)
-        if acl is None:
-            acl = self.client.default_acl or OPEN_ACL_UNSAFE
-        acls = v.check_acl(acl)
-        flags, ttl_ms = v.create_mode(ephemeral, seq, container, ttl)
-        self._add(CreateRequest(p, data, acls, flags, ttl_ms), v.estimate_size(p, data, acls))
+        op = create_request(self.client._ctx, path, value, acl, ephemeral, sequence, ttl, container)
+        self._add(op, v.estimate_size(op.path, op.data, op.acl))
 
     def delete(self, path: str, version: int = -1) -> None:
         """Add a delete of ``path`` (at ``version``, -1 for any)."""
-        p = v.check_path(path)
-        self._add(DeleteRequest(p, v.check_version(version)), v.estimate_size(p))
+        op = delete_request(path, version)
+        self._add(op, v.estimate_size(op.path))
 
     def set_data(self, path: str, value: bytes, version: int = -1) -> None:
         """Add a set of ``path``'s data (at ``version``, -1 for any)."""
-        p = v.check_path(path)
-        data = v.check_value(value)
-        self._add(SetDataRequest(p, data, v.check_version(version)), v.estimate_size(p, data))
+        op = set_request(path, value, version)
+        self._add(op, v.estimate_size(op.path, op.data))
 
     def check(self, path: str, version: int) -> None:
         """Add a check that ``path`` is at ``version``; the transaction fails otherwise."""
         p = v.check_path(path)
         self._add(CheckVersionRequest(p, v.check_version(version)), v.estimate_size(p))
 
-    def commit_async(self) -> AsyncResult:
-        """Send the transaction; the result completes with the list of per-op results."""
+    def _call(self) -> Call[list[Any]]:
         if self.committed:
             raise WriterNotClosedException("Transaction already committed")
         self.committed = True
-        return self.client._submit(MultiRequest(list(self.operations)), _convert_multi)
+        return Call(MultiRequest(list(self.operations)), _convert_multi)
 
 
 class MultiReadBuilder(_Batch):
@@ -148,10 +157,9 @@ class MultiReadBuilder(_Batch):
     exception instance of a read that failed (the others still succeed).
     """
 
-    def __init__(self, client: ZkClient) -> None:
-        self.client = client
+    def __init__(self, client: ClientOperations) -> None:
+        super().__init__(client)
         self.operations: list[GetDataRequest | GetChildrenRequest] = []
-        self.committed = False
 
     def _check_open(self) -> None:
         if self.committed:
@@ -167,14 +175,7 @@ class MultiReadBuilder(_Batch):
         self._check_open()
         self.operations.append(GetChildrenRequest(v.check_path(path)))
 
-    def commit_async(self) -> AsyncResult:
-        """Send the reads; the result completes with the list of per-read results."""
+    def _call(self) -> Call[list[Any]]:
         self._check_open()
         self.committed = True
-        return self.client._submit(MultiReadRequest(list(self.operations)))
-
-
-def _convert_multi(err: int, result: Any) -> list[Any]:
-    if err:
-        raise make_error(err)
-    return multi_results(result)
+        return Call(MultiReadRequest(list(self.operations)))

@@ -13,31 +13,28 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from zkrecipes.client.protocol.checks import check_acl, check_data, check_int, check_ttl, check_version
+from zkrecipes.client.protocol.opcodes import CreateMode
 from zkrecipes.client.protocol.paths import validate_path
 from zkrecipes.client.sasl import DEFAULT_SERVICE, SUPPORTED_MECHANISMS, SaslConfig
 from zkrecipes.exceptions import (
     ConfigurationError,
     DataTooLargeError,
-    InvalidArgumentError,
     InvalidCallableError,
     InvalidTypeError,
 )
-from zkrecipes.security import ACL, Id
+from zkrecipes.security import ACL
+
+__all__ = [
+    "DEFAULT_MAX_REQUEST_SIZE", "check_acl", "check_bool", "check_callable", "check_int", "check_path",
+    "check_path_list", "check_sasl", "check_size", "check_str", "check_value", "check_version",
+    "check_watch", "create_mode", "estimate_size",
+]
 
 # ZooKeeper's default jute.maxbuffer: the largest frame a server accepts.
 DEFAULT_MAX_REQUEST_SIZE = 0xFFFFF
 # Header, length prefixes, flags, ttl: generous so that the estimate never falls short.
 _REQUEST_OVERHEAD = 64
-_MAX_TTL_MS = (1 << 40) - 1
-
-# CreateMode numbers (ZooKeeper's CreateMode.toFlag()).
-PERSISTENT = 0
-EPHEMERAL = 1
-PERSISTENT_SEQUENTIAL = 2
-EPHEMERAL_SEQUENTIAL = 3
-CONTAINER = 4
-PERSISTENT_WITH_TTL = 5
-PERSISTENT_SEQUENTIAL_WITH_TTL = 6
 
 
 def check_path(path: object, *, sequential: bool = False, name: str = "path") -> str:
@@ -48,14 +45,10 @@ def check_path(path: object, *, sequential: bool = False, name: str = "path") ->
 
 
 def check_value(value: object, *, name: str = "value") -> bytes:
-    """Return ``value`` as bytes (``None`` means empty), else raise InvalidTypeError."""
+    """Return node data as bytes (``None`` means empty), else raise InvalidTypeError."""
     if value is None:
         return b""
-    if type(value) is not bytes:
-        if isinstance(value, bytes):
-            return bytes(value)
-        raise InvalidTypeError(f"Invalid type for {name!r} (bytes expected, got {type(value).__name__})")
-    return value
+    return check_data(value, name)
 
 
 def check_bool(value: object, name: str) -> bool:
@@ -65,40 +58,11 @@ def check_bool(value: object, name: str) -> bool:
     return value
 
 
-def check_int(value: object, name: str) -> int:
-    """Return ``value`` if it is an int (not a bool), else raise InvalidTypeError."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidTypeError(f"Invalid type for {name!r} (int expected)")
-    return value
-
-
-def check_version(version: object, name: str = "version") -> int:
-    """A znode version: an int >= -1 (-1 matches any version)."""
-    v = check_int(version, name)
-    if v < -1 or v > 0x7FFFFFFF:
-        raise InvalidArgumentError(f"{name} must be -1 or a non-negative 32-bit int, got {v}")
-    return v
-
-
 def check_str(value: object, name: str) -> str:
     """Return ``value`` if it is a str, else raise InvalidTypeError."""
     if not isinstance(value, str):
         raise InvalidTypeError(f"Invalid type for {name!r} (string expected)")
     return value
-
-
-def check_acl(acl: object, name: str = "acl") -> list[ACL]:
-    """Return ``acl`` as a list of :class:`ACL` (a list or tuple of ACL entries)."""
-    if isinstance(acl, ACL) or not isinstance(acl, (list, tuple)):
-        raise InvalidTypeError(f"Invalid type for {name!r} (a list of ACL expected)")
-    for entry in acl:
-        if not isinstance(entry, ACL):
-            raise InvalidTypeError(f"Invalid type for {name!r}: {entry!r} is not an ACL")
-        if not isinstance(entry.perms, int) or not isinstance(entry.id, Id):
-            raise InvalidTypeError(f"Invalid ACL entry {entry!r}")
-        if not isinstance(entry.id.scheme, str) or not isinstance(entry.id.id, str):
-            raise InvalidTypeError(f"Invalid ACL id {entry.id!r}")
-    return list(acl)
 
 
 def check_callable(func: object, name: str) -> None:
@@ -117,23 +81,15 @@ def create_mode(ephemeral: object, sequence: object, container: object, ttl: obj
     """Return ``(flags, ttl_ms)`` for a create, checking the combination.
 
     ``ttl`` (milliseconds, a positive int) is allowed only for persistent
-    nodes; ``container`` only alone. The returned ttl is -1 when unused.
+    nodes; ``container`` only alone. The returned ttl is -1 when unused. The
+    mode numbers are :class:`~zkrecipes.client.protocol.opcodes.CreateMode`'s.
     """
     eph = check_bool(ephemeral, "ephemeral")
     seq = check_bool(sequence, "sequence")
     cont = check_bool(container, "container")
-    if ttl is not None:
-        ttl_ms = check_int(ttl, "ttl")
-        if not 0 < ttl_ms <= _MAX_TTL_MS:
-            raise InvalidArgumentError(f"ttl must be a positive number of milliseconds, got {ttl_ms}")
-        if eph or cont:
-            raise InvalidArgumentError("ttl is only valid for persistent (non-container) nodes")
-        return (PERSISTENT_SEQUENTIAL_WITH_TTL if seq else PERSISTENT_WITH_TTL), ttl_ms
-    if cont:
-        if eph or seq:
-            raise InvalidArgumentError("a container node cannot be ephemeral or sequential")
-        return CONTAINER, -1
-    return (EPHEMERAL if eph else PERSISTENT) | (PERSISTENT_SEQUENTIAL if seq else 0), -1
+    ttl_ms = -1 if ttl is None else check_ttl(ttl)
+    mode = CreateMode.from_options(ephemeral=eph, sequential=seq, container=cont, ttl=ttl is not None)
+    return int(mode), ttl_ms
 
 
 def _acl_size(acl: Sequence[ACL]) -> int:

@@ -19,16 +19,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol
 
 from zkrecipes.client.handlers._sockets import check_timeout
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import InvalidTypeError, ZkTimeoutError
 
 if TYPE_CHECKING:
-    from zkrecipes.client.handlers._base import SequentialHandlerBase
+    from typing_extensions import TypeVar
 
-__all__ = ["AsyncResultBase", "Waiter"]
+    T = TypeVar("T", default=Any)
+else:
+    from typing import TypeVar
+
+    T = TypeVar("T")
+
+__all__ = ["AsyncResultBase", "ResultHost", "Waiter"]
 
 _NOT_READY: Final[Any] = object()
 _TIMEOUT_MAX: Final = threading.TIMEOUT_MAX
@@ -46,8 +53,19 @@ class Waiter(Protocol):
     def release(self) -> None: ...
 
 
-class AsyncResultBase:
-    """A one-time result bound to a handler; see the module docstring for semantics.
+class ResultHost(Protocol):
+    """What a result needs from its handler (the handler base provides it)."""
+
+    @property
+    def _results_lock(self) -> AbstractContextManager[Any]: ...
+
+    def _new_waiter(self) -> Waiter: ...
+
+    def dispatch_callback(self, kind: CallbackKind, func: Callable[..., Any], *args: Any) -> None: ...
+
+
+class AsyncResultBase(Generic[T]):
+    """A one-time result (of type ``T``) bound to a handler; see the module docstring for semantics.
 
     Thread safety: ``set``/``set_exception``/``rawlink``/``unlink`` may be called
     from any thread; ``get``/``wait`` from any thread (threading handler) or from
@@ -56,12 +74,12 @@ class AsyncResultBase:
 
     __slots__ = ("__weakref__", "_callbacks", "_exception", "_handler", "_waiters", "value")
 
-    def __init__(self, handler: SequentialHandlerBase) -> None:
+    def __init__(self, handler: ResultHost) -> None:
         self._handler = handler
-        self.value: Any = None
+        self.value: T = None  # type: ignore[assignment]
         self._exception: Any = _NOT_READY
         self._waiters: list[Waiter] | None = None
-        self._callbacks: list[Callable[[Any], object]] | None = None
+        self._callbacks: list[Callable[[AsyncResultBase[T]], object]] | None = None
 
     def __repr__(self) -> str:
         if self._exception is _NOT_READY:
@@ -86,7 +104,7 @@ class AsyncResultBase:
         """True once a value (not an exception) is stored."""
         return self._exception is None
 
-    def set(self, value: Any = None) -> None:
+    def set(self, value: T = None) -> None:  # type: ignore[assignment]
         """Store ``value``; wake every waiter; dispatch every linked callback."""
         self._complete(value, None)
 
@@ -99,9 +117,9 @@ class AsyncResultBase:
             raise InvalidTypeError(
                 f"set_exception() needs an exception instance, not {type(exception).__name__}"
             )
-        self._complete(None, exception)
+        self._complete(None, exception)  # type: ignore[arg-type]
 
-    def _complete(self, value: Any, exception: BaseException | None) -> None:
+    def _complete(self, value: T, exception: BaseException | None) -> None:
         with self._handler._results_lock:
             self.value = value
             self._exception = exception
@@ -116,7 +134,7 @@ class AsyncResultBase:
             for callback in callbacks:
                 dispatch(CallbackKind.COMPLETION, callback, self)
 
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+    def get(self, block: bool = True, timeout: float | None = None) -> T:
         """Return the stored value, or raise the stored exception.
 
         Blocks until the result is ready, at most ``timeout`` seconds (None:
@@ -134,7 +152,7 @@ class AsyncResultBase:
             return self.value
         raise exc
 
-    def get_nowait(self) -> Any:
+    def get_nowait(self) -> T:
         """Return the value or raise the exception; :class:`ZkTimeoutError` if not ready."""
         return self.get(block=False)
 
@@ -172,7 +190,7 @@ class AsyncResultBase:
                     pass
             return self._exception is not _NOT_READY
 
-    def rawlink(self, callback: Callable[[Any], object]) -> None:
+    def rawlink(self, callback: Callable[[AsyncResultBase[T]], object]) -> None:
         """Arrange for ``callback(self)`` to run on the COMPLETION queue when set.
 
         If the result is already ready, ``callback`` (and only it) is dispatched
@@ -189,7 +207,7 @@ class AsyncResultBase:
         if ready:
             self._handler.dispatch_callback(CallbackKind.COMPLETION, callback, self)
 
-    def unlink(self, callback: Callable[[Any], object]) -> None:
+    def unlink(self, callback: Callable[[AsyncResultBase[T]], object]) -> None:
         """Remove ``callback`` from the linked callbacks; no error if it is absent.
 
         A callback already dispatched to the queue still runs.

@@ -18,10 +18,20 @@ from __future__ import annotations
 import enum
 import socket
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    # A default makes a bare ``AsyncResult`` mean ``AsyncResult[Any]`` (PEP 696);
+    # typing_extensions is only needed by the type checker.
+    from typing_extensions import TypeVar
+
+    T = TypeVar("T", default=Any)
+else:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 __all__ = ["AsyncResult", "CallbackKind", "Handler", "Joinable"]
-
 
 
 class CallbackKind(enum.Enum):
@@ -36,15 +46,15 @@ class CallbackKind(enum.Enum):
 
 
 @runtime_checkable
-class AsyncResult(Protocol):
-    """A one-time result: a value or an exception, set once by the producer.
+class AsyncResult(Protocol[T]):
+    """A one-time result of type ``T``: a value or an exception, set once by the producer.
 
     ``set``/``set_exception`` may be called from the I/O loop; callbacks linked
     with :meth:`rawlink` run on the handler's COMPLETION queue (or immediately in
     the setting thread when the handler is stopped).
     """
 
-    value: Any
+    value: T
 
     @property
     def exception(self) -> BaseException | None:
@@ -59,7 +69,7 @@ class AsyncResult(Protocol):
         """True once a value (not an exception) is stored."""
         ...
 
-    def set(self, value: Any = None) -> None:
+    def set(self, value: T = None) -> None:  # type: ignore[assignment]
         """Store ``value``, wake every waiter and dispatch the linked callbacks."""
         ...
 
@@ -67,7 +77,7 @@ class AsyncResult(Protocol):
         """Store ``exception``, wake every waiter and dispatch the linked callbacks."""
         ...
 
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+    def get(self, block: bool = True, timeout: float | None = None) -> T:
         """Return the value or raise the stored exception.
 
         Raises :class:`~zkrecipes.exceptions.ZkTimeoutError` if the result is not
@@ -75,7 +85,7 @@ class AsyncResult(Protocol):
         """
         ...
 
-    def get_nowait(self) -> Any:
+    def get_nowait(self) -> T:
         """``get(block=False)``."""
         ...
 
@@ -83,11 +93,11 @@ class AsyncResult(Protocol):
         """Block until ready or ``timeout``; return :meth:`ready`."""
         ...
 
-    def rawlink(self, callback: Callable[[Any], object]) -> None:
+    def rawlink(self, callback: Callable[[AsyncResult[T]], object]) -> None:
         """Run ``callback(self)`` on the COMPLETION queue when the result is set."""
         ...
 
-    def unlink(self, callback: Callable[[Any], object]) -> None:
+    def unlink(self, callback: Callable[[AsyncResult[T]], object]) -> None:
         """Forget a callback added with :meth:`rawlink` (no error if absent)."""
         ...
 

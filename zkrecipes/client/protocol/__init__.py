@@ -6,6 +6,7 @@ see ``docs/architecture.md`` §1 for the contract.
 
 from __future__ import annotations
 
+from zkrecipes.client.protocol.checks import MAX_TTL_MS
 from zkrecipes.client.protocol.events import (
     AuthReply,
     Connected,
@@ -43,7 +44,6 @@ from zkrecipes.client.protocol.paths import (
 from zkrecipes.client.protocol.pending import Pending
 from zkrecipes.client.protocol.records import ClientInfo
 from zkrecipes.client.protocol.requests import (
-    MAX_TTL_MS,
     AddWatchRequest,
     CheckVersionRequest,
     CheckWatchesRequest,

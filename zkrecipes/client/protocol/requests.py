@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from zkrecipes.client.protocol.checks import check_acl, check_data, check_ttl, check_version
 from zkrecipes.client.protocol.jute import (
     FRAME_REQUEST_HEADER,
     INT,
@@ -40,11 +41,8 @@ from zkrecipes.client.protocol.opcodes import AddWatchMode, CreateMode, ErrorCod
 from zkrecipes.client.protocol.paths import add_chroot, is_in_chroot, strip_chroot
 from zkrecipes.client.protocol.records import ClientInfo
 from zkrecipes.client.protocol.watches import WatchKind, WatchRegistry
-from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, MalformedFrameError
+from zkrecipes.exceptions import InvalidArgumentError, MalformedFrameError
 from zkrecipes.security import ACL
-
-#: The largest TTL the server accepts (EphemeralType.TTL: 40 bits of milliseconds).
-MAX_TTL_MS = 2**40 - 1
 
 _PATH_WATCH_HEAD = struct.Struct(">iiii")  # frame length, xid, type, path length (path-first bodies)
 _WATCH_FLAG = (b"\x00", b"\x01")
@@ -87,26 +85,6 @@ class Request:
         """Register the watch this reply (``err``) says the server set, if any."""
 
 
-def _check_version(version: object) -> None:
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidTypeError(f"version must be an int, not {type(version).__name__}")
-    if not -1 <= version <= 2**31 - 1:
-        raise InvalidArgumentError(f"version out of range: {version}")
-
-
-def _check_acls(acl: object) -> None:
-    if not isinstance(acl, (list, tuple)):
-        raise InvalidTypeError(f"acl must be a list of ACL, not {type(acl).__name__}")
-    for entry in acl:
-        if not isinstance(entry, ACL):
-            raise InvalidTypeError(f"acl entries must be ACL, not {type(entry).__name__}")
-
-
-def _check_data(data: object) -> None:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InvalidTypeError(f"node data must be bytes, not {type(data).__name__}")
-
-
 def _write_path_watch(out: bytearray, chroot: str, path: str, watch: bool) -> None:
     write_ustring(out, add_chroot(chroot, path))
     out.append(1 if watch else 0)
@@ -140,8 +118,8 @@ class CreateRequest(Request):
         return OpCode.CREATE2 if self.include_stat else OpCode.CREATE
 
     def validate(self) -> None:
-        _check_data(self.data)
-        _check_acls(self.acl)
+        check_data(self.data, "data")
+        check_acl(self.acl)
         if not self.acl:
             raise InvalidArgumentError("a create needs at least one ACL entry")
         try:
@@ -149,8 +127,7 @@ class CreateRequest(Request):
         except ValueError:
             raise InvalidArgumentError(f"unknown create mode {self.flags!r}") from None
         if mode.is_ttl:
-            if not isinstance(self.ttl, int) or not 0 < self.ttl <= MAX_TTL_MS:
-                raise InvalidArgumentError(f"a TTL node needs 0 < ttl <= {MAX_TTL_MS} ms, got {self.ttl!r}")
+            check_ttl(self.ttl)
         elif self.ttl is not None and self.ttl >= 0:
             raise InvalidArgumentError(f"ttl is only valid with a TTL create mode, not {mode.name}")
 
@@ -188,7 +165,7 @@ class DeleteRequest(Request):
     version: int = -1
 
     def validate(self) -> None:
-        _check_version(self.version)
+        check_version(self.version)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
         write_ustring(out, add_chroot(chroot, self.path))
@@ -275,8 +252,8 @@ class SetDataRequest(Request):
     version: int = -1
 
     def validate(self) -> None:
-        _check_data(self.data)
-        _check_version(self.version)
+        check_data(self.data, "data")
+        check_version(self.version)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
         write_ustring(out, add_chroot(chroot, self.path))
@@ -313,8 +290,8 @@ class SetACLRequest(Request):
     version: int = -1
 
     def validate(self) -> None:
-        _check_acls(self.acl)
-        _check_version(self.version)
+        check_acl(self.acl)
+        check_version(self.version)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
         write_ustring(out, add_chroot(chroot, self.path))
@@ -384,7 +361,7 @@ class CheckVersionRequest(Request):
     version: int = -1
 
     def validate(self) -> None:
-        _check_version(self.version)
+        check_version(self.version)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
         write_ustring(out, add_chroot(chroot, self.path))
@@ -528,7 +505,7 @@ class SASLRequest(Request):
     token: bytes = b""
 
     def validate(self) -> None:
-        _check_data(self.token)
+        check_data(self.token, "token")
 
     def write_body(self, out: bytearray, chroot: str) -> None:
         write_buffer(out, self.token)
