@@ -12,10 +12,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from zkrecipes.client.connection import Connection, Converter
 from zkrecipes.client.handlers.interface import AsyncResult, CallbackKind, Handler
 from zkrecipes.client.hosts import HostPort, parse_hosts
-from zkrecipes.client.sasl import SaslAuthenticator, SaslConfig
+from zkrecipes.client.sasl import SaslConfig
+from zkrecipes.client.session.fates import Converter
+from zkrecipes.client.transport.threaded import ThreadedTransport
 from zkrecipes.client.validation import DEFAULT_MAX_REQUEST_SIZE, check_acl, check_sasl
 from zkrecipes.exceptions import (
     AuthFailedError,
@@ -123,19 +124,20 @@ class ClientCore:
         # An insertion-ordered set: O(1) add/remove with thousands of recipe listeners.
         self._listeners: dict[Callable[[ZkState], Any], None] = {}
         self._start_waiters: list[Any] = []  # events of start() calls waiting for a session
-        self._connection = Connection(
+        self._connection = ThreadedTransport(
             handler,
-            host_list,
-            chroot,
-            self._session_timeout,
+            hosts=host_list,
+            chroot=chroot,
+            session_timeout=self._session_timeout,
             on_state=self._on_state,
-            retry_policy=self._conn_retry,
+            on_auth_failed=self._wake_start_waiters,
+            connection_retry=self._conn_retry,
             client_id=(int(client_id[0]), bytes(client_id[1])) if client_id else None,
             read_only=self.read_only,
             randomize_hosts=self.randomize_hosts,
             auth_data=self.auth_data,
             ssl_options=self._ssl_options(),
-            sasl=SaslAuthenticator(self.sasl, self._wake_start_waiters) if self.sasl else None,
+            sasl=self.sasl,
         )
 
     def _ssl_options(self) -> dict[str, Any]:
@@ -151,7 +153,7 @@ class ClientCore:
     @property
     def state(self) -> ZkState:
         """CONNECTED, SUSPENDED or LOST (LOST before start and after stop)."""
-        return self._connection.tracker.state
+        return self._connection.state
 
     @property
     def client_state(self) -> KeeperState:
@@ -161,7 +163,7 @@ class ClientCore:
     @property
     def connected(self) -> bool:
         """True while connected with a live session."""
-        return self._connection.tracker.state is ZkState.CONNECTED
+        return self._connection.state is ZkState.CONNECTED
 
     @property
     def client_id(self) -> tuple[int, bytes] | None:
@@ -174,26 +176,17 @@ class ClientCore:
         is None before the first session and from LOST/stop until a new
         session is established.
         """
-        conn = self._connection
-        proto = conn.protocol
-        if proto is None or not conn.running or not conn.tracker.has_session:
-            return None
-        password = proto.session_password
-        session_id = proto.session_id
-        if not session_id:
-            return None  # being reset: the session was just lost
-        return (session_id, password)
+        return self._connection.client_id
 
     @property
     def last_zxid(self) -> int:
         """The highest zxid seen from the server (0 before the first reply)."""
-        proto = self._connection.protocol
-        return 0 if proto is None else proto.last_zxid
+        return self._connection.last_zxid
 
     @property
     def session_timeout(self) -> float:
         """The negotiated session timeout in seconds (the requested one before connecting)."""
-        return self._connection.tracker.session_timeout
+        return self._connection.session_timeout
 
     def set_hosts(self, hosts: str | Sequence[str], randomize_hosts: bool | None = None) -> None:
         """Use ``hosts`` from the next connection attempt on; the chroot cannot change."""
@@ -202,9 +195,8 @@ class ClientCore:
             raise ConfigurationError("changing the chroot at runtime is not supported")
         if randomize_hosts is not None:
             self.randomize_hosts = bool(randomize_hosts)
-            self._connection._hosts.randomize = self.randomize_hosts
         self._host_list = host_list
-        self._connection.set_hosts(host_list)
+        self._connection.set_hosts(host_list, None if randomize_hosts is None else self.randomize_hosts)
 
     def unchroot(self, path: str) -> str:
         """Strip the chroot from a server path (results are already unchrooted)."""
@@ -307,8 +299,6 @@ class ClientCore:
         Requests still outstanding fail with ConnectionClosedError. Safe to
         call twice, while reconnecting, or from a callback.
         """
-        if not self._connection.running and self._connection._loop is None:
-            return
         if not self._connection.stop(max(10.0, self._session_timeout)):
             raise WriterNotClosedException("the connection loop did not stop in time")
         self.handler.stop()

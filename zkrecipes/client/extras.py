@@ -107,8 +107,7 @@ class ExtraOperations(ClientCore):
             # Runs in the I/O loop, the only place that touches the protocol.
             if err:
                 raise make_error(err)
-            if connection.protocol is not None:
-                connection.protocol.remove_watchers(path, wtype, callback)
+            connection.remove_local_watchers(path, wtype, callback)
             return True
 
         return convert
@@ -175,10 +174,10 @@ class ExtraOperations(ClientCore):
             raise InvalidTypeError("cmd must be bytes, e.g. b'ruok'")
         if len(cmd) != 4:
             raise InvalidArgumentError(f"a four-letter word has 4 bytes, got {cmd!r}")
-        peer = self._connection.current_peer
-        host = self._connection.current_host
-        if not self.connected or peer is None or host is None:
+        server = self._connection.current_server
+        if not self.connected or server is None or server[1] is None:
             raise ConnectionLoss("No connection to server")
+        host, peer = server
         sock = self.handler.create_connection(
             (str(peer[0]), int(peer[1])), max(self.session_timeout, 1.0),
             server_hostname=host.host, **self._ssl_options(),
