@@ -27,8 +27,8 @@ from _scripted_peer import (
 from zkrecipes import ZkClient, ZkState
 from zkrecipes.client.hosts import HostPort
 from zkrecipes.client.protocol.records import ConnectResponse, ReplyHeader
-from zkrecipes.exceptions import ConnectionClosedError, ConnectionLoss, SessionExpiredError
 from zkrecipes.client.transport.threaded import ThreadedTransport
+from zkrecipes.exceptions import ConnectionClosedError, ConnectionLoss, SessionExpiredError
 from zkrecipes.handlers import SequentialThreadingHandler
 
 _LEN = LEN
