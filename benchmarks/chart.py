@@ -34,7 +34,7 @@ def _target_advantages(summary: dict[str, Any]) -> dict[str, float]:
 
 def render_svg(summary: dict[str, Any], title: str, subtitle: str) -> str:
     """The chart as SVG text; rows without a ratio are listed as "no data"."""
-    rows = [row for row in summary["rows"] if row["key"] != "raw_pipelined_get.ops_per_s"]
+    rows = [row for row in summary["rows"] if not row["key"].startswith("raw_")]  # ceilings: no ratio
     marks = _target_advantages(summary)
     values = [row["advantage"] for row in rows if row["advantage"]] + list(marks.values()) + [1.0]
     low = 10 ** math.floor(math.log10(min(values) / 1.2))

@@ -1,10 +1,16 @@
-"""The raw-socket ceiling: pipelined GetData with no client library at all.
+"""The raw-socket ceilings: GetData with no client library at all.
 
-Encodes a ConnectRequest and ``count`` GetData requests with :mod:`struct` (the layouts are
-ZooKeeper's jute records: every frame is a big-endian int32 length followed by the record),
-writes them from one thread while the calling thread reads and checks the replies (xid in
-order, error code 0). What a real client adds on top — per-request objects, result
-dispatch, callbacks — is what the benchmark compares against this number.
+Encodes a ConnectRequest and GetData requests with :mod:`struct` (the layouts are
+ZooKeeper's jute records: every frame is a big-endian int32 length followed by the record).
+Two loops:
+
+* :func:`pipelined_get_raw` writes ``count`` requests from one thread while the calling
+  thread reads and checks the replies (xid in order, error code 0): the pipelined ceiling;
+* :func:`sync_get_raw` sends one request, waits for its reply, and repeats, all in the
+  calling thread: the sync ceiling (one round trip per call, no thread hand-off).
+
+What a real client adds on top — per-request objects, result dispatch, callbacks, thread
+wake-ups — is what the benchmark compares against these numbers.
 """
 
 from __future__ import annotations
@@ -56,6 +62,64 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
 def _read_frame(sock: socket.socket) -> bytes:
     (length,) = _INT.unpack(_recv_exact(sock, 4))
     return _recv_exact(sock, length)
+
+
+def _open_session(hosts: str) -> socket.socket:
+    host, _, port = hosts.split(",")[0].split("/")[0].rpartition(":")
+    sock = socket.create_connection((host or "127.0.0.1", int(port)), timeout=IO_TIMEOUT_S)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(encode_connect())
+        _version, timeout_ms, _session, _pw_len = _CONNECT_REPLY.unpack_from(_read_frame(sock))
+        if timeout_ms <= 0:
+            raise SessionExpiredError("server refused the new session")
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def sync_get_raw(hosts: str, path: str, count: int, expected_value: bytes | None = None,
+                 warmup: int = 100) -> float:
+    """``count`` GetData requests for ``path``, each sent only once the previous reply is read.
+
+    Returns the seconds the ``count`` round trips took (after ``warmup`` untimed ones). The
+    requests are encoded before the clock starts; each reply's xid and error code are
+    checked. Raises :class:`ProtocolError` on a wrong reply.
+    """
+    total = warmup + count
+    requests = [encode_get_data(FIRST_XID + index, path) for index in range(total)]
+    with _open_session(hosts) as sock:
+        recv_into = sock.recv_into
+        send = sock.sendall
+        buffer = bytearray(1 << 16)
+        view = memoryview(buffer)
+        unpack_int = _INT.unpack_from
+        unpack_reply = _REPLY_HEADER.unpack_from
+        start = 0.0
+        for index, request in enumerate(requests):
+            if index == warmup:
+                start = time.perf_counter()
+            send(request)
+            have = 0
+            need = 4
+            while have < need:
+                got = recv_into(view[have:])
+                if not got:
+                    raise ConnectionLoss("server closed the connection")
+                have += got
+                if need == 4 and have >= 4:
+                    need = 4 + unpack_int(buffer, 0)[0]
+            xid, _zxid, err = unpack_reply(buffer, 4)
+            if xid != FIRST_XID + index or err != 0 or have != need:
+                raise ProtocolError(f"reply xid {xid} err {err}, expected xid {FIRST_XID + index} err 0")
+        elapsed = time.perf_counter() - start
+        if expected_value is not None:
+            (data_len,) = unpack_int(buffer, 20)
+            if bytes(buffer[24:24 + data_len]) != expected_value:
+                raise ProtocolError("GetData reply carried the wrong value")
+        sock.sendall(_frame(_REQUEST_HEADER.pack(FIRST_XID + total, OP_CLOSE)))
+    return elapsed
 
 
 def pipelined_get_raw(hosts: str, path: str, count: int, expected_value: bytes | None = None) -> float:

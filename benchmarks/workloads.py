@@ -315,6 +315,20 @@ def raw_pipelined_get(factory: ClientFactory, base: str, params: Params) -> Meas
     return {"ops_per_s": _rate(count, elapsed)}
 
 
+def raw_sync_get(factory: ClientFactory, base: str, params: Params) -> Measurements:
+    """The sync ceiling: one GetData over a plain socket, wait for its reply, repeat."""
+    from benchmarks.rawsocket import sync_get_raw
+
+    setup = ClientFactory("kazoo", "threading", factory.hosts).started()
+    try:
+        setup.create(base, VALUE_100, makepath=True)
+    finally:
+        close_client(setup)
+    count = int(params["count"])
+    elapsed = sync_get_raw(factory.hosts, base, count, expected_value=VALUE_100, warmup=WARMUP)
+    return {"ops_per_s": _rate(count, elapsed)}
+
+
 Workload = Callable[[ClientFactory, str, Params], Measurements]
 
 
@@ -334,6 +348,7 @@ CHILDREN = 10_000
 SPECS: tuple[Spec, ...] = (
     Spec("sync_get", sync_get, "threading", {"count": 5000}, {"count": 50}),
     Spec("sync_get_gevent", sync_get, "gevent", {"count": 5000}, {"count": 50}),
+    Spec("raw_sync_get", raw_sync_get, "threading", {"count": 5000}, {"count": 50}, ("raw",)),
     Spec("sync_set", sync_set, "threading", {"count": 1000}, {"count": 20}),
     Spec("create_delete", create_delete, "threading", {"count": 500}, {"count": 10}),
     Spec("pipelined_get", pipelined_get, "threading", {"count": 50_000}, {"count": 200}),

@@ -25,9 +25,9 @@ from _scripted_peer import (
 )
 
 from zkrecipes import ZkClient, ZkState
-from zkrecipes.client.connection import Connection
 from zkrecipes.client.hosts import HostPort
 from zkrecipes.client.protocol.records import ConnectResponse, ReplyHeader
+from zkrecipes.client.transport.threaded import ThreadedTransport
 from zkrecipes.exceptions import ConnectionClosedError, ConnectionLoss, SessionExpiredError
 from zkrecipes.handlers import SequentialThreadingHandler
 
@@ -100,7 +100,8 @@ def test_expired_session_is_lost_then_a_new_session_opens(scripted: Any) -> None
 
 def test_submit_before_start_fails_at_once() -> None:
     handler = SequentialThreadingHandler()
-    conn = Connection(handler, [HostPort("127.0.0.1", 9)], "", 3.0, on_state=lambda s: None)
+    conn = ThreadedTransport(handler, hosts=[HostPort("127.0.0.1", 9)], chroot="", session_timeout=3.0,
+                             on_state=lambda s: None, on_auth_failed=lambda: None)
     result = handler.async_result()
     conn.submit(object(), result)
     assert result.ready() and isinstance(result.exception, ConnectionClosedError)
@@ -108,14 +109,17 @@ def test_submit_before_start_fails_at_once() -> None:
 
 def test_expire_queue_fails_only_requests_older_than_the_session_timeout() -> None:
     handler = SequentialThreadingHandler()
-    conn = Connection(handler, [HostPort("127.0.0.1", 9)], "", 3.0, on_state=lambda s: None)
+    conn = ThreadedTransport(handler, hosts=[HostPort("127.0.0.1", 9)], chroot="", session_timeout=3.0,
+                             on_state=lambda s: None, on_auth_failed=lambda: None)
+    session = conn._session  # the unsent queue and its expiry live in the session layer now
+    session.start(time.monotonic())
     now = time.monotonic()
     old, young = handler.async_result(), handler.async_result()
-    conn._queue.append((object(), old, None, now - 5.0))
-    conn._queue.append((object(), young, None, now - 1.0))
-    conn._expire_queue(now)
+    session.submit(object(), old, None, now - 5.0)
+    session.submit(object(), young, None, now - 1.0)
+    conn._apply(session.tick(now))
     assert isinstance(old.exception, ConnectionLoss)
-    assert not young.ready() and len(conn._queue) == 1
+    assert not young.ready() and session.unsent_count == 1
 
 
 class _WakeSocketWithHook:
@@ -136,7 +140,8 @@ def test_a_wake_up_sent_while_the_loop_drains_is_not_lost() -> None:
     # A submitter that queues while the loop empties the wake-up socket must leave the
     # loop either woken again or with the flag clear (so that the next submitter wakes it).
     handler = SequentialThreadingHandler()
-    conn = Connection(handler, [HostPort("127.0.0.1", 9)], "", 3.0, on_state=lambda s: None)
+    conn = ThreadedTransport(handler, hosts=[HostPort("127.0.0.1", 9)], chroot="", session_timeout=3.0,
+                             on_state=lambda s: None, on_auth_failed=lambda: None)
     reader, writer = socket.socketpair()
     reader.setblocking(False)
     conn._wake_r, conn._wake_w = reader, writer
@@ -176,7 +181,7 @@ def wait_for(states: queue.Queue[ZkState], wanted: ZkState) -> None:
         pass
 
 
-def count_direct(conn: Connection) -> list[int]:
+def count_direct(conn: ThreadedTransport) -> list[int]:
     """Wrap ``conn._try_direct`` to count the requests it wrote itself."""
     taken = [0]
     original = conn._try_direct
@@ -243,12 +248,12 @@ def test_a_queued_request_stays_ahead_of_a_later_direct_one(scripted: Any) -> No
     peer, _ = accept_session(handler)
     wait_for(states, ZkState.CONNECTED)
     conn = client._connection
-    conn._send_lock.acquire()  # the direct route is busy: the first request is queued
+    conn._writer.lock.acquire()  # the direct route is busy: the first request is queued
     try:
         first = client.get_async("/first")
-        assert len(conn._queue) == 1
+        assert conn._session.unsent_count == 1
     finally:
-        conn._send_lock.release()
+        conn._writer.lock.release()
     second = client.get_async("/second")
     xid1, path1 = parse_get_data(read_frame(peer))
     xid2, path2 = parse_get_data(read_frame(peer))
@@ -271,7 +276,7 @@ def test_a_drop_fails_written_requests_and_keeps_unsent_ones_for_the_next_connec
     peer.close()
     wait_for(states, ZkState.SUSPENDED)
     assert written.wait(WAIT) and isinstance(written.exception, ConnectionLoss)
-    assert conn._direct is None
+    assert conn._writer.sock is None
     unsent = client.get_async("/unsent")
     peer2, again = accept_session(handler)
     assert again.session_id == 0x42

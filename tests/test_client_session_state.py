@@ -10,7 +10,7 @@ from _scripted_peer import WAIT, ScriptedHandler, accept_session, frame, read_fr
 
 from zkrecipes import ZkClient
 from zkrecipes.client.protocol.records import ConnectRequest, ConnectResponse
-from zkrecipes.client.session_state import SessionStateTracker
+from zkrecipes.client.session.state import SessionStateTracker
 from zkrecipes.states import KeeperState, ZkState
 
 

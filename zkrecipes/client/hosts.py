@@ -103,15 +103,18 @@ class HostIterator:
     """Cycles through the hosts forever, one round at a time.
 
     Each round visits every host once; with ``randomize`` the order is shuffled
-    at the start of every round. The host list can be replaced with
+    at the start of every round (with ``rng`` when given, for reproducible
+    tests). The host list can be replaced with
     :meth:`set_hosts`; the change takes effect at the next round.
     """
 
-    def __init__(self, hosts: Sequence[HostPort], randomize: bool = True) -> None:
+    def __init__(self, hosts: Sequence[HostPort], randomize: bool = True,
+                 rng: random.Random | None = None) -> None:
         if not hosts:
             raise ConfigurationError("no hosts to connect to")
         self._hosts = list(hosts)
         self.randomize = randomize
+        self._shuffle = random.shuffle if rng is None else rng.shuffle
 
     @property
     def hosts(self) -> list[HostPort]:
@@ -128,7 +131,7 @@ class HostIterator:
         """Return the hosts to try in the next round (shuffled if randomized)."""
         hosts = list(self._hosts)
         if self.randomize:
-            random.shuffle(hosts)
+            self._shuffle(hosts)
         return hosts
 
     def __iter__(self) -> Iterator[HostPort]:

@@ -1,14 +1,15 @@
 """SASL authentication for the client: DIGEST-MD5 (RFC 2831, client side, qop ``auth``).
 
-Three parts, each usable on its own:
+Two parts, each usable on its own:
 
 * :class:`SaslConfig` — the checked ``sasl_options`` (built by
   :func:`zkrecipes.client.validation.check_sasl`);
 * :class:`DigestMD5Client` — the mechanism, sans-IO: it turns the server's
-  digest-challenge into a digest-response and checks the server's ``rspauth``;
-* :class:`SaslAuthenticator` — one per client: runs the whole exchange on a
-  freshly established connection, with SASLRequest packets (opcode 102), on
-  the connection's I/O loop, before any other request of that connection.
+  digest-challenge into a digest-response and checks the server's ``rspauth``.
+
+The exchange itself (SASLRequest packets, opcode 102, before any other request
+of a new connection) is one state of the session layer:
+:mod:`zkrecipes.client.session.login`.
 
 ZooKeeper's DIGEST-MD5 server fixes the service to ``zookeeper`` and the host
 (and default realm) to ``zk-sasl-md5``, so the digest-uri is
@@ -22,19 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Final
 
-from zkrecipes.client.connection_io import WOULD_BLOCK, is_tls_socket
-from zkrecipes.client.protocol.events import Reply
-from zkrecipes.client.protocol.requests import SASLRequest
-from zkrecipes.exceptions import AuthFailedError, ConnectionDropped
-
-if TYPE_CHECKING:
-    from zkrecipes.client.handlers.interface import Handler
-    from zkrecipes.client.protocol.session import ZkProtocol
+from zkrecipes.exceptions import AuthFailedError
 
 #: Service name ZooKeeper's server uses for SASL.
 DEFAULT_SERVICE: Final = "zookeeper"
@@ -52,7 +44,6 @@ _TOKEN_CHARS: Final = frozenset(
     "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 _SINGLE: Final = frozenset({"nonce", "qop", "charset", "algorithm", "maxbuf", "stale", "cipher", "rspauth"})
-_READ_CHUNK: Final = 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,140 +261,3 @@ class DigestMD5Client:
         a2 = (a2_prefix + self.digest_uri).encode("utf-8")
         kd = f"{_md5_hex(a1)}:{nonce}:{nc}:{self.cnonce}:auth:{_md5_hex(a2)}"
         return _md5_hex(kd.encode("ascii"))
-
-
-# ----------------------------------------------------------------- exchange
-
-
-class SaslAuthenticator:
-    """Runs the SASL exchange on each new connection of one client.
-
-    Owned by the connection and called from its I/O loop only. ``on_failed``
-    (optional, must not block) is called by the connection once it has
-    recorded a refused login (``client_state`` AUTH_FAILED): ``start()``
-    waits for it as well as for CONNECTED.
-    """
-
-    def __init__(self, config: SaslConfig, on_failed: Callable[[], object] | None = None) -> None:
-        self.config = config
-        self.on_failed = on_failed
-        self.drops_in_row = 0
-
-    def failed(self) -> None:
-        """The connection recorded a refused login: tell whoever waits (never raises)."""
-        if self.on_failed is not None:
-            try:
-                self.on_failed()
-            except Exception:  # a notification must not break the I/O loop
-                pass
-
-    def new_mechanism(self) -> DigestMD5Client:
-        """A fresh mechanism (new cnonce) for one connection."""
-        c = self.config
-        return DigestMD5Client(
-            c.username, c.password, service=c.service, authorization_id=c.authorization_id
-        )
-
-    def authenticate(
-        self,
-        handler: Handler,
-        sock: Any,
-        protocol: ZkProtocol,
-        timeout: float,
-        on_event: Callable[[Any], object],
-    ) -> None:
-        """Log in on ``sock`` (just past the handshake; nothing else pending) within ``timeout`` s.
-
-        Sends SASLRequests through ``protocol`` (a ``ZkProtocol``) and reads
-        their replies; any other event read meanwhile goes to ``on_event``.
-        Returns once the server accepted the login and proved itself.
-        Raises :class:`AuthFailedError` when the server refuses the login (or
-        closed the connection during the exchange ``MAX_DROPS_IN_EXCHANGE``
-        times in a row), :class:`ConnectionDropped` when the connection
-        failed or timed out (reconnect and try again), and lets a
-        ``ProtocolError`` from ``protocol`` through.
-        """
-        link = _Link(handler, sock, protocol, time.monotonic() + timeout, on_event)
-        mechanism = self.new_mechanism()
-        try:
-            token: bytes | None = mechanism.initial_response()
-            while token is not None:
-                answer = link.exchange(token)
-                token = mechanism.step(answer)
-        except _ServerClosed as exc:
-            self.drops_in_row += 1
-            if self.drops_in_row >= MAX_DROPS_IN_EXCHANGE:
-                self.drops_in_row = 0
-                raise AuthFailedError(
-                    f"the server closed the connection during SASL {MAX_DROPS_IN_EXCHANGE} times"
-                    " in a row (login refused?)"
-                ) from None
-            raise ConnectionDropped(str(exc)) from None
-        self.drops_in_row = 0
-
-
-class _ServerClosed(ConnectionDropped):
-    """The peer closed the connection during the exchange."""
-
-
-class _Link:
-    """Blocking request/reply of SASL tokens over a non-blocking socket (bounded by a deadline)."""
-
-    def __init__(self, handler: Handler, sock: Any, protocol: ZkProtocol, deadline: float,
-                 on_event: Callable[[Any], object]) -> None:
-        self.handler = handler
-        self.sock = sock
-        self.protocol = protocol
-        self.deadline = deadline
-        self.on_event = on_event
-        self.tls = is_tls_socket(sock)
-
-    def _remaining(self) -> float:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise ConnectionDropped("SASL exchange timed out")
-        return left
-
-    def exchange(self, token: bytes) -> bytes:
-        """Send ``token`` in a SASLRequest and return the server's token (raises on error)."""
-        request = SASLRequest(token)
-        # The context has the connection's (result, converter) shape: if the connection
-        # drops, the connection fails this result like any other pending request's.
-        self._write(self.protocol.send(request, (self.handler.async_result(), None)))
-        while True:
-            for event in self._read():
-                if type(event) is Reply and type(event.pending.request) is SASLRequest:
-                    if event.pending.request is not request:
-                        raise AuthFailedError("SASL reply for an earlier request")
-                    if event.err:
-                        raise AuthFailedError(f"the server refused the SASL login (error {event.err})")
-                    return bytes(event.result or b"")
-                self.on_event(event)
-
-    def _write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            try:
-                sent = self.sock.send(view)
-            except WOULD_BLOCK:
-                sent = 0
-            except OSError as exc:
-                raise ConnectionDropped(f"writing the SASL request failed: {exc}") from exc
-            view = view[sent:]
-            if view:
-                self.handler.select([], [self.sock], [], min(self._remaining(), 1.0))
-
-    def _read(self) -> list[Any]:
-        if not (self.tls and self.sock.pending()):
-            readable, _, _ = self.handler.select([self.sock], [], [], min(self._remaining(), 1.0))
-            if not readable:
-                return []
-        try:
-            data = self.sock.recv(_READ_CHUNK)
-        except WOULD_BLOCK:
-            return []
-        except OSError as exc:
-            raise ConnectionDropped(f"reading the SASL reply failed: {exc}") from exc
-        if not data:
-            raise _ServerClosed("the server closed the connection during SASL authentication")
-        return list(self.protocol.receive_data(data))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import _thread
 import logging
+import selectors
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -210,6 +211,18 @@ class SequentialHandlerBase:
         exceptional conditions are not reported.
         """
         return selector_select(rlist, wlist, xlist, timeout, self._selectors_module.DefaultSelector)
+
+    def selector_factory(self) -> Callable[[], selectors.BaseSelector] | None:
+        """The selector class matching this handler's own :meth:`select`, or None.
+
+        A transport may keep one selector of this class for a connection's whole
+        life instead of building one per wait. None when a subclass overrides
+        ``select`` (the transport must then call ``select`` itself).
+        """
+        if type(self).select is not SequentialHandlerBase.select:
+            return None
+        factory: Callable[[], selectors.BaseSelector] = self._selectors_module.DefaultSelector
+        return factory
 
     def create_connection(
         self,

@@ -112,7 +112,17 @@ class Joinable(Protocol):
 
 @runtime_checkable
 class Handler(Protocol):
-    """What the connection and the client need from a handler."""
+    """What the transport and the client need from a handler.
+
+    Optional capabilities, looked up with ``getattr`` by transports (a handler
+    without them gets the portable behaviour):
+
+    * ``caller_may_write() -> bool`` — may the calling thread write to this
+      handler's plain sockets while the I/O loop reads (one writer at a time)?
+    * ``selector_factory() -> Callable[[], selectors.BaseSelector] | None`` —
+      a selector class equivalent to the handler's ``select``, that a transport
+      may keep for a connection's life.
+    """
 
     name: str
     timeout_exception: type[BaseException]

@@ -1,6 +1,6 @@
-"""Transports: move bytes and timers for one concurrency model.
+"""Transports: they move bytes and timers for one concurrency model and drive the
+sans-IO session layer (:mod:`zkrecipes.client.session`); they decide nothing.
 
-:class:`~zkrecipes.client.transport.threaded.ThreadedTransport` serves
-threads and greenlets (through the handler). The client talks to a transport
-only through the members documented on that class (the facade).
+* :mod:`.threaded` — :class:`ThreadedTransport`, OS threads or gevent greenlets
+  through the handler.
 """

@@ -1,44 +1,39 @@
-"""Read-only mode: look for a read-write server in the background.
+"""The read-only probe's socket I/O: ask other servers ``isro`` in the background.
 
-While the client is connected to a read-only server, a :class:`ReadWriteProbe`
-asks the other servers ``isro`` (a four-letter word answered ``rw`` or ``ro``)
-with growing pauses (0.1 s doubling up to 60 s, as ZooKeeper's Java client
-does). When one answers ``rw`` it calls ``on_found(host)`` once; the
-connection then moves there, keeping the session.
+The decisions (who to probe, the pauses, what counts as read-write, what to do
+once one is found) are the session layer's (:mod:`zkrecipes.client.session.readonly`);
+this only runs them on ``handler.spawn``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.hosts import HostPort
+from zkrecipes.client.session.readonly import PROBE_COMMAND, PROBE_TIMEOUT, is_read_write_answer, probe_pauses
 
 if TYPE_CHECKING:
     from zkrecipes.client.handlers.interface import Handler
 
-log = logging.getLogger("zkrecipes.connection")
+__all__ = ["ReadWriteProbe"]
 
-_FIRST_PAUSE = 0.1
-_MAX_PAUSE = 60.0
-_PROBE_TIMEOUT = 2.0
+log = logging.getLogger("zkrecipes.connection")
 
 
 class ReadWriteProbe:
-    """Background search for a read-write server; :meth:`cancel` ends it promptly."""
+    """Background search for a read-write server; :meth:`cancel` ends it promptly.
 
-    def __init__(
-        self,
-        handler: Handler,
-        candidates: list[HostPort],
-        ssl_options: dict[str, Any],
-        on_found: Callable[[HostPort], None],
-    ) -> None:
+    Calls ``on_found(host)`` at most once, never after :meth:`cancel`.
+    """
+
+    def __init__(self, handler: Handler, candidates: list[HostPort], ssl_options: Mapping[str, Any],
+                 on_found: Callable[[HostPort], None]) -> None:
         self._handler = handler
         self._candidates = list(candidates)
-        self._ssl = ssl_options
+        self._ssl = dict(ssl_options)
         self._on_found = on_found
         self._cancelled = handler.event_object()
 
@@ -52,8 +47,9 @@ class ReadWriteProbe:
         self._cancelled.set()
 
     def _run(self) -> None:
-        pause = _FIRST_PAUSE
-        while not self._cancelled.wait(pause):
+        for pause in probe_pauses():
+            if self._cancelled.wait(pause):
+                return
             for host in self._candidates:
                 if self._cancelled.is_set():
                     return
@@ -62,24 +58,22 @@ class ReadWriteProbe:
                         log.info("read-write server found: %s", host)
                         self._on_found(host)
                     return
-            pause = min(pause * 2, _MAX_PAUSE)
 
     def _is_read_write(self, host: HostPort) -> bool:
         try:
             sock = self._handler.create_connection(
-                (host.host, host.port), _PROBE_TIMEOUT, server_hostname=host.host, **self._ssl
-            )
+                (host.host, host.port), PROBE_TIMEOUT, server_hostname=host.host, **self._ssl)
         except Exception:
             return False
         try:
-            sock.sendall(b"isro")
+            sock.sendall(PROBE_COMMAND)
             answer = b""
             while len(answer) < 16:
                 chunk = sock.recv(16)
                 if not chunk:
                     break
                 answer += chunk
-            return answer.strip() == b"rw"
+            return is_read_write_answer(answer)
         except OSError:
             return False
         finally:

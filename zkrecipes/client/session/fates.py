@@ -1,0 +1,105 @@
+"""Request fates: the unsent queue and what happens to every request that cannot complete.
+
+Every request submitted to the session ends exactly once, with a reply (see
+:mod:`.routing`) or with one of these errors:
+
+* ``ConnectionLoss`` — it was written and its connection dropped, or it waited
+  unsent for a whole session timeout (:meth:`RequestFates.expire`);
+* ``SessionExpiredError`` — the session was lost before it could be answered;
+* ``ConnectionClosedError`` — the client was stopped;
+* ``AuthFailedError`` — authentication failed for good.
+
+The queue is appended from any thread (:meth:`enqueue`, a deque append) and
+consumed only by the session's owner (the transport's I/O side).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from zkrecipes.client.session.outputs import Complete, Output
+from zkrecipes.exceptions import ConnectionLoss, ZkException
+
+if TYPE_CHECKING:
+    from zkrecipes.client.protocol.pending import Pending
+
+__all__ = ["CLOSE", "AuthItem", "Converter", "RequestFates", "Unsent"]
+
+Converter = Callable[[int, Any], Any]
+"""Turns ``(err, result)`` of a reply into the value to set (or raises the error)."""
+
+CLOSE: Final[Any] = object()
+"""Queue marker: send the CloseRequest (the client is stopping)."""
+
+Unsent = tuple[Any, Any, "Converter | None", float]
+"""``(request, result, converter, submitted_at)``: a request not written yet."""
+
+
+class AuthItem:
+    """An ``add_auth`` call waiting in the unsent queue (ordered with the requests)."""
+
+    __slots__ = ("credential", "scheme")
+
+    def __init__(self, scheme: str, credential: str) -> None:
+        self.scheme = scheme
+        self.credential = credential
+
+
+class RequestFates:
+    """The unsent queue and the auth packets awaiting an answer, and how each one fails."""
+
+    __slots__ = ("auth_waiters", "unsent")
+
+    def __init__(self) -> None:
+        self.unsent: deque[Unsent] = deque()
+        # One entry per auth packet on the wire, in wire order: (result or None, (scheme, credential)).
+        self.auth_waiters: deque[tuple[Any, tuple[str, bytes]]] = deque()
+
+    def enqueue(self, request: Any, result: Any, converter: Converter | None, now: float) -> None:
+        """Queue a request (any thread; never blocks)."""
+        self.unsent.append((request, result, converter, now))
+
+    def oldest_unsent(self) -> float | None:
+        """When the oldest queued request (not the close marker) was submitted."""
+        unsent = self.unsent
+        if unsent and unsent[0][0] is not CLOSE:
+            return unsent[0][3]
+        return None
+
+    def expire(self, now: float, session_timeout: float, out: list[Output]) -> None:
+        """Fail requests that have waited unsent for a whole session timeout (oldest first)."""
+        unsent = self.unsent
+        limit = now - session_timeout
+        while unsent:
+            item = unsent[0]
+            if item[0] is CLOSE or item[3] > limit:
+                return
+            unsent.popleft()
+            if item[1] is not None:
+                out.append(Complete(item[1], None, ConnectionLoss("not sent within the session timeout")))
+
+    def fail_unsent(self, exc_type: type[ZkException], out: list[Output]) -> None:
+        """Fail every queued request (the close marker is dropped too)."""
+        unsent = self.unsent
+        while True:
+            try:
+                _request, result, _conv, _t = unsent.popleft()
+            except IndexError:
+                return
+            if result is not None:
+                out.append(Complete(result, None, exc_type()))
+
+    def fail_written(self, pending: Iterable[Pending], exc_type: type[ZkException],
+                     out: list[Output]) -> None:
+        """Fail the requests the protocol still had pending, and every unanswered auth packet."""
+        for entry in pending:
+            ctx = entry.context
+            if type(ctx) is tuple:
+                out.append(Complete(ctx[0], None, exc_type()))
+        waiters = self.auth_waiters
+        while waiters:
+            waiter, _ = waiters.popleft()
+            if waiter is not None:
+                out.append(Complete(waiter, None, exc_type()))
