@@ -10,25 +10,23 @@ is a slotted dataclass; the session calls, in order:
 * :meth:`Request.read_result` — decodes a successful reply body;
 * :meth:`Request.register_watch` — records the watch the reply says was set.
 
-Multi-operation requests live in :mod:`.multi`.
+Multi-operation requests live in :mod:`.multi`; watch management, ensemble and session
+requests in :mod:`.session_requests` (re-exported here).
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from zkrecipes.client.protocol.checks import check_acl, check_data, check_ttl, check_version
 from zkrecipes.client.protocol.jute import (
-    FRAME_REQUEST_HEADER,
     INT,
     LONG,
     STAT,
     Buffer,
     read_acls,
-    read_buffer,
     read_stat,
     read_string,
     read_string_vector,
@@ -37,63 +35,20 @@ from zkrecipes.client.protocol.jute import (
     write_buffer,
     write_ustring,
 )
-from zkrecipes.client.protocol.opcodes import AddWatchMode, CreateMode, ErrorCode, OpCode, WatcherType
-from zkrecipes.client.protocol.paths import add_chroot, is_in_chroot, strip_chroot
-from zkrecipes.client.protocol.records import ClientInfo
+from zkrecipes.client.protocol.opcodes import CreateMode, ErrorCode, OpCode
+from zkrecipes.client.protocol.paths import add_chroot, strip_chroot
+from zkrecipes.client.protocol.request_base import (
+    PATH_WATCH_HEAD,
+    WATCH_FLAG,
+    Request,
+    path_watch_frame,
+    write_path_watch,
+)
 from zkrecipes.client.protocol.watches import WatchKind, WatchRegistry
 from zkrecipes.exceptions import InvalidArgumentError, MalformedFrameError
 from zkrecipes.security import ACL
 
-_PATH_WATCH_HEAD = struct.Struct(">iiii")  # frame length, xid, type, path length (path-first bodies)
-_WATCH_FLAG = (b"\x00", b"\x01")
 _NONODE = int(ErrorCode.NO_NODE)
-
-
-class Request:
-    """Base of every request: the encoding/decoding hooks the session uses."""
-
-    __slots__ = ()
-
-    #: The opcode for requests whose opcode does not depend on their fields.
-    OPCODE: ClassVar[int] = -1
-    #: True for the requests that may set a watch (checked before register_watch).
-    WATCHES: ClassVar[bool] = False
-
-    @property
-    def opcode(self) -> int:
-        """The ``type`` of the request header."""
-        return self.OPCODE
-
-    def validate(self) -> None:
-        """Raise ``InvalidArgumentError``/``InvalidTypeError`` for field values the server rejects."""
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        """Append the request body (server paths) to ``out``."""
-
-    def to_frame(self, xid: int, chroot: str) -> bytes:
-        """The complete frame: ``int length, int xid, int type`` then the body."""
-        out = bytearray(12)
-        self.write_body(out, chroot)
-        FRAME_REQUEST_HEADER.pack_into(out, 0, len(out) - 4, xid, self.opcode)
-        return bytes(out)
-
-    def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
-        """Decode the body of a successful reply (``buf`` holds exactly the frame)."""
-        return None
-
-    def register_watch(self, err: int, registry: WatchRegistry) -> None:
-        """Register the watch this reply (``err``) says the server set, if any."""
-
-
-def _write_path_watch(out: bytearray, chroot: str, path: str, watch: bool) -> None:
-    write_ustring(out, add_chroot(chroot, path))
-    out.append(1 if watch else 0)
-
-
-def _path_watch_frame(opcode: int, xid: int, chroot: str, path: str, watch: bool) -> bytes:
-    raw = (add_chroot(chroot, path) if chroot else path).encode("utf-8")
-    n = len(raw)
-    return _PATH_WATCH_HEAD.pack(n + 13, xid, opcode, n) + raw + _WATCH_FLAG[watch]
 
 
 @dataclass(slots=True)
@@ -185,10 +140,10 @@ class ExistsRequest(Request):
     watcher: object = None
 
     def to_frame(self, xid: int, chroot: str) -> bytes:
-        return _path_watch_frame(OpCode.EXISTS, xid, chroot, self.path, self.watcher is not None)
+        return path_watch_frame(OpCode.EXISTS, xid, chroot, self.path, self.watcher is not None)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
-        _write_path_watch(out, chroot, self.path, self.watcher is not None)
+        write_path_watch(out, chroot, self.path, self.watcher is not None)
 
     def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
         return stat_from_tuple(STAT.unpack_from(buf, off))
@@ -217,10 +172,10 @@ class GetDataRequest(Request):
             path = chroot if path == "/" else chroot + path
         raw = path.encode("utf-8")
         n = len(raw)
-        return _PATH_WATCH_HEAD.pack(n + 13, xid, 4, n) + raw + _WATCH_FLAG[self.watcher is not None]
+        return PATH_WATCH_HEAD.pack(n + 13, xid, 4, n) + raw + WATCH_FLAG[self.watcher is not None]
 
     def write_body(self, out: bytearray, chroot: str) -> None:
-        _write_path_watch(out, chroot, self.path, self.watcher is not None)
+        write_path_watch(out, chroot, self.path, self.watcher is not None)
 
     def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
         (length,) = INT.unpack_from(buf, off)
@@ -313,10 +268,10 @@ class GetChildrenRequest(Request):
     watcher: object = None
 
     def to_frame(self, xid: int, chroot: str) -> bytes:
-        return _path_watch_frame(self.OPCODE, xid, chroot, self.path, self.watcher is not None)
+        return path_watch_frame(self.OPCODE, xid, chroot, self.path, self.watcher is not None)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
-        _write_path_watch(out, chroot, self.path, self.watcher is not None)
+        write_path_watch(out, chroot, self.path, self.watcher is not None)
 
     def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
         return read_string_vector(buf, off)[0]
@@ -368,154 +323,39 @@ class CheckVersionRequest(Request):
         out += INT.pack(self.version)
 
 
-@dataclass(slots=True)
-class ReconfigRequest(Request):
-    """reconfig (16): ``ustring joiningServers, leavingServers, newMembers, long curConfigId``.
-    Result: ``(config bytes, ZnodeStat)``."""
+# Re-exported so that every request class can be imported from this module.
+from zkrecipes.client.protocol.session_requests import (  # noqa: E402
+    AddWatchRequest,
+    CheckWatchesRequest,
+    CloseRequest,
+    GetAllChildrenNumberRequest,
+    GetEphemeralsRequest,
+    ReconfigRequest,
+    RemoveWatchesRequest,
+    SASLRequest,
+    WhoAmIRequest,
+)
 
-    OPCODE: ClassVar[int] = OpCode.RECONFIG
-    joining: str | None = None
-    leaving: str | None = None
-    new_members: str | None = None
-    config_id: int = -1
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, self.joining)
-        write_ustring(out, self.leaving)
-        write_ustring(out, self.new_members)
-        out += LONG.pack(self.config_id)
-
-    def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
-        data, off = read_buffer(buf, off)
-        stat, off = read_stat(buf, off)
-        return (data or b""), stat
-
-
-@dataclass(slots=True)
-class CheckWatchesRequest(Request):
-    """checkWatches (17): ``ustring path, int type`` (a WatcherType).  Result: None."""
-
-    OPCODE: ClassVar[int] = OpCode.CHECK_WATCHES
-    path: str
-    watcher_type: int = WatcherType.ANY
-
-    def validate(self) -> None:
-        try:
-            WatcherType(self.watcher_type)
-        except ValueError:
-            raise InvalidArgumentError(f"unknown watcher type {self.watcher_type!r}") from None
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, add_chroot(chroot, self.path))
-        out += INT.pack(self.watcher_type)
-
-
-@dataclass(slots=True)
-class RemoveWatchesRequest(CheckWatchesRequest):
-    """removeWatches (18): ``ustring path, int type``.  Result: None (the client removes
-    the local registrations with :meth:`ZkProtocol.remove_watchers`)."""
-
-    OPCODE: ClassVar[int] = OpCode.REMOVE_WATCHES
-
-
-@dataclass(slots=True)
-class AddWatchRequest(Request):
-    """addWatch (106): ``ustring path, int mode``.  Success registers a persistent or
-    persistent-recursive watch for ``watcher``.  Result: None."""
-
-    OPCODE: ClassVar[int] = OpCode.ADD_WATCH
-    WATCHES: ClassVar[bool] = True
-    path: str
-    mode: int = AddWatchMode.PERSISTENT
-    watcher: object = None
-
-    def validate(self) -> None:
-        WatchKind.for_add_watch(self.mode)
-        if self.watcher is None:
-            raise InvalidArgumentError("addWatch needs a watcher")
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, add_chroot(chroot, self.path))
-        out += INT.pack(self.mode)
-
-    def register_watch(self, err: int, registry: WatchRegistry) -> None:
-        if err == 0 and self.watcher is not None:
-            registry.add(WatchKind.for_add_watch(self.mode), self.path, self.watcher)
-
-
-@dataclass(slots=True)
-class GetEphemeralsRequest(Request):
-    """getEphemerals (103): ``ustring prefixPath``.  Result: ``list[str]`` of the session's
-    ephemeral node paths under the prefix (chroot removed; nodes outside it dropped)."""
-
-    OPCODE: ClassVar[int] = OpCode.GET_EPHEMERALS
-    prefix_path: str = "/"
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, add_chroot(chroot, self.prefix_path))
-
-    def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
-        paths = read_string_vector(buf, off)[0]
-        if not chroot:
-            return paths
-        return [strip_chroot(chroot, p) for p in paths if is_in_chroot(chroot, p)]
-
-
-@dataclass(slots=True)
-class GetAllChildrenNumberRequest(Request):
-    """getAllChildrenNumber (104): ``ustring path``.  Result: ``int`` (all descendants)."""
-
-    OPCODE: ClassVar[int] = OpCode.GET_ALL_CHILDREN_NUMBER
-    path: str
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, add_chroot(chroot, self.path))
-
-    def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
-        return INT.unpack_from(buf, off)[0]
-
-
-@dataclass(slots=True)
-class WhoAmIRequest(Request):
-    """whoAmI (107): no body.  Result: ``list[ClientInfo]``."""
-
-    OPCODE: ClassVar[int] = OpCode.WHO_AM_I
-
-    def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
-        (count,) = INT.unpack_from(buf, off)
-        off += 4
-        if count < -1 or count * 8 > len(buf) - off:
-            raise MalformedFrameError(f"whoAmI reply: bad vector count {count}")
-        infos: list[ClientInfo] = []
-        for _ in range(max(count, 0)):
-            info, off = ClientInfo.read(buf, off)
-            infos.append(info)
-        return infos
-
-
-@dataclass(slots=True)
-class SASLRequest(Request):
-    """sasl (102): ``buffer token``; reply ``buffer token``.  Result: ``bytes``.
-
-    Replies are matched in FIFO order like any request, so run the SASL
-    exchange before pipelining other requests.
-    """
-
-    OPCODE: ClassVar[int] = OpCode.SASL
-    token: bytes = b""
-
-    def validate(self) -> None:
-        check_data(self.token, "token")
-
-    def write_body(self, out: bytearray, chroot: str) -> None:
-        write_buffer(out, self.token)
-
-    def read_result(self, buf: Buffer, off: int, chroot: str) -> Any:
-        return read_buffer(buf, off)[0] or b""
-
-
-@dataclass(slots=True)
-class CloseRequest(Request):
-    """closeSession (-11): no body.  Result: None; the server then closes the connection."""
-
-    OPCODE: ClassVar[int] = OpCode.CLOSE_SESSION
+__all__ = [
+    "AddWatchRequest",
+    "CheckVersionRequest",
+    "CheckWatchesRequest",
+    "CloseRequest",
+    "CreateRequest",
+    "DeleteRequest",
+    "ExistsRequest",
+    "GetACLRequest",
+    "GetAllChildrenNumberRequest",
+    "GetChildren2Request",
+    "GetChildrenRequest",
+    "GetDataRequest",
+    "GetEphemeralsRequest",
+    "ReconfigRequest",
+    "RemoveWatchesRequest",
+    "Request",
+    "SASLRequest",
+    "SetACLRequest",
+    "SetDataRequest",
+    "SyncRequest",
+    "WhoAmIRequest",
+]
