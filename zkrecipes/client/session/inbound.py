@@ -68,11 +68,15 @@ def receive(p: SessionParts, data: bytes | bytearray | memoryview, now: float) -
             out.append(Drop(f"protocol error: {exc!r}"))
         return out
     dropping = False
+    append = out.append
     for event in events:
         if type(event) is Reply:  # the hot path: a request's answer
             ctx = event.pending.context
             if type(ctx) is tuple:
-                out.append(complete_reply(event, ctx))
+                if ctx[1] is None and not event.err:
+                    append(Complete(ctx[0], event.result))
+                else:
+                    append(complete_reply(event, ctx))
                 continue
         dropping = _route(p, event, now, out, dropping)
     return out

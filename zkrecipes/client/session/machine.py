@@ -77,6 +77,9 @@ class SessionMachine:
             read_only=read_only,
             auth_data=list(auth_data),
         )
+        #: The unsent queue (read-only for others: its emptiness is what a transport
+        #: checks before letting a caller write directly; the deque lives as long as this).
+        self.unsent = self.parts.fates.unsent
 
     # ------------------------------------------------------------ properties
 
@@ -163,7 +166,7 @@ class SessionMachine:
 
     def submit(self, request: Any, result: Any, converter: Converter | None, now: float) -> None:
         """Queue a request; it is written once the session is open (any thread)."""
-        self.parts.fates.enqueue(request, result, converter, now)
+        self.unsent.append((request, result, converter, now))
 
     def add_auth(self, scheme: str, credential: str, result: Any, now: float) -> None:
         """Queue an auth packet; ``result`` becomes True or fails with AuthFailedError."""

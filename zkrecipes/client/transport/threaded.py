@@ -114,6 +114,7 @@ class ThreadedTransport:
             connection_retry=connection_retry, client_id=client_id, read_only=read_only,
             randomize_hosts=randomize_hosts, auth_data=auth_data, max_frame_size=max_frame_size,
             sasl=sasl)
+        self._unsent = self._session.unsent  # emptiness checked before a direct write (order)
         self._on_state = on_state
         self._on_auth_failed = on_auth_failed
         self._ssl = dict(ssl_options or {})
@@ -208,7 +209,8 @@ class ThreadedTransport:
         if self._closed:
             result.set_exception(self._session.closed_error("Connection has been closed"))
             return
-        if self._writer.sock is not None and self._try_direct(request, result, converter):
+        if (self._writer.sock is not None and not self._unsent
+                and self._try_direct(request, result, converter)):
             return
         self._session.submit(request, result, converter, time.monotonic())
         if self._closed:  # the loop ended meanwhile: nothing will send it
@@ -279,8 +281,9 @@ class ThreadedTransport:
     def _apply(self, outputs: list[Output]) -> bool:
         """Carry out the session's outputs in order; True if one was a :class:`Drop`."""
         dropped = False
+        complete = Complete
         for output in outputs:
-            if type(output) is Complete:
+            if type(output) is complete:
                 if output.error is None:
                     output.result.set(output.value)
                 else:
