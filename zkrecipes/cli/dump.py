@@ -9,6 +9,9 @@ children before parents (so a restrictive ACL on a parent cannot block the
 load of its children). Ephemeral nodes are skipped (they would die with the
 loading session) unless ``--ephemerals persistent``; an existing node is an
 error unless ``--overwrite`` (then its data and ACL are replaced).
+Servers hide the hash of a digest ACL from a client without ADMIN permission
+on the node (it reads ``user:x``); ``dump`` warns about each such node —
+authenticate with ``--digest`` to dump those ACLs faithfully.
 ``--dry-run`` prints what would be done and changes nothing. On a terminal,
 trees of more than :data:`PROGRESS_MIN` nodes show a progress line on stderr.
 """
@@ -92,6 +95,9 @@ def dump_tree(zk: ZkClient, root: str) -> dict[str, Any]:
             if path == root:
                 raise
             continue  # deleted while we walked
+        if any(a.id.scheme == "digest" and a.id.id.endswith(":x") for a in acls):
+            print(f"zkrecipes: warning: the server masked a digest ACL of {path} (needs ADMIN "
+                  "permission: authenticate with --digest); the dump cannot restore it", file=sys.stderr)
         kind, ttl = node_kind(stat)
         entry: dict[str, Any] = {"path": _relative(root, path), "kind": kind,
                                  "data": base64.b64encode(data).decode("ascii"),
