@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +100,31 @@ def test_namespace_has_a_handler_for_every_command() -> None:
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert set(sub.choices) == {"ls", "tree", "get", "set", "create", "delete", "stat", "watch", "acl",
                                 "dump", "load", "health", "lock", "elect"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_main_fails_fast_when_every_host_refuses(capsys: pytest.CaptureFixture[str]) -> None:
+    from zkrecipes.cli import main
+
+    port = _free_port()
+    started = time.monotonic()
+    status = main(["--hosts", f"127.0.0.1:{port}", "--timeout", "30", "ls", "/"])
+    assert time.monotonic() - started < 2.0
+    assert status == 3
+    assert capsys.readouterr().err == (
+        f"zkrecipes: cannot connect to ZooKeeper: 127.0.0.1:{port}: Connection refused\n")
+
+
+@pytest.mark.parametrize("module", ["zkrecipes", "zkrecipes.cli"])
+def test_python_dash_m_entry_points(module: str) -> None:
+    import zkrecipes
+
+    root = Path(__file__).resolve().parents[1]  # -m imports this checkout's zkrecipes
+    done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True,
+                          timeout=60, check=False, cwd=root)
+    assert (done.returncode, done.stdout.strip()) == (0, f"zkrecipes {zkrecipes.__version__}")

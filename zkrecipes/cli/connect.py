@@ -96,12 +96,12 @@ def probe_hosts(hosts: tuple[HostPort, ...], timeout: float = PROBE_TIMEOUT) -> 
 
 def connect(args: argparse.Namespace) -> ZkClient:
     """A started client for the global options; CliError (exit 3) when no session can be had."""
-    from zkrecipes.client.client import ZkClient
-
     config = build_config(args)
     failures = probe_hosts(config.hosts)
     if len(failures) == len(config.hosts):
         raise CliError("cannot connect to ZooKeeper: " + "; ".join(failures), EXIT_CONNECT)
+    from zkrecipes.client.client import ZkClient  # imported late: a refused host fails sooner
+
     client = ZkClient.from_config(config)
     try:
         with warnings.catch_warnings():

@@ -15,7 +15,6 @@ from typing import Any
 from zkrecipes.cli.connect import build_config
 from zkrecipes.cli.errors import EXIT_OK, EXIT_UNHEALTHY
 from zkrecipes.cli.output import emit_json, table
-from zkrecipes.testing.fourletter import four_letter, parse_mode
 
 __all__ = ["parse_mntr", "parse_srvr", "register", "render"]
 
@@ -53,6 +52,8 @@ def parse_mntr(answer: str) -> dict[str, str]:
 
 def probe(host: str, port: int, timeout: float) -> dict[str, Any]:
     """Health of one server: ``ok`` plus what srvr/mntr said, or ``error``."""
+    from zkrecipes.testing.fourletter import four_letter, parse_mode  # the harness package is heavy
+
     row: dict[str, Any] = {"host": f"{host}:{port}", "ok": False}
     try:
         row["ok"] = four_letter(host, port, "ruok", timeout).strip() == "imok"
