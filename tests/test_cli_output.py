@@ -25,7 +25,7 @@ from zkrecipes.cli.output import (
     parse_perms,
     table,
 )
-from zkrecipes.cli.supervise import Child, exit_status
+from zkrecipes.cli.supervise import CannotRun, Child, exit_status
 from zkrecipes.cli.watch import format_event
 from zkrecipes.exceptions import BadVersionError, NoAuthError, NodeExistsError, NoNodeError, NotEmptyError
 from zkrecipes.security import ACL, Id, Permissions
@@ -139,5 +139,6 @@ def test_child_stop_escalates_to_sigkill_after_grace(tmp_path: Path) -> None:
 
 
 def test_child_that_cannot_start_is_reported() -> None:
-    with pytest.raises(FileNotFoundError, match="cannot run"):
+    with pytest.raises(CannotRun, match="cannot run '/nonexistent/cmd'") as caught:
         Child(["/nonexistent/cmd"], {}, threading.Event())
+    assert caught.value.status == 127

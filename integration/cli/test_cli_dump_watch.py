@@ -10,6 +10,7 @@ from typing import Any
 from _cli_helpers import Background, run_cli
 
 from zkrecipes.security import ACL, Id, Permissions, make_digest_acl
+from zkrecipes.testing import expire_session
 
 RESTRICTED = [ACL(Permissions.READ, Id("world", "anyone")), make_digest_acl("bob", "pw", all=True)]
 
@@ -63,7 +64,23 @@ def test_dump_then_load_into_a_fresh_chroot_is_byte_for_byte(
     assert fresh.exists("/copy/session") is None  # ephemerals are noted, not loaded
 
     again = run_cli(fresh_hosts, "load", "/copy", str(dump_file))
-    assert again.returncode == 1 and "NodeExists for /copy" in again.stderr.decode()
+    assert again.returncode == 1 and "NodeExists for /copy/conf" in again.stderr.decode()
+
+
+def test_load_from_stdin_with_overwrite_and_ephemerals_kept(cli_hosts: str, zk_client: Any) -> None:
+    zk_client.create("/s/keep", b"new", makepath=True)
+    zk_client.create("/s/eph", b"e", ephemeral=True)
+    document = run_cli(cli_hosts, "dump", "/s").stdout
+    zk_client.create("/d/keep", b"old", makepath=True)
+    refused = run_cli(cli_hosts, "load", "/d", "-", stdin=document)
+    assert refused.returncode == 1
+    assert refused.stderr.decode().strip() == "zkrecipes: KeeperErrorCode = NodeExists for /d/keep"
+    loaded = run_cli(cli_hosts, "load", "/d", "-", "--overwrite", "--ephemerals", "persistent",
+                     stdin=document)
+    assert loaded.returncode == 0, loaded.stderr
+    assert zk_client.get("/d/keep")[0] == b"new"
+    data, stat = zk_client.get("/d/eph")
+    assert data == b"e" and stat.ephemeralOwner == 0  # loaded as a persistent node
 
 
 def test_load_rejects_a_foreign_document(cli_hosts: str, tmp_path: Path) -> None:
@@ -84,6 +101,21 @@ def test_watch_streams_events_until_interrupted(cli_hosts: str, zk_client: Any) 
         assert watch.next_line() == "CHILD /w"
         watch.signal(signal.SIGINT)
         assert watch.wait() == 0
+    finally:
+        watch.kill()
+
+
+def test_watch_ends_with_status_3_when_the_session_is_lost(
+        cli_hosts: str, zk_hosts: str, zk_client: Any, tmp_path: Path) -> None:
+    zk_client.create("/wl")
+    session = tmp_path / "session.json"
+    watch = Background(cli_hosts, "--session-file", str(session), "watch", "/wl")
+    try:
+        watch.wait_stderr("watching /wl")
+        doc = json.loads(session.read_text())
+        expire_session(zk_hosts, (int(doc["session_id"]), bytes.fromhex(doc["password"])))
+        assert watch.wait() == 3
+        watch.wait_stderr("session lost")
     finally:
         watch.kill()
 

@@ -27,6 +27,13 @@ def test_exit_status_and_fencing_token_are_the_commands(
     assert zk_client.get_children("/job") == []  # released at exit
 
 
+def test_a_command_that_cannot_run_exits_127(cli_hosts: str, zk_client: Any) -> None:
+    result = run_cli(cli_hosts, "lock", "/nx", "--", "/nonexistent/command")
+    assert result.returncode == 127
+    assert "cannot run '/nonexistent/command'" in result.stderr.decode()
+    assert zk_client.get_children("/nx") == []
+
+
 def test_two_concurrent_locks_never_overlap(cli_hosts: str, tmp_path: Path) -> None:
     out = tmp_path / "timeline"
     results: list[int] = []

@@ -15,6 +15,7 @@ from zkrecipes import __version__
 from zkrecipes.cli import acl, dump, health, jobs, nodes, watch
 from zkrecipes.cli.connect import add_global_options, connect
 from zkrecipes.cli.errors import EXIT_CONNECT, EXIT_ERROR, EXIT_USAGE, CliError, describe
+from zkrecipes.cli.supervise import CannotRun
 from zkrecipes.exceptions import (
     ConnectionLoss,
     SessionExpiredError,
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _report(str(exc))
         return exc.code
+    except CannotRun as exc:
+        _report(str(exc))
+        return exc.status
     except (SessionExpiredError, ConnectionLoss) as exc:
         _report(describe(exc, path))
         return EXIT_CONNECT

@@ -12,6 +12,7 @@ error unless ``--overwrite`` (then its data and ACL are replaced).
 Servers hide the hash of a digest ACL from a client without ADMIN permission
 on the node (it reads ``user:x``); ``dump`` warns about each such node —
 authenticate with ``--digest`` to dump those ACLs faithfully.
+The server's own ``/zookeeper`` subtree is never dumped.
 ``--dry-run`` prints what would be done and changes nothing. On a terminal,
 trees of more than :data:`PROGRESS_MIN` nodes show a progress line on stderr.
 """
@@ -20,14 +21,15 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from zkrecipes.cli.errors import EXIT_ERROR, EXIT_OK, CliError
+from zkrecipes.cli.errors import EXIT_ERROR, EXIT_OK, CliError, describe
 from zkrecipes.cli.output import acl_from_json, acl_to_json, node_kind
-from zkrecipes.exceptions import NodeExistsError, NoNodeError
+from zkrecipes.exceptions import NodeExistsError, NoNodeError, ZookeeperError
 
 if TYPE_CHECKING:
     from zkrecipes.client.client import ZkClient
@@ -36,6 +38,8 @@ __all__ = ["FORMAT", "dump_tree", "load_plan", "register"]
 
 FORMAT = "zkrecipes-dump/1"
 PROGRESS_MIN = 200
+#: The server's own subtree (quotas, config): never dumped.
+SYSTEM_TREE = "/zookeeper"
 
 
 def register(commands: Any, read: argparse.ArgumentParser) -> None:
@@ -107,7 +111,8 @@ def dump_tree(zk: ZkClient, root: str) -> dict[str, Any]:
         nodes.append(entry)
         progress.step()
         base = "" if path == "/" else path
-        pending.extend(f"{base}/{name}" for name in sorted(children, reverse=True))
+        pending.extend(f"{base}/{name}" for name in sorted(children, reverse=True)
+                       if f"{base}/{name}" != SYSTEM_TREE)
     progress.done()
     return {"format": FORMAT, "root": root, "nodes": nodes}
 
@@ -157,6 +162,15 @@ def _create(zk: ZkClient, path: str, entry: dict[str, Any], overwrite: bool) -> 
         return "exists"
 
 
+@contextlib.contextmanager
+def _at(path: str) -> Iterator[None]:
+    """Report a server error for ``path`` (the node being written), not the command's PATH."""
+    try:
+        yield
+    except ZookeeperError as exc:
+        raise CliError(describe(exc, path), EXIT_ERROR) from None
+
+
 def run_load(args: argparse.Namespace, zk: ZkClient) -> int:
     if args.file == "-":
         document = json.load(sys.stdin)
@@ -174,11 +188,13 @@ def run_load(args: argparse.Namespace, zk: ZkClient) -> int:
     progress = _Progress("loaded")
     written: list[tuple[str, dict[str, Any]]] = []
     for path, entry in plan:
-        if _create(zk, path, entry, args.overwrite) != "exists":
-            written.append((path, entry))
+        with _at(path):
+            if _create(zk, path, entry, args.overwrite) != "exists":
+                written.append((path, entry))
         progress.step(len(plan))
     for path, entry in reversed(written):
         if "acl" in entry:
-            zk.set_acls(path, [acl_from_json(a) for a in entry["acl"]])
+            with _at(path):
+                zk.set_acls(path, [acl_from_json(a) for a in entry["acl"]])
     progress.done()
     return EXIT_OK

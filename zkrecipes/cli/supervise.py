@@ -18,9 +18,17 @@ from collections.abc import Mapping, Sequence
 from types import FrameType, TracebackType
 from typing import Any
 
-__all__ = ["Child", "Interrupted", "Signals", "exit_status"]
+__all__ = ["CannotRun", "Child", "Interrupted", "Signals", "exit_status"]
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class CannotRun(OSError):
+    """CMD could not be started; ``status`` is the shell's: 127 not found, 126 not executable."""
+
+    def __init__(self, command: str, cause: OSError) -> None:
+        super().__init__(f"cannot run {command!r}: {cause.strerror or cause}")
+        self.status = 127 if isinstance(cause, FileNotFoundError) else 126
 
 
 class Interrupted(Exception):
@@ -44,7 +52,7 @@ class Child:
         try:
             self.proc = subprocess.Popen(list(argv), env=dict(env))
         except OSError as exc:
-            raise FileNotFoundError(f"cannot run {argv[0]!r}: {exc.strerror or exc}") from exc
+            raise CannotRun(argv[0], exc) from exc
         self._reaper = threading.Thread(target=self._reap, name="zkrecipes-child", daemon=True)
         self._reaper.start()
 

@@ -5,7 +5,8 @@ child-list changes, creation, deletion) or, with ``--recursive``, on every node
 below it. Each event is printed as it arrives, one line each (``--json``: one
 JSON object a line), and stdout is flushed after each. A line ``watching PATH``
 goes to stderr once the watch is registered. Ctrl-C (SIGINT) or SIGTERM ends
-the command cleanly with exit status 0.
+the command cleanly with exit status 0; a lost session (the server dropped
+the watch with it) ends it with status 3.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from zkrecipes.cli.errors import EXIT_OK
+from zkrecipes.cli.errors import EXIT_CONNECT, EXIT_OK
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 from zkrecipes.exceptions import ZkException
 from zkrecipes.states import WatchedEvent, ZkState
@@ -81,6 +82,9 @@ def run_watch(args: argparse.Namespace, zk: ZkClient) -> int:
                 continue
             if isinstance(item, ZkState):
                 print(f"connection {item}", file=sys.stderr, flush=True)
+                if item is ZkState.LOST:
+                    print("zkrecipes: session lost: the watch is gone", file=sys.stderr, flush=True)
+                    return EXIT_CONNECT
                 continue
             if _wanted(args, item):
                 print(format_event(item, args.json), flush=True)
