@@ -122,6 +122,23 @@ def test_lock_lost_by_session_expiry_stops_the_command(
         stop_pids([int(x.split()[2]) for x in read_lines(out) if x.startswith("up")])
 
 
+def test_lock_stops_the_command_when_cut_off_past_the_session_timeout(
+        fault_proxy: Any, zk_chroot: str, zk_client: Any, tmp_path: Path) -> None:
+    out = tmp_path / "cut"
+    job = Background(f"{fault_proxy.hosts}{zk_chroot}", "--timeout", "4", "lock", "/cut", "--grace", "5",
+                     "--", *child_cmd("serve", str(out), "cut"))
+    try:
+        wait_for(lambda: any(x.startswith("up") for x in read_lines(out)), message="child up")
+        fault_proxy.drop()  # no LOST can reach the CLI: it must give up on its own
+        assert job.wait() == EXIT_LOST
+        assert "term cut" in read_lines(out)
+        job.wait_stderr("lock lost")
+    finally:
+        fault_proxy.resume()
+        job.kill()
+        stop_pids([int(x.split()[2]) for x in read_lines(out) if x.startswith("up")])
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as handle:

@@ -8,6 +8,7 @@ client's words with the path (``KeeperErrorCode = NoNode for /a``).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -62,6 +63,16 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _log_to_stderr(verbose: bool) -> None:
+    """The library's warnings (INFO with ``--verbose``) as ``zkrecipes: ...`` lines on stderr."""
+    logger = logging.getLogger("zkrecipes")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("zkrecipes: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def _report(message: str) -> None:
     print(f"zkrecipes: {message}", file=sys.stderr)
 
@@ -69,6 +80,7 @@ def _report(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status (never raises, except SystemExit from --help)."""
     args = parse(argv)
+    _log_to_stderr(args.verbose)
     path = getattr(args, "path", None)
     zk = None
     try:

@@ -46,6 +46,8 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cert", metavar="FILE", help="TLS: client certificate (turns TLS on)")
     group.add_argument("--key", metavar="FILE", help="TLS: client key (turns TLS on)")
     group.add_argument("--json", action="store_true", help="machine-readable output (read commands)")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="log the client's connection steps on stderr")
     group.add_argument("--session-file", metavar="FILE", help=argparse.SUPPRESS)  # debug: session id+password
 
 

@@ -9,7 +9,9 @@ Guarantees:
 
 * CMD starts only after the lock (lease, leadership) is held, and the exit
   status is CMD's own (128+N when a signal N ended it).
-* If the session is lost while CMD runs, CMD gets SIGTERM, then SIGKILL after
+* If the session is lost while CMD runs — expired, or declared LOST by the
+  client after a whole session timeout without a connection (the server has
+  expired it by then, even if we cannot hear it) — CMD gets SIGTERM, then SIGKILL after
   ``--grace`` seconds, and the command exits with :data:`EXIT_LOST` (76) —
   ``elect --rejoin`` instead contends again and restarts CMD when elected.
 * Not held within ``--timeout`` seconds: exit :data:`EXIT_NOT_ACQUIRED` (75),
@@ -91,15 +93,28 @@ def _env(path: str, token: int | None) -> dict[str, str]:
     return env
 
 
-def _supervise(child: Child, wake: threading.Event, lost: threading.Event, grace: float) -> int | None:
+class _Lost:
+    """Why the lock (leadership) was lost, once it was; the recipe's ``on_lost`` callback."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        self.wake = wake
+        self.reason: str | None = None
+
+    def __call__(self, reason: object = "session lost") -> None:
+        if self.reason is None:
+            self.reason = reason if isinstance(reason, str) else "session lost"
+        self.wake.set()
+
+
+def _supervise(child: Child, lost: _Lost, grace: float) -> int | None:
     """Wait for CMD to exit (its status) or the lock to be lost (None, CMD stopped)."""
-    while not wake.wait(1.0):
+    while not lost.wake.wait(1.0):
         pass
     if child.exited:
         return child.status()
-    if lost.is_set():
-        print(f"zkrecipes: lock lost; stopping the command (SIGTERM, SIGKILL after {grace:g} s)",
-              file=sys.stderr, flush=True)
+    if lost.reason is not None:
+        print(f"zkrecipes: lock lost ({lost.reason}); stopping the command "
+              f"(SIGTERM, SIGKILL after {grace:g} s)", file=sys.stderr, flush=True)
         child.stop(grace)
         return None
     return child.status()
@@ -109,18 +124,14 @@ def run_lock(args: argparse.Namespace, zk: ZkClient) -> int:
     argv = command_argv(args)
     if args.shared is not None and args.shared < 1:
         raise CliError("--shared needs N >= 1", EXIT_USAGE)
-    wake, lost = threading.Event(), threading.Event()
-
-    def on_lost(_recipe: object) -> None:
-        lost.set()
-        wake.set()
-
+    wake = threading.Event()
+    lost = _Lost(wake)
     ident = _identifier(args)
     recipe: Any
     if args.shared is None:
-        recipe = zk.Lock(args.path, ident, on_lost=on_lost)
+        recipe = zk.Lock(args.path, ident, on_lost=lost)
     else:
-        recipe = zk.Semaphore(args.path, ident, max_leases=args.shared, on_lost=on_lost)
+        recipe = zk.Semaphore(args.path, ident, max_leases=args.shared, on_lost=lost)
     with Signals() as signals:
         try:
             recipe.acquire(timeout=args.lock_timeout)
@@ -136,7 +147,7 @@ def run_lock(args: argparse.Namespace, zk: ZkClient) -> int:
             stat = zk.exists(recipe.create_path)
             token = stat.czxid if stat is not None else None
         signals.child = Child(argv, _env(args.path, token), wake)
-        status = _supervise(signals.child, wake, lost, args.grace)
+        status = _supervise(signals.child, lost, args.grace)
     if status is None:
         return EXIT_LOST
     if recipe.is_acquired:
@@ -151,17 +162,16 @@ def run_elect(args: argparse.Namespace, zk: ZkClient) -> int:
 
     def lead(signals: Signals) -> None:
         wake = threading.Event()
-        lost = threading.Event()
+        lost = _Lost(wake)
 
         def watch_leadership() -> None:
             election.leadership_lost.wait()
-            lost.set()
-            wake.set()
+            lost("leadership lost")
 
         signals.child = Child(argv, _env(args.path, election.lock.fencing_token), wake)
         threading.Thread(target=watch_leadership, name="zkrecipes-leader", daemon=True).start()
         print(f"zkrecipes: leader of {args.path}; running the command", file=sys.stderr, flush=True)
-        outcome.append(_supervise(signals.child, wake, lost, args.grace))
+        outcome.append(_supervise(signals.child, lost, args.grace))
         signals.child = None
 
     with Signals() as signals:
