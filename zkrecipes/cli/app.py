@@ -16,7 +16,7 @@ from zkrecipes import __version__
 from zkrecipes.cli import acl, dump, health, jobs, nodes, watch
 from zkrecipes.cli.connect import add_global_options, connect
 from zkrecipes.cli.errors import EXIT_CONNECT, EXIT_ERROR, EXIT_USAGE, CliError, describe
-from zkrecipes.cli.supervise import CannotRun
+from zkrecipes.cli.supervise import CannotRun, Interrupted
 from zkrecipes.exceptions import (
     ConnectionLoss,
     SessionExpiredError,
@@ -94,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CannotRun as exc:
         _report(str(exc))
         return exc.status
+    except Interrupted as exc:  # a signal between acquiring and starting CMD
+        return 128 + exc.signum
     except (SessionExpiredError, ConnectionLoss) as exc:
         _report(describe(exc, path))
         return EXIT_CONNECT
