@@ -67,7 +67,7 @@ def engine_available(timeout: float = 5.0) -> None:
         import docker  # noqa: F401
     except ImportError as exc:
         raise ContainerEngineUnavailableError(
-            f"testcontainers is not installed ({exc}); pip install 'zkrecipes[testing]'"
+            f"testcontainers is not installed ({exc}); pip install 'zkrecipes[containers]'"
         ) from exc
     try:
         client = docker_client(timeout)

@@ -115,8 +115,8 @@ class ExternalZooKeeper:
 FIX_ZK_HOSTS = "set ZK_HOSTS=host:port[,host:port...] to a running ZooKeeper"
 FIX_LOCAL = ("apt-get install zookeeper (Debian/Ubuntu, brings a JRE), or set ZOOKEEPER_HOME to an "
              "unpacked Apache ZooKeeper release (and have java on PATH or JAVA_HOME)")
-FIX_CONTAINER = ("pip install 'zkrecipes[testing]' (testcontainers), start a Docker engine (docker info) and "
-                 "have a ZooKeeper image on it (ZKRECIPES_ZK_IMAGE, default zookeeper:3.8)")
+FIX_CONTAINER = ("pip install 'zkrecipes[containers]' (testcontainers), start a Docker engine (docker info) "
+                 "and have a ZooKeeper image on it (ZKRECIPES_ZK_IMAGE, default zookeeper:3.8)")
 
 
 def no_server_message(reasons: Mapping[str, str]) -> str:

@@ -1,0 +1,7 @@
+"""``python -m zkrecipes``: the ``zkrecipes`` command line."""
+
+import sys
+
+from zkrecipes.cli import main
+
+sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m zkrecipes.cli``."""
+
+import sys
+
+from zkrecipes.cli import main
+
+sys.exit(main())
