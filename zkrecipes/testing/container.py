@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+import zkrecipes.testing.docker_support as ds
+import zkrecipes.testing.ports as ports
 from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
-from zkrecipes.testing import docker_support as ds
-from zkrecipes.testing import ports
 from zkrecipes.testing.docker_support import DEFAULT_IMAGE, engine_available
 from zkrecipes.testing.fourletter import four_letter, parse_mode
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
+import zkrecipes.testing.docker_support as ds
 from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
-from zkrecipes.testing import docker_support as ds
 from zkrecipes.testing.container import ContainerZooKeeper
 
 _POLL = 0.1

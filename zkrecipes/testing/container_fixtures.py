@@ -47,7 +47,7 @@ def zk_container_engine() -> None:
 @pytest.fixture(scope="session")
 def zk_container_image(pytestconfig: pytest.Config, zk_container_engine: None) -> str:
     """The image for container tests (option, env, the local build if present, the official one)."""
-    from zkrecipes.testing import docker_support as ds
+    import zkrecipes.testing.docker_support as ds
 
     explicit = pytestconfig.getoption("--zk-image", default=None) or os.environ.get(ds.IMAGE_ENV, "").strip()
     if explicit:

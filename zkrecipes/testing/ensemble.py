@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
+import zkrecipes.testing.config as cfg
+import zkrecipes.testing.ports as ports
 from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
-from zkrecipes.testing import config as cfg
-from zkrecipes.testing import ports
 from zkrecipes.testing.install import ZooKeeperInstall, find_install, find_java
 from zkrecipes.testing.server import ZooKeeperServer
 

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
+import zkrecipes.testing.config as cfg
+import zkrecipes.testing.ports as ports
+import zkrecipes.testing.process as process
 from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
-from zkrecipes.testing import config as cfg
-from zkrecipes.testing import ports, process
 from zkrecipes.testing.fourletter import four_letter, parse_mode
 from zkrecipes.testing.install import ZooKeeperInstall, find_install, find_java
 
