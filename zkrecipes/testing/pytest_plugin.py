@@ -159,3 +159,4 @@ def fault_proxy(zk_server: ZooKeeperTarget) -> Iterator[FaultProxy]:
 
 from zkrecipes.testing.client_fixtures import *  # noqa: E402, F403
 from zkrecipes.testing.container_fixtures import *  # noqa: E402, F403
+from zkrecipes.testing.aio_fixtures import *  # noqa: E402, F403
