@@ -182,7 +182,8 @@ async def test_listener_coroutine_that_calls_the_client_and_states_iterator(
     assert [s async for s in states] == [ZkState.LOST]
 
 
-async def test_async_with_and_ten_thousand_concurrent_gets(zk_hosts: str, zk_aio_client: AsyncZkClient) -> None:
+async def test_async_with_and_ten_thousand_concurrent_gets(
+        zk_hosts: str, zk_aio_client: AsyncZkClient) -> None:
     await zk_aio_client.create("/many", b"m")
     async with AsyncZkClient(zk_hosts + zk_aio_client.chroot) as zk:
         results = await asyncio.wait_for(asyncio.gather(*(zk.get("/many") for _ in range(10_000))), 120)

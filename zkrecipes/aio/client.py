@@ -269,7 +269,7 @@ class AsyncZkClient(AsyncClientOperations):
         """Close the session (its ephemeral nodes go away); pending requests fail with
         ConnectionClosedError. Listeners see LOST before this returns (bounded wait).
         Safe to call twice, while reconnecting, or from a callback."""
-        if not self._transport.running and not self._task_alive():
+        if not self._transport.running:
             self._end_streams()
             return
         stopped = await self._transport.stop(max(10.0, self._config.session_timeout))
@@ -277,9 +277,6 @@ class AsyncZkClient(AsyncClientOperations):
         self._end_streams()
         if not stopped:
             raise WriterNotClosedException("the connection task did not stop in time")
-
-    def _task_alive(self) -> bool:
-        return self._transport.running
 
     def close(self) -> None:
         """End at once without CloseSession (the server expires the session later):

@@ -94,7 +94,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if not inspect.iscoroutinefunction(pyfuncitem.obj):
         return None
     manager = pyfuncitem.config.pluginmanager
-    if manager.hasplugin("asyncio") or manager.hasplugin("anyio") and pyfuncitem.get_closest_marker("anyio"):
+    anyio_test = manager.hasplugin("anyio") and pyfuncitem.get_closest_marker("anyio") is not None
+    if manager.hasplugin("asyncio") or anyio_test:
         return None
     names = pyfuncitem._fixtureinfo.argnames
     kwargs = {name: pyfuncitem.funcargs[name] for name in names}
