@@ -6,9 +6,12 @@ nothing. One task runs the disconnected part of the life cycle (``poll``:
 connect, wait, finish); while connected, everything is callbacks on the loop:
 
 * ``data_received`` feeds ``receive_data`` and applies the outputs at once;
-* :meth:`AsyncioTransport.submit` queues the request in the session and
-  schedules one flush with ``loop.call_soon`` (once per loop iteration, however
-  many requests came), which writes every queued frame in one ``write``;
+* :meth:`AsyncioTransport.submit` writes the frame at once when the session
+  is open, nothing is queued and fewer than ``DIRECT_MAX_IN_FLIGHT`` replies
+  are awaited (an awaited call saves a loop turn); otherwise it queues the
+  request in the session and schedules one flush with ``loop.call_soon`` (once
+  per loop iteration, however many requests came), which writes every queued
+  frame in one ``write``;
 * one ``loop.call_at`` timer is armed at the session's next deadline; it is
   re-armed only when the deadline moves *earlier* (a later one is found when
   the timer fires and ``tick`` had nothing to do): no busy loop, no timer
@@ -73,6 +76,8 @@ __all__ = ["AsyncioTransport", "SocketOpener"]
 
 log = logging.getLogger("zkrecipes.connection")
 
+#: Write a request at once (no flush hop) only while fewer than this await replies.
+DIRECT_MAX_IN_FLIGHT: Final = 4
 #: Stop taking queued requests while this much is buffered unsent by the loop's transport.
 HIGH_WATER: Final = 4 * 1024 * 1024
 
@@ -269,8 +274,39 @@ class AsyncioTransport:
         if self._closed:
             result.set_exception(self._session.closed_error("Connection has been closed"))
             return
+        link = self._link
+        if link is not None and not self._flush_scheduled and threading.get_ident() == self._thread \
+                and self._try_direct(link, request, result, converter):
+            return
         self._session.submit(request, result, converter, time.monotonic())
         self._kick()
+
+    def _try_direct(self, link: _Link, request: Any, result: asyncio.Future[Any],
+                    converter: Converter | None) -> bool:
+        """Write one request at once when few are in flight; True if done (or refused).
+
+        Only with no flush scheduled (nothing queued waits ahead of it) and fewer
+        than :data:`DIRECT_MAX_IN_FLIGHT` replies awaited: a caller awaiting its
+        reply saves a loop turn, while a pipelining caller's frames are cheaper
+        batched by :meth:`_flush` into one write.
+        """
+        transport = link.transport
+        session = self._session
+        if transport is None or link.paused or link.ended.done() \
+                or session.pending_count >= DIRECT_MAX_IN_FLIGHT:
+            return False
+        try:
+            frame = session.encode_direct(request, result, converter)
+        except Exception as exc:  # refused before anything was queued
+            result.set_exception(exc)
+            return True
+        if frame is None:
+            return False
+        transport.write(frame)
+        session.data_sent(time.monotonic())
+        if self._timer is None:
+            self._arm_timer()
+        return True
 
     def add_auth(self, scheme: str, credential: str, result: asyncio.Future[Any]) -> None:
         """Send an auth packet; ``result`` becomes True, or fails with AuthFailedError."""
