@@ -4,9 +4,9 @@ Each seed draws a schedule of submissions (queued and direct), partial and
 delayed deliveries, connection drops, failed connects, server-side expiries,
 clock jumps and, at the end, a close. After each schedule the invariants hold:
 
-* every request completed exactly once, with its own reply (the server echoes
-  the path) or with ConnectionLoss / SessionExpiredError / ConnectionClosedError
-  / AuthFailedError;
+* every request (and add_auth) completed exactly once, with its own reply (the
+  server echoes the path) or with ConnectionLoss / SessionExpiredError /
+  ConnectionClosedError / AuthFailedError;
 * the server saw every connection's requests in xid order (checked as it reads);
 * the listener-visible states form a legal sequence;
 * the phase never made an illegal move (``ConnectionPhase.move`` raises), and the
@@ -83,6 +83,13 @@ class Simulation:
             d.lose(closed_by_peer=rng.random() < 0.5)
         elif roll < 0.75:
             self.server.sessions.clear()  # the server expires the session (seen on reconnect)
+        elif roll < 0.76:
+            self.server.auth_ok = rng.random() < 0.7  # a refusal ends the run (AuthFailedError)
+            self.counter += 1
+            result = FakeResult(None)
+            self.results.append(result)
+            d.m.add_auth("digest", f"user{self.counter}:pw", result, d.now)
+            d.flush()
         else:
             deadline = d.m.next_deadline()
             jump = rng.uniform(0.0, 1.5 * d.m.session_timeout / 3)
@@ -116,11 +123,14 @@ class Simulation:
         d = self.d
         d.m.start(d.now)
         for _ in range(STEPS):
+            if d.m.phase.phase is Phase.CLOSED:  # an auth failure ended the run
+                break
             if d.m.phase.phase is Phase.DISCONNECTED:
                 self.step_disconnected()
             else:
                 self.step_connected()
-        d.m.close()
+        if d.m.running:
+            d.m.close()
         for _ in range(200):
             phase = d.m.phase.phase
             if phase is Phase.CLOSED:
@@ -141,7 +151,9 @@ class Simulation:
         for result in self.results:
             assert len(result.calls) == 1, (result.tag, result.calls)
             kind, value = result.calls[0]
-            if kind == "value":
+            if kind == "value" and result.tag is None:
+                assert value is True  # an accepted add_auth
+            elif kind == "value":
                 assert value[0] == result.tag.encode(), (result.tag, value)  # its own reply
             else:
                 assert isinstance(value, ALLOWED_ERRORS), (result.tag, value)

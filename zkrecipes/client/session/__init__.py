@@ -13,8 +13,12 @@ timers; :class:`SessionMachine` decides. Modules, one concern each:
 * :mod:`.timers` — read-timeout, ping and close deadlines of a connection;
 * :mod:`.pacing` — host order and reconnect backoff;
 * :mod:`.readonly` — read-only servers: refuse, probe, move;
+* :mod:`.inbound` — what received events do (handshake, login, auth answers, expiry);
+* :mod:`.deadlines` — what the clock does to a live connection;
 * :mod:`.outputs` — the typed records the machine hands its transport;
-* :mod:`.machine` — :class:`SessionMachine`, composing the above.
+* :mod:`.parts` — the one record of the session's state, shared by the above;
+* :mod:`.machine` — :class:`SessionMachine`: the life cycle across connections and
+  the sending side, composing the above.
 
 Life cycle (what a transport does; see ``transport/threaded.py``)::
 

@@ -24,6 +24,7 @@ from zkrecipes.exceptions import ConnectionLoss, ZkException
 
 if TYPE_CHECKING:
     from zkrecipes.client.protocol.pending import Pending
+    from zkrecipes.client.protocol.session import ZkProtocol
 
 __all__ = ["CLOSE", "AuthItem", "Converter", "RequestFates", "Unsent"]
 
@@ -79,6 +80,32 @@ class RequestFates:
             unsent.popleft()
             if item[1] is not None:
                 out.append(Complete(item[1], None, ConnectionLoss("not sent within the session timeout")))
+
+    def drain(self, protocol: ZkProtocol, limit: int, auth_data: list[tuple[str, str]],
+              refused: list[Output]) -> tuple[list[bytes], bool]:
+        """Encode up to ``limit`` queued requests, oldest first: their frames, and whether
+        the close marker was reached. Requests the protocol refuses fail (``refused``)
+        without reaching the wire; auth packets are remembered in ``auth_data``."""
+        unsent = self.unsent
+        send = protocol.send
+        frames: list[bytes] = []
+        for _ in range(limit):
+            try:
+                request, result, converter, _t = unsent.popleft()
+            except IndexError:
+                break
+            if request is CLOSE:
+                return frames, True
+            try:
+                if type(request) is AuthItem:
+                    frames.append(protocol.add_auth(request.scheme, request.credential))
+                    auth_data.append((request.scheme, request.credential))
+                    self.auth_waiters.append((result, (request.scheme, request.credential.encode())))
+                else:
+                    frames.append(send(request, (result, converter)))
+            except Exception as error:  # refused before anything was queued
+                refused.append(Complete(result, None, error))
+        return frames, False
 
     def fail_unsent(self, exc_type: type[ZkException], out: list[Output]) -> None:
         """Fail every queued request (the close marker is dropped too)."""

@@ -13,11 +13,24 @@ thread's requests keep their order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.transport._poller import WOULD_BLOCK
 
-__all__ = ["SendSide"]
+if TYPE_CHECKING:
+    from zkrecipes.client.session.machine import SessionMachine
+
+__all__ = ["DIRECT_MAX_IN_FLIGHT", "LEFT_TO_LOOP", "NOT_TAKEN", "WRITTEN", "SendSide"]
+
+#: Direct writes only while fewer requests than this await replies: a caller waiting
+#: on its reply saves a hand-over to the I/O thread, while a pipelining caller's
+#: frames are cheaper batched by the loop into one ``send``.
+DIRECT_MAX_IN_FLIGHT: Final = 4
+
+#: Outcomes of :meth:`SendSide.try_direct` (else: the exception refusing the request).
+NOT_TAKEN: Final[Any] = object()
+WRITTEN: Final[Any] = object()
+LEFT_TO_LOOP: Final[Any] = object()
 
 
 def _never() -> bool:
@@ -49,6 +62,46 @@ class SendSide:
             if clear_out:
                 self.out.clear()
                 self.write_error = None
+
+    def try_direct(self, session: SessionMachine, request: Any, result: Any, converter: Any) -> Any:
+        """Have the session encode ``request`` and write it on the calling thread.
+
+        Returns NOT_TAKEN (nothing done: the route is closed, something is queued or
+        waiting in ``out``, the lock is busy, this thread may not write, or enough is
+        in flight to batch instead), WRITTEN, LEFT_TO_LOOP (pending now; the rest of
+        the frame waits in ``out``, or the write failed and the loop must drop the
+        connection: wake it), or the exception that refused the request.
+        """
+        if not self.may_write():
+            return NOT_TAKEN
+        lock = self.lock
+        if not lock.acquire(False):
+            return NOT_TAKEN
+        try:
+            sock = self.sock
+            if sock is None or self.out or session.pending_count >= DIRECT_MAX_IN_FLIGHT:
+                return NOT_TAKEN
+            try:
+                frame = session.encode_direct(request, result, converter)
+            except Exception as exc:  # refused before anything was queued
+                return exc
+            if frame is None:
+                return NOT_TAKEN
+            try:
+                sent = sock.send(frame)
+            except WOULD_BLOCK:
+                sent = 0
+            except OSError as exc:
+                # Pending already: it fails with ConnectionLoss when the loop drops.
+                self.sock = None
+                self.write_error = exc
+                return LEFT_TO_LOOP
+            if sent == len(frame):
+                return WRITTEN
+            self.out += memoryview(frame)[sent:]
+            return LEFT_TO_LOOP
+        finally:
+            lock.release()
 
     def flush(self, sock: Any) -> bool:
         """Write as much of ``out`` as the socket takes; True if any went out."""

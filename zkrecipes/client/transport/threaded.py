@@ -60,7 +60,13 @@ from zkrecipes.client.session.outputs import (
 )
 from zkrecipes.client.transport._poller import WOULD_BLOCK, Poller, direct_write_check, is_tls_socket
 from zkrecipes.client.transport._probe import ReadWriteProbe
-from zkrecipes.client.transport._writer import SendSide
+from zkrecipes.client.transport._writer import (
+    DIRECT_MAX_IN_FLIGHT,
+    LEFT_TO_LOOP,
+    NOT_TAKEN,
+    WRITTEN,
+    SendSide,
+)
 from zkrecipes.exceptions import ZkException
 from zkrecipes.states import KeeperState, ZkState
 
@@ -75,10 +81,6 @@ log = logging.getLogger("zkrecipes.connection")
 READ_CHUNK: Final = 256 * 1024
 MAX_OUTBUF: Final = 4 * 1024 * 1024  # stop taking requests while this much is unsent
 
-#: Direct writes only while fewer requests than this await replies: a caller waiting
-#: on its reply saves a hand-over to the I/O thread, while a pipelining caller's
-#: frames are cheaper batched by the loop into one ``send``.
-DIRECT_MAX_IN_FLIGHT: Final = 4
 
 
 class ThreadedTransport:
@@ -112,6 +114,7 @@ class ThreadedTransport:
             connection_retry=connection_retry, client_id=client_id, read_only=read_only,
             randomize_hosts=randomize_hosts, auth_data=auth_data, max_frame_size=max_frame_size,
             sasl=sasl)
+        self._unsent = self._session.unsent  # emptiness checked before a direct write (order)
         self._on_state = on_state
         self._on_auth_failed = on_auth_failed
         self._ssl = dict(ssl_options or {})
@@ -206,7 +209,8 @@ class ThreadedTransport:
         if self._closed:
             result.set_exception(self._session.closed_error("Connection has been closed"))
             return
-        if self._writer.sock is not None and self._try_direct(request, result, converter):
+        if (self._writer.sock is not None and not self._unsent
+                and self._try_direct(request, result, converter)):
             return
         self._session.submit(request, result, converter, time.monotonic())
         if self._closed:  # the loop ended meanwhile: nothing will send it
@@ -234,45 +238,15 @@ class ThreadedTransport:
         False (nothing done) when the route closed meanwhile, something is queued or
         waiting to be written (order), the lock is busy, or this thread may not write.
         """
-        writer = self._writer
-        if not writer.may_write():
+        outcome = self._writer.try_direct(self._session, request, result, converter)
+        if outcome is WRITTEN:
+            return True
+        if outcome is NOT_TAKEN:
             return False
-        lock = writer.lock
-        if not lock.acquire(False):
-            return False
-        error: Exception | None = None
-        try:
-            sock = writer.sock
-            if sock is None or writer.out:
-                return False
-            session = self._session
-            if session.pending_count >= DIRECT_MAX_IN_FLIGHT:
-                return False  # pipelining: let the loop batch frames into one send
-            try:
-                frame = session.encode_direct(request, result, converter)
-            except Exception as exc:  # refused before anything was queued
-                error = exc
-            else:
-                if frame is None:
-                    return False
-                try:
-                    sent = sock.send(frame)
-                except WOULD_BLOCK:
-                    sent = 0
-                except OSError as exc:
-                    # Pending already: it fails with ConnectionLoss when the loop drops.
-                    writer.sock = None
-                    writer.write_error = exc
-                else:
-                    if sent == len(frame):
-                        return True
-                    writer.out += memoryview(frame)[sent:]
-        finally:
-            lock.release()
-        if error is not None:
-            result.set_exception(error)
-        else:
+        if outcome is LEFT_TO_LOOP:
             self._wake()  # the loop writes the rest (or drops after a failed write)
+        else:
+            result.set_exception(outcome)  # refused before anything was queued
         return True
 
     # ------------------------------------------------------------ wake-ups
@@ -307,8 +281,9 @@ class ThreadedTransport:
     def _apply(self, outputs: list[Output]) -> bool:
         """Carry out the session's outputs in order; True if one was a :class:`Drop`."""
         dropped = False
+        complete = Complete
         for output in outputs:
-            if type(output) is Complete:
+            if type(output) is complete:
                 if output.error is None:
                     output.result.set(output.value)
                 else:
