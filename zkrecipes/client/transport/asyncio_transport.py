@@ -40,11 +40,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import ssl
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers._sockets import build_ssl_context
@@ -65,6 +64,7 @@ from zkrecipes.client.session.outputs import (
     StateChanged,
     StopProbe,
 )
+from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
 from zkrecipes.exceptions import ZkException
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
@@ -80,49 +80,6 @@ log = logging.getLogger("zkrecipes.connection")
 DIRECT_MAX_IN_FLIGHT: Final = 4
 #: Stop taking queued requests while this much is buffered unsent by the loop's transport.
 HIGH_WATER: Final = 4 * 1024 * 1024
-
-SocketOpener = Callable[[HostPort, float], Awaitable[socket.socket]]
-"""A replacement for opening TCP (tests): a connected socket to ``host`` within ``timeout`` s."""
-
-
-class _Link(asyncio.Protocol):
-    """One connection's protocol object: forwards bytes and the end to its transport."""
-
-    def __init__(self, owner: AsyncioTransport) -> None:
-        self.owner = owner
-        self.transport: asyncio.Transport | None = None
-        self.ended: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.paused = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        if not self.ended.done():
-            self.owner._on_data(self, data)
-
-    def eof_received(self) -> bool | None:
-        self.end(True)
-        return None
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if exc is not None:
-            log.info("connection lost: %s", exc)
-        self.end(exc is None)
-
-    def pause_writing(self) -> None:
-        self.paused = True
-
-    def resume_writing(self) -> None:
-        self.paused = False
-        self.owner._schedule_flush()
-
-    def end(self, closed_by_peer: bool) -> None:
-        """The connection is over (once): the connect task goes on."""
-        if not self.ended.done():
-            self.ended.set_result(closed_by_peer)
-
 
 class AsyncioTransport:
     """Drives one :class:`SessionMachine` on the running event loop (see the module docstring).
@@ -167,7 +124,7 @@ class AsyncioTransport:
         self._thread: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = True  # True while not running: submit() fails at once
-        self._link: _Link | None = None
+        self._link: Link | None = None
         self._flush_scheduled = False
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
@@ -281,7 +238,7 @@ class AsyncioTransport:
         self._session.submit(request, result, converter, time.monotonic())
         self._kick()
 
-    def _try_direct(self, link: _Link, request: Any, result: asyncio.Future[Any],
+    def _try_direct(self, link: Link, request: Any, result: asyncio.Future[Any],
                     converter: Converter | None) -> bool:
         """Write one request at once when few are in flight; True if done (or refused).
 
@@ -387,7 +344,7 @@ class AsyncioTransport:
         if link is None or link.ended.done():
             return
         if self._apply(self._session.tick(time.monotonic())):
-            self._drop(link)
+            link.abort()
             return
         if self._session.has_data_to_send:
             self._flush()  # a ping
@@ -396,18 +353,13 @@ class AsyncioTransport:
 
     # ------------------------------------------------------------ bytes in
 
-    def _on_data(self, link: _Link, data: bytes) -> None:
+    def _on_data(self, link: Link, data: bytes) -> None:
         if self._apply(self._session.receive_data(data, time.monotonic())):
-            self._drop(link)
+            link.abort()
             return
         if self._session.has_data_to_send:
             self._schedule_flush()
         self._arm_timer()
-
-    def _drop(self, link: _Link) -> None:
-        link.end(False)
-        if link.transport is not None:
-            link.transport.abort()
 
     # ------------------------------------------------------------ outputs
 
@@ -513,26 +465,13 @@ class AsyncioTransport:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout)
 
-    async def _open(self, host: HostPort, timeout: float) -> tuple[asyncio.Transport, _Link]:
-        loop = asyncio.get_running_loop()
-        context = self._ssl_context
-        hostname = host.host if context is not None else None
-        if self._open_socket is not None:
-            sock = await self._open_socket(host, timeout)
-            made = loop.create_connection(lambda: _Link(self), sock=sock, ssl=context,
-                                          server_hostname=hostname)
-        else:
-            made = loop.create_connection(lambda: _Link(self), host.host, host.port, ssl=context,
-                                          server_hostname=hostname)
-        transport, link = await asyncio.wait_for(made, timeout)
-        return transport, link
-
     async def _attempt(self, action: ConnectTo) -> None:
         """Connect to the host the session chose and serve the connection until it ends."""
         session = self._session
         host = action.host
         try:
-            transport, link = await self._open(host, action.timeout)
+            transport, link = await open_link(host, action.timeout, self._ssl_context, self._open_socket,
+                                              self._on_data, self._schedule_flush)
         except (OSError, TimeoutError, ssl.SSLError, ZkException) as exc:
             log.info("connect to %s failed: %s", host, exc)
             self._apply(session.connect_failed(time.monotonic()))
