@@ -256,3 +256,34 @@ async def test_submit_from_another_thread_is_handed_to_the_loop() -> None:
         xid = await _get_xid(peer, "/t")
         await peer.reply_get(xid, b"t")
         assert (await asyncio.wait_for(future, WAIT))[0] == b"t"
+
+
+async def test_a_peer_sending_garbage_is_dropped_and_the_session_resumed() -> None:
+    async with scripted() as (zk, peer):
+        states = zk.states()
+        got = asyncio.ensure_future(zk.get("/g"))
+        await _get_xid(peer, "/g")
+        assert peer.sock is not None
+        await asyncio.get_running_loop().sock_sendall(peer.sock, LEN.pack(-5) + b"\xff" * 32)
+        with pytest.raises(ConnectionLoss):
+            await asyncio.wait_for(got, WAIT)
+        assert await asyncio.wait_for(states.__anext__(), WAIT) is ZkState.SUSPENDED
+        again = await peer.accept()
+        assert again.session_id == SESSION
+        assert await asyncio.wait_for(states.__anext__(), WAIT) is ZkState.CONNECTED
+        after = asyncio.ensure_future(zk.get("/g"))
+        xid = await _get_xid(peer, "/g")
+        await peer.reply_get(xid, b"ok")
+        assert (await asyncio.wait_for(after, WAIT))[0] == b"ok"
+
+
+async def test_a_bad_request_is_refused_before_anything_is_sent() -> None:
+    async with scripted() as (zk, peer):
+        from zkrecipes.exceptions import InvalidTypeError
+
+        with pytest.raises(InvalidTypeError):
+            await zk.get(42)  # type: ignore[arg-type]
+        got = asyncio.ensure_future(zk.get("/fine"))
+        xid = await _get_xid(peer, "/fine")
+        await peer.reply_get(xid, b"f")
+        assert (await asyncio.wait_for(got, WAIT))[0] == b"f"

@@ -350,19 +350,21 @@ class AsyncZkClient(AsyncClientOperations):
     async def add_watch_iter(self, path: str, mode: int = AddWatchMode.PERSISTENT_RECURSIVE,
                              maxsize: int = 1024) -> EventStream[WatchedEvent]:
         """Add a persistent (or persistent-recursive) watch and return its events as a bounded
-        stream (see :mod:`zkrecipes.aio.streams`); closing the stream removes the watch.
+        stream (see :mod:`zkrecipes.aio.streams`); closing the stream removes its callback
+        (``remove_watches``: the server checks the watch, the local registration goes).
 
         ``async with await zk.add_watch_iter(path) as events: async for event in events: ...``
         """
         async def remove() -> None:
             if self._transport.running:
                 try:
-                    await self.remove_watches(path, stream.push, WatcherType.ANY)
+                    await self.remove_watches(path, callback, WatcherType.ANY)
                 except ZkException as exc:
                     self.logger.info("removing the persistent watch on %s failed: %r", path, exc)
 
         stream: EventStream[WatchedEvent] = EventStream(maxsize, remove)
-        await self.add_watch(path, stream.push, mode)
+        callback = stream.push  # one bound method: registered and removed as the same watcher
+        await self.add_watch(path, callback, mode)
         return stream
 
     def states(self, maxsize: int = 64) -> EventStream[ZkState]:

@@ -16,8 +16,8 @@ transport's callbacks only append or set a flag, never wait):
   A consumer that needs every event keeps up or passes a larger ``maxsize``.
 
 Every stream is also an async context manager; leaving it (or
-:meth:`aclose`) unregisters what it registered (a persistent watch is removed
-on the server). A stream ends (``StopAsyncIteration``) when the client stops.
+:meth:`aclose`) unregisters what it registered (a persistent watch's callback
+with ``remove_watches``). A stream ends (``StopAsyncIteration``) when the client stops.
 """
 
 from __future__ import annotations
