@@ -287,3 +287,30 @@ async def test_a_bad_request_is_refused_before_anything_is_sent() -> None:
         xid = await _get_xid(peer, "/fine")
         await peer.reply_get(xid, b"f")
         assert (await asyncio.wait_for(got, WAIT))[0] == b"f"
+
+
+async def test_a_cancelled_start_stops_connecting() -> None:
+    peer = Peer()
+    zk = AsyncZkClient.from_config(_config(), open_socket=peer.open_socket)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(zk.start(timeout=WAIT), 0.05)  # the peer never answers
+    for _ in range(100):
+        if not zk.transport.running:
+            break
+        await asyncio.sleep(0.01)
+    assert not zk.transport.running and zk.state is ZkState.LOST
+    with pytest.raises(ConnectionClosedError):
+        await zk.get("/")
+
+
+def test_the_asyncio_client_has_every_public_member_of_the_sync_client() -> None:
+    from zkrecipes import ZkClient
+
+    recipes = {"Barrier", "Counter", "DoubleBarrier", "ChildrenWatch", "DataWatch", "PatientChildrenWatch",
+               "Election", "Lock", "ReadLock", "WriteLock", "Semaphore", "NonBlockingLease",
+               "MultiNonBlockingLease", "Party", "ShallowParty", "Queue", "LockingQueue", "SetPartitioner",
+               "TreeCache"}  # recipes on asyncio are not there yet
+    not_for_asyncio = {"start_async", "handler"}  # the loop is the handler; start() is a coroutine
+    names = {n for n in dir(ZkClient) if not n.startswith("_") and not n.endswith("_async")}
+    missing = sorted(n for n in names - recipes - not_for_asyncio if not hasattr(AsyncZkClient, n))
+    assert missing == []

@@ -38,6 +38,7 @@ from zkrecipes.client.handlers._sockets import build_ssl_context
 from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 from zkrecipes.client.protocol.paths import strip_chroot
+from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.transport.asyncio_transport import AsyncioTransport, SocketOpener
 from zkrecipes.client.words import check_word
 from zkrecipes.exceptions import (
@@ -156,6 +157,34 @@ class AsyncZkClient(AsyncClientOperations):
     def chroot(self) -> str:
         return self._config.chroot
 
+    @property
+    def default_acl(self) -> list[ACL] | None:
+        """The ACL of nodes created without one (None: OPEN_ACL_UNSAFE)."""
+        acl = self._config.default_acl
+        return None if acl is None else list(acl)
+
+    @property
+    def auth_data(self) -> list[tuple[str, str]]:
+        """The ``(scheme, credential)`` pairs sent on each connection (without SASL)."""
+        return list(self._config.auth_data)
+
+    @property
+    def sasl(self) -> SaslConfig | None:
+        return self._config.sasl
+
+    @property
+    def read_only(self) -> bool:
+        return self._config.read_only
+
+    @property
+    def randomize_hosts(self) -> bool:
+        return self._config.randomize_hosts
+
+    @property
+    def max_request_size(self) -> int:
+        """The largest request sent (bytes); larger ones raise DataTooLargeError."""
+        return self._config.max_request_size
+
     def set_hosts(self, hosts: str | Sequence[str], randomize_hosts: bool | None = None) -> None:
         """Use ``hosts`` from the next connection attempt on; the chroot cannot change."""
         config = self._config.with_hosts(hosts, randomize_hosts)
@@ -246,7 +275,8 @@ class AsyncZkClient(AsyncClientOperations):
         """Connect and wait up to ``timeout`` s for a session.
 
         Raises ZkTimeoutError (and stops) when none was established in time,
-        AuthFailedError at once when the server refused the SASL login.
+        AuthFailedError at once when the server refused the SASL login. A
+        cancelled start before a session exists stops connecting.
         """
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._start_waiters.append(waiter)
@@ -256,6 +286,10 @@ class AsyncZkClient(AsyncClientOperations):
             self._transport.start()
             if not self.connected:
                 await asyncio.wait({waiter}, timeout=timeout)
+        except asyncio.CancelledError:
+            if not self.connected:
+                self._transport.abort()  # a cancelled start leaves nothing connecting behind
+            raise
         finally:
             self._start_waiters.remove(waiter)
         if not self.connected:
