@@ -18,7 +18,7 @@ from zkrecipes.client.session.readonly import PROBE_COMMAND, PROBE_TIMEOUT, is_r
 if TYPE_CHECKING:
     from zkrecipes.client.handlers.interface import Handler
 
-__all__ = ["ReadWriteProbe"]
+__all__ = ["ProbeRunner", "ReadWriteProbe"]
 
 log = logging.getLogger("zkrecipes.connection")
 
@@ -79,3 +79,28 @@ class ReadWriteProbe:
         finally:
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+class ProbeRunner:
+    """At most one :class:`ReadWriteProbe` at a time, for one transport."""
+
+    __slots__ = ("_handler", "_on_found", "_probe", "_ssl")
+
+    def __init__(self, handler: Handler, ssl_options: Mapping[str, Any],
+                 on_found: Callable[[HostPort], None]) -> None:
+        self._handler = handler
+        self._ssl = ssl_options
+        self._on_found = on_found
+        self._probe: ReadWriteProbe | None = None
+
+    def start(self, candidates: list[HostPort]) -> None:
+        """Probe ``candidates`` (stopping any earlier probe)."""
+        self.stop()
+        self._probe = ReadWriteProbe(self._handler, candidates, self._ssl, self._on_found)
+        self._probe.start()
+
+    def stop(self) -> None:
+        """Stop the current probe, if any."""
+        if self._probe is not None:
+            self._probe.cancel()
+            self._probe = None

@@ -59,7 +59,7 @@ from zkrecipes.client.session.outputs import (
     Wait,
 )
 from zkrecipes.client.transport._poller import WOULD_BLOCK, Poller, direct_write_check, is_tls_socket
-from zkrecipes.client.transport._probe import ReadWriteProbe
+from zkrecipes.client.transport._probe import ProbeRunner
 from zkrecipes.client.transport._writer import (
     DIRECT_MAX_IN_FLIGHT,
     LEFT_TO_LOOP,
@@ -125,7 +125,7 @@ class ThreadedTransport:
         self._wake_r: Any = None
         self._wake_w: Any = None
         self._loop: Joinable | None = None
-        self._probe: ReadWriteProbe | None = None
+        self._probe = ProbeRunner(handler, self._ssl, self._on_rw_found)
         self._current: tuple[HostPort, tuple[Any, ...]] | None = None
         self._sock: Any = None
 
@@ -305,9 +305,9 @@ class ThreadedTransport:
                 except Exception:
                     log.exception("auth-failed callback failed")
             elif type(output) is StartProbe:
-                self._start_probe(output.candidates)
+                self._probe.start(output.candidates)
             elif type(output) is StopProbe:
-                self._stop_probe()
+                self._probe.stop()
         return dropped
 
     def _emit(self, state: ZkState) -> None:
@@ -331,17 +331,6 @@ class ThreadedTransport:
         if check is not None and sock is not None:
             writer.open(sock, check)
 
-    def _start_probe(self, candidates: list[HostPort]) -> None:
-        self._stop_probe()
-        probe = ReadWriteProbe(self.handler, candidates, self._ssl, self._on_rw_found)
-        self._probe = probe
-        probe.start()
-
-    def _stop_probe(self) -> None:
-        if self._probe is not None:
-            self._probe.cancel()
-            self._probe = None
-
     def _on_rw_found(self, host: HostPort) -> None:
         self._session.read_write_server_found(host)
         self._wake()
@@ -358,7 +347,7 @@ class ThreadedTransport:
             self._finish()
 
     def _finish(self) -> None:
-        self._stop_probe()
+        self._probe.stop()
         self._closed = True
         self._apply(self._session.abandon_unsent())
         self.live.clear()
