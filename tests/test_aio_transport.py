@@ -314,3 +314,55 @@ def test_the_asyncio_client_has_every_public_member_of_the_sync_client() -> None
     names = {n for n in dir(ZkClient) if not n.startswith("_") and not n.endswith("_async")}
     missing = sorted(n for n in names - recipes - not_for_asyncio if not hasattr(AsyncZkClient, n))
     assert missing == []
+
+
+async def test_a_read_only_server_is_left_once_the_probe_finds_a_read_write_one() -> None:
+    async def answer_rw(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if await reader.read(4) == b"isro":
+            writer.write(b"rw")
+        writer.close()
+
+    probe_target = await asyncio.start_server(answer_rw, "127.0.0.1", 0)
+    rw_port = probe_target.sockets[0].getsockname()[1]
+    peer = Peer()
+    config = ClientConfig.from_kazoo_args(
+        f"127.0.0.1:9,127.0.0.1:{rw_port}", 3.0, None, None, None, None, True, False,
+        {"delay": 0.01, "max_jitter": 0.0}, None, None, None, None, None, False, True, False)
+    zk = AsyncZkClient.from_config(config, open_socket=peer.open_socket)
+    states = zk.states()
+    try:
+        starting = asyncio.ensure_future(zk.start(timeout=WAIT))
+        peer.sock = await asyncio.wait_for(peer.sockets.get(), WAIT)
+        first, _ = ConnectRequest.read(await peer.read_frame())
+        assert first.read_only
+        await peer.send(ConnectResponse(0, 3000, SESSION, PASSWORD, True).to_bytes())  # read-only
+        await asyncio.wait_for(starting, WAIT)
+        assert await asyncio.wait_for(states.__anext__(), WAIT) is ZkState.CONNECTED
+        from zkrecipes import KeeperState
+
+        assert zk.client_state is KeeperState.CONNECTED_RO
+        # The probe finds 127.0.0.1:<rw_port> read-write: the client moves there.
+        assert await asyncio.wait_for(states.__anext__(), WAIT) is ZkState.SUSPENDED
+        again = await peer.accept()
+        assert again.session_id == SESSION
+        assert await asyncio.wait_for(states.__anext__(), WAIT) is ZkState.CONNECTED
+        assert zk.client_state is KeeperState.CONNECTED
+        assert zk.transport.current_server is not None
+        assert zk.transport.current_server[0].port == rw_port
+    finally:
+        zk.close()
+        probe_target.close()
+
+
+async def test_stop_during_the_handshake_ends_at_once() -> None:
+    peer = Peer()
+    zk = AsyncZkClient.from_config(_config(), open_socket=peer.open_socket)
+    starting = asyncio.ensure_future(zk.start(timeout=WAIT))
+    peer.sock = await asyncio.wait_for(peer.sockets.get(), WAIT)
+    await peer.read_frame()  # the ConnectRequest, never answered
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await asyncio.wait_for(zk.stop(), WAIT)
+    assert loop.time() - began < 1.0  # not the read timeout
+    with pytest.raises(ConnectionClosedError):
+        await asyncio.wait_for(starting, 1.0)  # woken by stop(), not its own timeout

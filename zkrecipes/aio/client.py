@@ -44,6 +44,7 @@ from zkrecipes.client.words import check_word
 from zkrecipes.exceptions import (
     AuthFailedError,
     ConfigurationError,
+    ConnectionClosedError,
     ConnectionLoss,
     WriterNotClosedException,
     ZkException,
@@ -275,8 +276,9 @@ class AsyncZkClient(AsyncClientOperations):
         """Connect and wait up to ``timeout`` s for a session.
 
         Raises ZkTimeoutError (and stops) when none was established in time,
-        AuthFailedError at once when the server refused the SASL login. A
-        cancelled start before a session exists stops connecting.
+        AuthFailedError at once when the server refused the SASL login,
+        ConnectionClosedError when stop()/close() ended it. A cancelled start
+        before a session exists stops connecting.
         """
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._start_waiters.append(waiter)
@@ -294,9 +296,12 @@ class AsyncZkClient(AsyncClientOperations):
             self._start_waiters.remove(waiter)
         if not self.connected:
             auth_failed = self._transport.keeper_state is KeeperState.AUTH_FAILED
+            stopped = not self._transport.running
             await self.stop()
             if auth_failed:
                 raise AuthFailedError("authentication failed: the server refused the client's login")
+            if stopped:
+                raise ConnectionClosedError("the client was stopped (or closed) while starting")
             raise ZkTimeoutError(f"Connection time-out after {timeout} s")
 
     async def stop(self) -> None:
@@ -307,6 +312,7 @@ class AsyncZkClient(AsyncClientOperations):
             self._end_streams()
             return
         stopped = await self._transport.stop(max(10.0, self._config.session_timeout))
+        self._wake_start_waiters()  # a start() waiting for a session ends now
         await self._session_queue.drain(self._config.session_timeout)
         self._end_streams()
         if not stopped:
@@ -316,6 +322,7 @@ class AsyncZkClient(AsyncClientOperations):
         """End at once without CloseSession (the server expires the session later):
         every pending request fails with ConnectionClosedError; callback tasks stop."""
         self._transport.abort()
+        self._wake_start_waiters()
         self._end_streams()
         self._session_queue.stop()
         self._watch_queue.stop()

@@ -206,6 +206,8 @@ class AsyncioTransport:
             return True
         self._session.close()
         self._kick()
+        if self._link is not None and self._loop is not None:
+            self._loop.call_soon(self._tick_now)  # a handshake in progress ends now
         done, _ = await asyncio.wait({task}, timeout=timeout)
         if not done:
             task.cancel()
@@ -340,6 +342,11 @@ class AsyncioTransport:
     def _on_timer(self) -> None:
         self._timer = None
         self._timer_at = None
+        self._tick_now()
+
+    def _tick_now(self) -> None:
+        """Apply what is due now (also run at once after an input that ``tick`` acts on:
+        a close during the handshake, a read-write server found)."""
         link = self._link
         if link is None or link.ended.done():
             return
@@ -420,9 +427,8 @@ class AsyncioTransport:
 
     def _on_rw_found(self, host: HostPort) -> None:
         self._session.read_write_server_found(host)
-        link = self._link
-        if link is not None:
-            self._schedule_flush()
+        if self._link is not None and self._loop is not None:
+            self._loop.call_soon(self._tick_now)  # drop this connection, move there
 
     # ------------------------------------------------------------ the connect task
 
