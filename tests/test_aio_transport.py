@@ -366,3 +366,31 @@ async def test_stop_during_the_handshake_ends_at_once() -> None:
     assert loop.time() - began < 1.0  # not the read timeout
     with pytest.raises(ConnectionClosedError):
         await asyncio.wait_for(starting, 1.0)  # woken by stop(), not its own timeout
+
+
+async def test_a_listener_may_stop_the_client_and_a_restart_serves_listeners_again() -> None:
+    async with scripted() as (zk, peer):
+        seen: list[ZkState] = []
+        stopped = asyncio.Event()
+
+        async def listener(state: ZkState) -> None:
+            seen.append(state)
+            if state is ZkState.SUSPENDED:
+                await zk.stop()  # from inside the SESSION queue
+                stopped.set()
+
+        zk.add_listener(listener)
+        assert peer.sock is not None
+        peer.sock.close()
+        peer.sock = None
+        await asyncio.wait_for(stopped.wait(), WAIT)
+        assert not zk.transport.running and zk.state is ZkState.LOST
+        starting = asyncio.ensure_future(zk.start(timeout=WAIT))
+        await peer.accept(session_id=0x77)
+        await asyncio.wait_for(starting, WAIT)
+        assert zk.client_id is not None and zk.client_id[0] == 0x77
+        for _ in range(100):
+            if seen[-1:] == [ZkState.CONNECTED]:
+                break
+            await asyncio.sleep(0.01)
+        assert seen == [ZkState.SUSPENDED, ZkState.LOST, ZkState.CONNECTED]

@@ -59,8 +59,13 @@ class CallbackQueue:
         if self._task is not None and asyncio.current_task() is not self._task:
             await asyncio.wait({done}, timeout=timeout)
 
+    def is_current(self) -> bool:
+        """True when called from one of this queue's callbacks."""
+        return self._task is not None and asyncio.current_task() is self._task
+
     def stop(self) -> None:
-        """Cancel the worker (callbacks not yet run are dropped)."""
+        """End the worker; callbacks not yet run are dropped. From inside a callback of this
+        queue, the worker ends once that callback returns (it is not cancelled)."""
         task, self._task = self._task, None
         self._items.clear()
         if task is not None and task is not asyncio.current_task():
@@ -70,7 +75,8 @@ class CallbackQueue:
         ready = self._ready
         assert ready is not None
         items = self._items
-        while True:
+        me = asyncio.current_task()
+        while self._task is me:  # stop() (or a restart) replaced this worker: end
             if not items:
                 ready.clear()
                 await ready.wait()

@@ -306,15 +306,19 @@ class AsyncZkClient(AsyncClientOperations):
 
     async def stop(self) -> None:
         """Close the session (its ephemeral nodes go away); pending requests fail with
-        ConnectionClosedError. Listeners see LOST before this returns (bounded wait).
-        Safe to call twice, while reconnecting, or from a callback."""
+        ConnectionClosedError. Listeners see LOST before this returns (bounded wait);
+        watch callbacks not run yet are dropped. Safe to call twice, while
+        reconnecting, or from a listener or a watch callback."""
         if not self._transport.running:
             self._end_streams()
             return
         stopped = await self._transport.stop(max(10.0, self._config.session_timeout))
         self._wake_start_waiters()  # a start() waiting for a session ends now
-        await self._session_queue.drain(self._config.session_timeout)
+        await self._session_queue.drain(self._config.session_timeout)  # listeners see LOST
         self._end_streams()
+        for queue in (self._session_queue, self._watch_queue):
+            if not queue.is_current():  # from a callback, its queue goes on (LOST still runs)
+                queue.stop()
         if not stopped:
             raise WriterNotClosedException("the connection task did not stop in time")
 
@@ -344,8 +348,6 @@ class AsyncZkClient(AsyncClientOperations):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.stop()
-        self._session_queue.stop()
-        self._watch_queue.stop()
 
     async def retry(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Await ``func(*args, **kwargs)`` (a coroutine function or a plain one) under ``command_retry``."""
