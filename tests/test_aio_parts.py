@@ -94,3 +94,39 @@ async def test_retry_async_honours_the_deadline() -> None:
 
 async def _raise(error: Exception) -> None:
     raise error
+
+
+async def test_event_stream_opens_on_first_read_or_entry_and_closes_only_if_opened() -> None:
+    log: list[str] = []
+
+    async def opened() -> None:
+        log.append("open")
+
+    async def closed() -> None:
+        log.append("close")
+
+    never: EventStream[int] = EventStream(4, closed, opened)
+    await never.aclose()
+    assert log == []  # never opened: nothing to unregister
+    read: EventStream[int] = EventStream(4, closed, opened)
+    read.push(1)
+    assert await read.__anext__() == 1
+    await read.aclose()
+    assert log == ["open", "close"]
+    async with EventStream(4, closed, opened) as entered:
+        entered.push(2)
+        assert await entered.__anext__() == 2
+    assert log == ["open", "close", "open", "close"]
+
+
+def test_add_watch_iter_checks_its_arguments_at_once() -> None:
+    from zkrecipes.aio import AsyncZkClient
+    from zkrecipes.exceptions import InvalidArgumentError, ZkException
+
+    zk = AsyncZkClient("127.0.0.1:9")
+    with pytest.raises(InvalidArgumentError):
+        zk.add_watch_iter("/x", mode=99)
+    with pytest.raises(ZkException):
+        zk.add_watch_iter("no-slash")
+    with pytest.raises(ValueError):
+        zk.add_watch_iter("/x", maxsize=0)

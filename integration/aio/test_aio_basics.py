@@ -101,7 +101,7 @@ async def test_watch_children_iterator_ends_on_deletion(zk_aio_client: AsyncZkCl
 async def test_persistent_watch_iterator_and_removal(zk_aio_client: AsyncZkClient) -> None:
     zk = zk_aio_client
     await zk.create("/r", b"")
-    async with await zk.add_watch_iter("/r", AddWatchMode.PERSISTENT_RECURSIVE) as events:
+    async with zk.add_watch_iter("/r", AddWatchMode.PERSISTENT_RECURSIVE) as events:
         await zk.create("/r/a", b"")
         await zk.set("/r/a", b"1")
         await zk.set("/r", b"2")
@@ -111,6 +111,23 @@ async def test_persistent_watch_iterator_and_removal(zk_aio_client: AsyncZkClien
         assert events.dropped == 0
     with pytest.raises(StopAsyncIteration):
         await events.__anext__()
+    seen = []
+
+    async def first_two() -> None:
+        async for event in zk.add_watch_iter("/r"):  # added by the first read
+            seen.append(event.path)
+            if len(seen) == 2:
+                break
+
+    consumer = asyncio.ensure_future(first_two())
+    for _ in range(400):  # bounded: the watch is added when the consumer first reads
+        if seen or consumer.done():
+            break
+        await zk.set("/r/a", b"again")
+        await asyncio.sleep(0.05)
+    await zk.set("/r", b"more")
+    await asyncio.wait_for(consumer, WAIT)
+    assert seen[0] == "/r/a"
 
 
 async def test_transactions_and_multi_read(zk_aio_client: AsyncZkClient) -> None:

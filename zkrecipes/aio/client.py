@@ -32,6 +32,7 @@ from zkrecipes.aio.bindings import AsyncClientOperations
 from zkrecipes.aio.retry import retry_async
 from zkrecipes.aio.streams import ChildrenWatchStream, DataWatchStream, EventStream
 from zkrecipes.aio.transaction import AsyncMultiRead, AsyncTransaction
+from zkrecipes.client.api import extras as _extras
 from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, RetryOption
 from zkrecipes.client.handlers._sockets import build_ssl_context
@@ -60,6 +61,10 @@ log = logging.getLogger("zkrecipes.aio")
 _VERSION = re.compile(r"zookeeper\.version=(\d+)\.(\d+)\.(\d+)")
 
 Listener = Callable[[ZkState], Any]
+
+
+def _ignore(event: WatchedEvent) -> None:
+    """A placeholder callback for argument checks."""
 
 
 def _policy(option: RetryOption) -> RetryPolicy:
@@ -390,14 +395,20 @@ class AsyncZkClient(AsyncClientOperations):
         """``async for names in zk.watch_children(path)`` (see :class:`.ChildrenWatchStream`)."""
         return ChildrenWatchStream(self, path)
 
-    async def add_watch_iter(self, path: str, mode: int = AddWatchMode.PERSISTENT_RECURSIVE,
-                             maxsize: int = 1024) -> EventStream[WatchedEvent]:
-        """Add a persistent (or persistent-recursive) watch and return its events as a bounded
-        stream (see :mod:`zkrecipes.aio.streams`); closing the stream removes its callback
-        (``remove_watches``: the server checks the watch, the local registration goes).
+    def add_watch_iter(self, path: str, mode: int = AddWatchMode.PERSISTENT_RECURSIVE,
+                       maxsize: int = 1024) -> EventStream[WatchedEvent]:
+        """A persistent (or persistent-recursive) watch's events as a bounded stream (see
+        :mod:`zkrecipes.aio.streams`): ``async for event in zk.add_watch_iter(path): ...``.
 
-        ``async with await zk.add_watch_iter(path) as events: async for event in events: ...``
+        The watch is added by the first read (or on entering ``async with``); closing the
+        stream removes its callback (``remove_watches``: the server checks the watch, the
+        local registration goes). Argument errors raise here, at once.
         """
+        self._ctx_check_watch(path, mode)
+
+        async def add() -> None:
+            await self.add_watch(path, callback, mode)
+
         async def remove() -> None:
             if self._transport.running:
                 try:
@@ -405,10 +416,12 @@ class AsyncZkClient(AsyncClientOperations):
                 except ZkException as exc:
                     self.logger.info("removing the persistent watch on %s failed: %r", path, exc)
 
-        stream: EventStream[WatchedEvent] = EventStream(maxsize, remove)
+        stream: EventStream[WatchedEvent] = EventStream(maxsize, remove, add)
         callback = stream.push  # one bound method: registered and removed as the same watcher
-        await self.add_watch(path, callback, mode)
         return stream
+
+    def _ctx_check_watch(self, path: str, mode: int) -> None:
+        _extras.add_watch(self._ctx, path, _ignore, mode)  # the operation's own checks, nothing sent
 
     def states(self, maxsize: int = 64) -> EventStream[ZkState]:
         """``async for state in zk.states()``: every later state change (bounded, drop-oldest);

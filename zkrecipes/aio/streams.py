@@ -72,9 +72,11 @@ class _Stream(Generic[T]):
 class EventStream(_Stream[T]):
     """A bounded push queue as an async iterator (see the module docstring for the policy)."""
 
-    def __init__(self, maxsize: int, on_close: Callable[[], Awaitable[None] | None] | None = None) -> None:
+    def __init__(self, maxsize: int, on_close: Callable[[], Awaitable[None] | None] | None = None,
+                 on_open: Callable[[], Awaitable[None]] | None = None) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be >= 1")
+        self._on_open = on_open  # awaited once, by the first __anext__ or __aenter__
         self._items: deque[T] = deque()
         self._maxsize = maxsize
         self._waiter: asyncio.Future[None] | None = None
@@ -104,7 +106,19 @@ class EventStream(_Stream[T]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    async def open(self) -> None:
+        """Register what feeds this stream (done by the first read or ``async with``; idempotent)."""
+        on_open, self._on_open = self._on_open, None
+        if on_open is not None:
+            await on_open()
+
+    async def __aenter__(self) -> EventStream[T]:
+        await self.open()
+        return self
+
     async def __anext__(self) -> T:
+        if self._on_open is not None and not self._closed:
+            await self.open()
         while True:
             if self._items:
                 return self._items.popleft()
@@ -122,6 +136,9 @@ class EventStream(_Stream[T]):
         self._closed = True
         self._ended = True
         self._wake()
+        if self._on_open is not None:
+            self._on_open = None
+            return  # never opened: nothing to unregister
         if self._on_close is not None:
             outcome = self._on_close()
             if outcome is not None:
