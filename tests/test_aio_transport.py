@@ -394,3 +394,19 @@ async def test_a_listener_may_stop_the_client_and_a_restart_serves_listeners_aga
                 break
             await asyncio.sleep(0.01)
         assert seen == [ZkState.SUSPENDED, ZkState.LOST, ZkState.CONNECTED]
+
+
+async def test_a_cancelled_add_auth_keeps_the_session_in_order() -> None:
+    async with scripted() as (zk, peer):
+        auth = asyncio.ensure_future(zk.add_auth("digest", "user:pw"))
+        xid, opcode, _ = await peer.read_request()
+        assert (xid, opcode) == (-4, 100)
+        auth.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await auth
+        got = asyncio.ensure_future(zk.get("/after"))
+        get_xid = await _get_xid(peer, "/after")
+        await peer.send(ReplyHeader(-4, 0, 0).to_bytes())  # the auth's late answer
+        await peer.reply_get(get_xid, b"ok")
+        assert (await asyncio.wait_for(got, WAIT))[0] == b"ok"
+        assert zk.connected

@@ -66,13 +66,15 @@ async def test_cancelled_task_and_asyncio_timeout(fault_proxy: Any, zk_aio_clien
     fault_proxy.stall()
     task = asyncio.ensure_future(zk.get("/a"))
     plan = asyncio.ensure_future(zk.ensure_path("/x/y/z"))  # a multi-step operation
+    txn = zk.transaction()
+    txn.create("/tx", b"t")
+    commit = asyncio.ensure_future(txn.commit())
     await asyncio.sleep(0.05)
-    task.cancel()
-    plan.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    with pytest.raises(asyncio.CancelledError):
-        await plan
+    for cancelled in (task, plan, commit):
+        cancelled.cancel()
+    for cancelled in (task, plan, commit):
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.1):
             await zk.get("/c")
@@ -80,6 +82,8 @@ async def test_cancelled_task_and_asyncio_timeout(fault_proxy: Any, zk_aio_clien
     assert [(await zk.get(p))[0] for p in ("/c", "/b", "/a")] == [b"c", b"b", b"a"]
     await _until(lambda: zk.transport.pending_count == 0)
     assert zk.connected and zk.state is ZkState.CONNECTED
+    # The cancelled commit was on the wire: the server applied it (no rollback outside a transaction).
+    assert (await zk.get("/tx"))[0] == b"t"
 
 
 async def test_stop_fails_every_pending_call(fault_proxy: Any, zk_aio_client_factory: Any) -> None:
