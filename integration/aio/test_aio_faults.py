@@ -15,6 +15,7 @@ import pytest
 from zkrecipes import EventType, WatchedEvent, ZkState
 from zkrecipes import exceptions as exc
 from zkrecipes.aio import AsyncZkClient
+from zkrecipes.client.protocol.opcodes import AddWatchMode
 from zkrecipes.testing import expire_session
 
 WAIT = 20.0
@@ -120,6 +121,8 @@ async def test_short_stall_suspends_and_resumes_with_the_watch(
     states = zk.states()
     events: asyncio.Queue[WatchedEvent] = asyncio.Queue()
     await zk.get("/watched", watch=events.put_nowait)
+    persistent = zk.add_watch_iter("/watched", AddWatchMode.PERSISTENT)
+    await persistent.open()
     session = zk.client_id
     fault_proxy.stall()
     await other.set("/watched", b"changed during the stall")
@@ -129,6 +132,10 @@ async def test_short_stall_suspends_and_resumes_with_the_watch(
     assert zk.client_id == session
     event = await asyncio.wait_for(events.get(), WAIT)
     assert (event.type, event.path) == (EventType.CHANGED, "/watched")
+    # The persistent watch was restored too (SetWatches2): the change made meanwhile arrives.
+    restored = await asyncio.wait_for(persistent.__anext__(), WAIT)
+    assert (restored.type, restored.path) == (EventType.CHANGED, "/watched")
+    await persistent.aclose()
 
 
 async def test_long_stall_loses_the_session_then_a_new_one(
@@ -150,6 +157,9 @@ async def test_long_stall_loses_the_session_then_a_new_one(
 async def test_real_session_expiry(zk_hosts: str, zk_aio_client_factory: Any) -> None:
     zk = await zk_aio_client_factory()
     await zk.create("/eph", b"", ephemeral=True)
+    await zk.create("/data", b"d0")
+    changes = zk.watch_data("/data")
+    assert (await asyncio.wait_for(changes.__anext__(), WAIT)).data == b"d0"
     assert zk.client_id is not None
     session_id, password = zk.client_id
     states = zk.states()
@@ -159,3 +169,9 @@ async def test_real_session_expiry(zk_hosts: str, zk_aio_client_factory: Any) ->
     assert zk.client_id is not None and zk.client_id[0] != session_id
     assert await zk.exists("/eph") is None
     assert await zk.create("/eph", b"", ephemeral=True) == "/eph"
+    # The lost session's watch is gone: the stream re-reads in the new session and watches again.
+    again = await asyncio.wait_for(changes.__anext__(), WAIT)
+    assert again.data == b"d0" and again.event is None
+    await zk.set("/data", b"d1")
+    changed = await asyncio.wait_for(changes.__anext__(), WAIT)
+    assert changed.data == b"d1" and changed.event is not None

@@ -23,6 +23,7 @@ import logging
 import re
 import ssl
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any
@@ -137,6 +138,7 @@ class AsyncZkClient(AsyncClientOperations):
         self._session_queue = CallbackQueue("session")
         self._watch_queue = CallbackQueue("watch")
         self._state_streams: list[EventStream[ZkState]] = []
+        self._session_watchers: weakref.WeakSet[Any] = weakref.WeakSet()  # pull streams' flags
         self._start_waiters: list[asyncio.Future[None]] = []
         self._transport = AsyncioTransport(
             hosts=list(config.hosts), chroot=config.chroot, session_timeout=config.session_timeout,
@@ -257,7 +259,16 @@ class AsyncZkClient(AsyncClientOperations):
             self._wake_start_waiters()
         for stream in self._state_streams:
             stream.push(state)
+        if state is ZkState.LOST:
+            watchers = list(self._session_watchers)
+            self._session_watchers.clear()
+            for flag in watchers:
+                flag.session_lost()
         self._session_queue.put(self._fire_listeners, state)
+
+    def _watch_session(self, flag: Any) -> None:
+        """Call ``flag.session_lost()`` on the next LOST (the pull streams' one-shot watches)."""
+        self._session_watchers.add(flag)
 
     def _wake_start_waiters(self) -> None:
         for waiter in self._start_waiters:

@@ -146,9 +146,14 @@ class EventStream(_Stream[T]):
 
 
 class _WatchFlag:
-    """A one-shot watch callback that remembers its event and wakes one waiter."""
+    """A one-shot watch callback that remembers its event and wakes one waiter.
 
-    __slots__ = ("event", "fired")
+    The client also fires it (with no event) when the session is LOST: the
+    server forgets a lost session's watches without notifying, so a pull
+    stream re-reads (and re-arms its watch) once a new session exists.
+    """
+
+    __slots__ = ("__weakref__", "event", "fired")
 
     def __init__(self) -> None:
         self.fired = asyncio.Event()
@@ -158,12 +163,24 @@ class _WatchFlag:
         self.event = event
         self.fired.set()
 
+    def session_lost(self) -> None:
+        if not self.fired.is_set():
+            self.event = None
+            self.fired.set()
+
+
+def _new_flag(client: Any) -> _WatchFlag:
+    flag = _WatchFlag()
+    client._watch_session(flag)
+    return flag
+
 
 class DataWatchStream(_Stream[DataChange]):
     """``async for change in zk.watch_data(path)``: the node's data on each change (pull, coalesced).
 
     The first item is the current state. An item with ``data is None`` means the
-    node does not exist (its creation is watched). Read errors other than
+    node does not exist (its creation is watched). After a LOST session the
+    stream re-reads once a new session exists (that item's ``event`` is None). Read errors other than
     NoNodeError propagate out of the ``async for``; the stream ends when the
     client is stopped.
     """
@@ -183,7 +200,7 @@ class DataWatchStream(_Stream[DataChange]):
             raise StopAsyncIteration
         try:
             while True:
-                flag = self._flag = _WatchFlag()
+                flag = self._flag = _new_flag(self._client)
                 try:
                     data, stat = await self._client.get(self._path, watch=flag)
                     return DataChange(data, stat, event)
@@ -203,7 +220,8 @@ class DataWatchStream(_Stream[DataChange]):
 
 class ChildrenWatchStream(_Stream[list[str]]):
     """``async for children in zk.watch_children(path)``: the child names on each change (pull,
-    coalesced). Ends when the node is deleted (or does not exist) and when the client stops."""
+    coalesced). Ends when the node is deleted (or does not exist) and when the client stops;
+    after a LOST session it re-reads once a new session exists."""
 
     def __init__(self, client: Any, path: str) -> None:
         self._client = client
@@ -219,7 +237,7 @@ class ChildrenWatchStream(_Stream[list[str]]):
                 self._closed = True
         if self._closed:
             raise StopAsyncIteration
-        flag = self._flag = _WatchFlag()
+        flag = self._flag = _new_flag(self._client)
         try:
             children: list[str] = await self._client.get_children(self._path, watch=flag)
         except (NoNodeError, ConnectionClosedError):
