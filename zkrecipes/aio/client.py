@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import ssl
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,10 +32,10 @@ from zkrecipes.aio.bindings import AsyncClientOperations
 from zkrecipes.aio.retry import retry_async
 from zkrecipes.aio.streams import ChildrenWatchStream, DataWatchStream, EventStream
 from zkrecipes.aio.transaction import AsyncMultiRead, AsyncTransaction
+from zkrecipes.aio.words import exchange
 from zkrecipes.client.api import extras as _extras
 from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, RetryOption
-from zkrecipes.client.handlers._sockets import build_ssl_context
 from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 from zkrecipes.client.protocol.paths import strip_chroot
@@ -448,26 +447,17 @@ class AsyncZkClient(AsyncClientOperations):
     # ----------------------------------------------------- four-letter words
 
     async def command(self, cmd: bytes = b"ruok") -> str:
-        """Send a four-letter word to the current server over its own short connection."""
+        """Send a four-letter word to the current server over its own short connection.
+
+        Returns the server's text answer. Raises ConnectionLoss when not connected.
+        """
         word = check_word(cmd)
         server = self._transport.current_server
         if not self.connected or server is None or not server[1]:
             raise ConnectionLoss("No connection to server")
         host, peer = server
-        options = self._config.ssl.as_dict()
-        context: ssl.SSLContext | None = None
-        if options.pop("use_ssl"):
-            context = build_ssl_context(ssl, **options)
-        timeout = max(self.session_timeout, 1.0)
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(
-            str(peer[0]), int(peer[1]), ssl=context,
-            server_hostname=host.host if context is not None else None), timeout)
-        try:
-            writer.write(word)
-            answer = await asyncio.wait_for(reader.read(), timeout)
-        finally:
-            writer.close()
-        return answer.decode("utf-8", "replace")
+        return await exchange((str(peer[0]), int(peer[1])), host.host, word,
+                              max(self.session_timeout, 1.0), self._config.ssl.as_dict())
 
     async def server_version(self, retries: int = 3) -> tuple[int, ...]:
         """The current server's version, e.g. ``(3, 8, 0)`` (from ``envi``)."""

@@ -12,10 +12,9 @@ connect, wait, finish); while connected, everything is callbacks on the loop:
   request in the session and schedules one flush with ``loop.call_soon`` (once
   per loop iteration, however many requests came), which writes every queued
   frame in one ``write``;
-* one ``loop.call_at`` timer is armed at the session's next deadline; it is
-  re-armed only when the deadline moves *earlier* (a later one is found when
-  the timer fires and ``tick`` had nothing to do): no busy loop, no timer
-  churn per reply.
+* one ``loop.call_at`` timer (:class:`._aio_timer.DeadlineTimer`) is armed at
+  the session's next deadline, re-armed only when the deadline moves earlier:
+  no busy loop, no timer churn per reply.
 
 Guarantees:
 
@@ -66,6 +65,7 @@ from zkrecipes.client.session.outputs import (
 )
 from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
+from zkrecipes.client.transport._aio_timer import DeadlineTimer
 from zkrecipes.exceptions import ZkException
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
@@ -126,8 +126,7 @@ class AsyncioTransport:
         self._closed = True  # True while not running: submit() fails at once
         self._link: Link | None = None
         self._flush_scheduled = False
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at: float | None = None
+        self._timer: DeadlineTimer | None = None
         self._wake: asyncio.Event | None = None
         self._probe: AsyncioReadWriteProbe | None = None
         self._current: tuple[HostPort, tuple[Any, ...]] | None = None
@@ -188,6 +187,7 @@ class AsyncioTransport:
         if self._loop is not loop:
             self.live = asyncio.Event()  # an Event belongs to the loop it is first awaited on
         self._loop = loop
+        self._timer = DeadlineTimer(loop, self._tick_now)
         self._thread = threading.get_ident()
         self._wake = asyncio.Event()
         self._session.start(time.monotonic())
@@ -263,7 +263,7 @@ class AsyncioTransport:
             return False
         transport.write(frame)
         session.data_sent(time.monotonic())
-        if self._timer is None:
+        if self._timer is not None and not self._timer.armed:
             self._arm_timer()
         return True
 
@@ -319,30 +319,13 @@ class AsyncioTransport:
     # ------------------------------------------------------------ timers
 
     def _arm_timer(self) -> None:
-        """Make sure a timer fires no later than the session's next deadline."""
-        deadline = self._session.next_deadline()
-        if deadline is None:
-            return
-        armed = self._timer_at
-        if armed is not None and armed <= deadline:
-            return
+        """Make sure the timer fires no later than the session's next deadline."""
         if self._timer is not None:
-            self._timer.cancel()
-        assert self._loop is not None
-        self._timer_at = deadline
-        # asyncio's clock is time.monotonic() on every stock loop (and uvloop's is too).
-        self._timer = self._loop.call_at(deadline - time.monotonic() + self._loop.time(), self._on_timer)
+            self._timer.arm(self._session.next_deadline())
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = None
-        self._timer_at = None
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._timer_at = None
-        self._tick_now()
 
     def _tick_now(self) -> None:
         """Apply what is due now (also run at once after an input that ``tick`` acts on:
