@@ -12,9 +12,10 @@ the test, so clients are started and stopped on the loop they belong to.
 Fixtures
 --------
 ``zk_aio_client_factory``
-    ``await factory(hosts=None, *, chroot=True, start=True, **kwargs)`` makes an
-    ``AsyncZkClient`` in the test's chroot (``chroot=False``: none, a string:
-    that one; ``hosts`` without chroot, default ``zk_hosts``). Every client is
+    ``await factory(hosts=None, *, chroot=True, admin_hosts=None, start=True, **kwargs)``
+    makes an ``AsyncZkClient`` in the test's chroot (``chroot=False``: none, a
+    string: that one; ``hosts`` without chroot, default ``zk_hosts``;
+    ``admin_hosts``: where the chroot is made, default ``zk_hosts``). Every client is
     stopped after the test and every chroot made is deleted, even on failure.
 ``zk_aio_client``
     One ``AsyncZkClient`` on ``zk_hosts`` + ``zk_chroot``, started in the
@@ -50,23 +51,28 @@ class AioClientFactory:
         self.clients: list[AsyncZkClient] = []
         self._to_start: list[AsyncZkClient] = []
 
-    def new(self, hosts: str | None = None, *, chroot: bool | str = True, **kwargs: Any) -> AsyncZkClient:
-        """A client, not started (cleaned up after the test)."""
+    def new(self, hosts: str | None = None, *, chroot: bool | str = True, admin_hosts: str | None = None,
+            **kwargs: Any) -> AsyncZkClient:
+        """A client, not started (cleaned up after the test).
+
+        ``admin_hosts``: where the chroot is created and deleted (default ``zk_hosts``;
+        give the real cluster when ``hosts`` is a proxy or another ensemble).
+        """
         from zkrecipes.aio import AsyncZkClient
 
         base = hosts if hosts is not None else self.default_hosts
         path = self.chroot if chroot is True else (chroot or "")
         if path:
-            self._chroots.ensure_chroot(self.default_hosts, path)
+            self._chroots.ensure_chroot(admin_hosts or self.default_hosts, path)
         kwargs.setdefault("timeout", 10.0)
         client = AsyncZkClient(base + path, **kwargs)
         self.clients.append(client)
         return client
 
-    async def __call__(self, hosts: str | None = None, *, chroot: bool | str = True, start: bool = True,
-                       **kwargs: Any) -> AsyncZkClient:
+    async def __call__(self, hosts: str | None = None, *, chroot: bool | str = True,
+                       admin_hosts: str | None = None, start: bool = True, **kwargs: Any) -> AsyncZkClient:
         """A client, started unless ``start=False`` (cleaned up after the test)."""
-        client = self.new(hosts, chroot=chroot, **kwargs)
+        client = self.new(hosts, chroot=chroot, admin_hosts=admin_hosts, **kwargs)
         if start:
             await client.start(timeout=START_TIMEOUT)
         return client
