@@ -157,5 +157,6 @@ def fault_proxy(zk_server: ZooKeeperTarget) -> Iterator[FaultProxy]:
         proxy.close()
 
 
+from zkrecipes.testing.aio_fixtures import *  # noqa: E402, F403
 from zkrecipes.testing.client_fixtures import *  # noqa: E402, F403
 from zkrecipes.testing.container_fixtures import *  # noqa: E402, F403
