@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, Protocol, TypeVar
 
-from zkrecipes.client.api.drivers import Done
+from zkrecipes.client.api.drivers import Done, resume
 from zkrecipes.client.api.steps import (
     Auth,
     Batch,
@@ -70,11 +70,9 @@ async def run_asyncio(op: Op[T], port: AsyncioPort) -> T:
     value: Any = None
     error: BaseException | None = None
     while True:
-        try:
-            step = plan.send(value) if error is None else plan.throw(error)
-        except StopIteration as stop:
-            done: T = stop.value
-            return done
+        step = resume(plan, value, error)
+        if isinstance(step, Done):
+            return step.value
         value = error = None
         try:
             value = await _perform(step, port)

@@ -34,7 +34,7 @@ from zkrecipes.client.api.steps import (
 from zkrecipes.client.handlers.interface import AsyncResult
 from zkrecipes.exceptions import ZkTimeoutError
 
-__all__ = ["Done", "Port", "run_callback", "run_sync"]
+__all__ = ["Done", "Port", "resume", "run_callback", "run_sync"]
 
 T = TypeVar("T")
 
@@ -59,6 +59,19 @@ class Done(Generic[T]):
     def __init__(self, value: T, exception: BaseException | None = None) -> None:
         self.value = value
         self.exception = exception
+
+
+def resume(plan: Plan[T], value: Any, error: BaseException | None) -> Step | Done[T]:
+    """Hand a step's outcome to ``plan``: send ``value``, or throw ``error`` in at its ``yield``.
+
+    Returns the next step, or :class:`Done` with the plan's result once it has
+    returned; an exception the plan raises propagates. Every driver advances its
+    plans through this one function.
+    """
+    try:
+        return plan.send(value) if error is None else plan.throw(error)
+    except StopIteration as stop:
+        return Done(stop.value)
 
 
 # ------------------------------------------------------------------ blocking
@@ -92,11 +105,9 @@ def run_sync(op: Op[T], port: Port) -> T:
     value: Any = None
     error: BaseException | None = None
     while True:
-        try:
-            step = plan.send(value) if error is None else plan.throw(error)
-        except StopIteration as stop:
-            done: T = stop.value
-            return done
+        step = resume(plan, value, error)
+        if isinstance(step, Done):
+            return step.value
         value = error = None
         try:
             value = _perform(step, port)
@@ -122,12 +133,12 @@ class _Runner(Generic[T]):
         """Resume the plan with a step's outcome until it yields a step that must wait."""
         while True:
             try:
-                step = self.plan.send(value) if error is None else self.plan.throw(error)
-            except StopIteration as stop:
-                self.outer.set(stop.value)
-                return
+                step = resume(self.plan, value, error)
             except Exception as exc:
                 self.outer.set_exception(exc)
+                return
+            if isinstance(step, Done):
+                self.outer.set(step.value)
                 return
             value = error = None
             if type(step) is Snapshot:
