@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 import zkrecipes.testing.docker_support as ds
-from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
+from zkrecipes.exceptions import InvalidArgumentError, ServerStartError
 from zkrecipes.testing.container import ContainerZooKeeper
-
-_POLL = 0.1
+from zkrecipes.testing.quorum import QuorumView
 
 
 class ContainerZooKeeperEnsemble:
@@ -37,6 +35,7 @@ class ContainerZooKeeperEnsemble:
         self.force_sync = force_sync
         self.extra_env = {"ZOO_TICK_TIME": str(tick_time), **(extra_env or {})}
         self.members: list[ContainerZooKeeper] = []
+        self._quorum: QuorumView[ContainerZooKeeper] = QuorumView(lambda: self.members, size)
         self._network: Any = None
         self._key = f"network-{uuid.uuid4().hex}"
 
@@ -67,10 +66,10 @@ class ContainerZooKeeperEnsemble:
                                             extra_env=env, network=self._network, aliases=[f"zk{i + 1}"])
                 self.members.append(member)
                 member.start(timeout, wait=False)
-            self._wait_quorum(range(self.size), timeout)
+            self._quorum.wait_quorum(range(self.size), timeout)
         except BaseException as exc:
             failed = isinstance(exc, ServerStartError)
-            error = self._error(f"ensemble did not start: {exc}") if failed else exc
+            error = self._quorum.error(f"ensemble did not start: {exc}") if failed else exc
             self.stop()
             if error is exc:
                 raise
@@ -103,11 +102,7 @@ class ContainerZooKeeperEnsemble:
 
     def member(self, index: int) -> ContainerZooKeeper:
         """The member at ``index`` (raises InvalidArgumentError for a bad index)."""
-        if not self.members:
-            raise HarnessError("the ensemble is not started")
-        if not isinstance(index, int) or not 0 <= index < len(self.members):
-            raise InvalidArgumentError(f"member index must be in 0..{len(self.members) - 1}, got {index!r}")
-        return self.members[index]
+        return self._quorum.member(index)
 
     def stop_member(self, index: int, timeout: float = 10.0) -> None:
         """Gracefully stop one member's container, keeping its data for ``start_member``."""
@@ -120,7 +115,7 @@ class ContainerZooKeeperEnsemble:
     def start_member(self, index: int, timeout: float = 90.0) -> None:
         """Start a stopped member again and wait until it serves (it has rejoined the quorum)."""
         self.member(index).start(timeout, wait=False)
-        self._wait_quorum([index], timeout, need_leader=False)
+        self._quorum.wait_quorum([index], timeout, need_leader=False)
 
     def restart_member(self, index: int, timeout: float = 90.0) -> None:
         """Stop (if running) and start one member on the same data and host port; waits until it serves."""
@@ -132,60 +127,44 @@ class ContainerZooKeeperEnsemble:
         for member in self.members:
             if not member.running:
                 member.start(timeout, wait=False)
-        self._wait_quorum(range(self.size), timeout)
+        self._quorum.wait_quorum(range(self.size), timeout)
 
     def wait_serving(self, indices: Iterable[int] | None = None, timeout: float = 90.0) -> None:
         """Block until the given members (default: every running one) serve with a Mode line."""
-        wanted = [i for i, m in enumerate(self.members) if m.running] if indices is None else list(indices)
-        for index in wanted:
-            self.member(index)
-        self._wait_quorum(wanted, timeout, need_leader=False)
+        self._quorum.wait_serving(indices, timeout)
 
     # ------------------------------------------------------------ roles
 
     def mode(self, index: int, timeout: float = 5.0) -> str | None:
         """The ``Mode:`` of member ``index`` (None when down or not serving)."""
-        member = self.member(index)
-        return member.mode(timeout) if member.running else None
+        return self._quorum.mode(index, timeout)
 
     def modes(self) -> list[str | None]:
-        return [self.mode(i) for i in range(len(self.members))]
+        return self._quorum.modes()
 
     def leader(self) -> int | None:
         """Index of the member that says it is leader, or None when there is none now."""
-        for index, mode in enumerate(self.modes()):
-            if mode == "leader":
-                return index
-        return None
+        return self._quorum.leader()
 
     def followers(self) -> list[int]:
-        return [i for i, mode in enumerate(self.modes()) if mode == "follower"]
+        return self._quorum.followers()
 
     def wait_for_leader(self, timeout: float = 60.0, exclude: Iterable[int] = ()) -> int:
         """Block until a member not in ``exclude`` is leader; return its index (ServerStartError
         with the members' log tails after ``timeout`` s)."""
-        excluded = set(exclude)
-        deadline = time.monotonic() + timeout
-        while True:
-            leader = self.leader()
-            if leader is not None and leader not in excluded:
-                return leader
-            if time.monotonic() >= deadline:
-                raise self._error(
-                    f"no leader (excluding {sorted(excluded)}) within {timeout}s: {self.modes()}")
-            time.sleep(_POLL)
+        return self._quorum.wait_for_leader(timeout, exclude)
 
     # ------------------------------------------------------------ addresses
 
     @property
     def hosts(self) -> str:
-        return self.hosts_of(range(self.size))
+        return self._quorum.hosts
 
     def hosts_of(self, indices: Iterable[int]) -> str:
-        return ",".join(self.member(i).hosts for i in indices)
+        return self._quorum.hosts_of(indices)
 
     def four_letter(self, index: int, cmd: str, timeout: float = 5.0) -> str:
-        return self.member(index).four_letter(cmd, timeout)
+        return self._quorum.four_letter(index, cmd, timeout)
 
     @property
     def super_auth(self) -> tuple[str, str] | None:
@@ -193,25 +172,10 @@ class ContainerZooKeeperEnsemble:
         return None
 
     def log_tail(self, index: int, n: int = 40) -> str:
-        return self.member(index).log_tail(n)
+        return self._quorum.log_tail(index, n)
 
     def __len__(self) -> int:
-        return self.size
+        return len(self._quorum)
 
     def __repr__(self) -> str:
         return f"<ContainerZooKeeperEnsemble size={self.size} hosts={self.hosts if self.members else '-'}>"
-
-    # ------------------------------------------------------------ internals
-
-    def _wait_quorum(self, indices: Iterable[int], timeout: float, *, need_leader: bool = True) -> None:
-        deadline = time.monotonic() + timeout
-        for index in list(indices):
-            self.members[index].wait_serving(max(0.1, deadline - time.monotonic()))
-        if need_leader:
-            self.wait_for_leader(max(0.1, deadline - time.monotonic()))
-
-    def _error(self, summary: str) -> ServerStartError:
-        parts = [summary]
-        for index, member in enumerate(self.members):
-            parts.append(f"--- member {index} ({member.hosts}) log tail ---\n{member.log_tail(15)}")
-        return ServerStartError("\n".join(parts))

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
 import zkrecipes.testing.config as cfg
 import zkrecipes.testing.ports as ports
-from zkrecipes.exceptions import HarnessError, InvalidArgumentError, ServerStartError
+from zkrecipes.exceptions import InvalidArgumentError, ServerStartError
 from zkrecipes.testing.install import ZooKeeperInstall, find_install, find_java
+from zkrecipes.testing.quorum import QuorumView
 from zkrecipes.testing.server import ZooKeeperServer
 
-_POLL = 0.1
 _START_ATTEMPTS = 2
 
 
@@ -62,6 +61,7 @@ class ZooKeeperEnsemble:
         self._java = java
         self._root: Path | None = None
         self.members: list[ZooKeeperServer] = []
+        self._quorum: QuorumView[ZooKeeperServer] = QuorumView(lambda: self.members, size, reported=_has_log)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -80,7 +80,7 @@ class ZooKeeperEnsemble:
             for member in self.members:
                 member.start(wait=False)
             try:
-                self._wait_quorum(range(self.size), timeout)
+                self._quorum.wait_quorum(range(self.size), timeout)
                 return self
             except ServerStartError:
                 bind_race = any("Address already in use" in m.log_tail(200) for m in self.members)
@@ -110,11 +110,7 @@ class ZooKeeperEnsemble:
 
     def member(self, index: int) -> ZooKeeperServer:
         """The member at ``index`` (raises InvalidArgumentError for a bad index)."""
-        if not self.members:
-            raise HarnessError("the ensemble is not started")
-        if not isinstance(index, int) or not 0 <= index < len(self.members):
-            raise InvalidArgumentError(f"member index must be in 0..{len(self.members) - 1}, got {index!r}")
-        return self.members[index]
+        return self._quorum.member(index)
 
     def stop_member(self, index: int, timeout: float = 10.0) -> None:
         """Gracefully stop one member, keeping its data for ``start_member``/``restart_member``."""
@@ -128,7 +124,7 @@ class ZooKeeperEnsemble:
         """Start a stopped member again and wait until it serves (it has rejoined the quorum)."""
         member = self.member(index)
         member.start(wait=False)
-        self._wait_quorum([index], timeout, need_leader=False)
+        self._quorum.wait_quorum([index], timeout, need_leader=False)
 
     def restart_member(self, index: int, timeout: float = 60.0) -> None:
         """Stop (if running) and start one member on the same ports and data; waits until it serves."""
@@ -140,7 +136,7 @@ class ZooKeeperEnsemble:
         stopped = [i for i, m in enumerate(self.members) if not m.running]
         for index in stopped:
             self.members[index].start(wait=False)
-        self._wait_quorum(range(self.size), timeout)
+        self._quorum.wait_quorum(range(self.size), timeout)
 
     def wait_serving(self, indices: Iterable[int] | None = None, timeout: float = 60.0) -> None:
         """Block until the given members (default: every running one) serve with a Mode line.
@@ -148,64 +144,47 @@ class ZooKeeperEnsemble:
         A follower that just lost its leader answers ``srvr`` without a Mode until it
         has synced with the new one; this waits that out. Raises ServerStartError.
         """
-        wanted = [i for i, m in enumerate(self.members) if m.running] if indices is None else list(indices)
-        for index in wanted:
-            self.member(index)
-        self._wait_quorum(wanted, timeout, need_leader=False)
+        self._quorum.wait_serving(indices, timeout)
 
     # ------------------------------------------------------------ roles
 
     def mode(self, index: int, timeout: float = 5.0) -> str | None:
         """The ``Mode:`` of member ``index`` (None when down or not serving)."""
-        member = self.member(index)
-        return member.mode(timeout) if member.running else None
+        return self._quorum.mode(index, timeout)
 
     def modes(self) -> list[str | None]:
         """Every member's mode, by index."""
-        return [self.mode(i) for i in range(len(self.members))]
+        return self._quorum.modes()
 
     def leader(self) -> int | None:
         """Index of the member that says it is leader, or None when there is none now."""
-        for index, mode in enumerate(self.modes()):
-            if mode == "leader":
-                return index
-        return None
+        return self._quorum.leader()
 
     def followers(self) -> list[int]:
         """Indices of the members that say they are followers."""
-        return [i for i, mode in enumerate(self.modes()) if mode == "follower"]
+        return self._quorum.followers()
 
     def wait_for_leader(self, timeout: float = 60.0, exclude: Iterable[int] = ()) -> int:
         """Block until a member not in ``exclude`` is leader; return its index.
 
         Raises ServerStartError (with running members' log tails) after ``timeout`` s.
         """
-        excluded = set(exclude)
-        deadline = time.monotonic() + timeout
-        while True:
-            leader = self.leader()
-            if leader is not None and leader not in excluded:
-                return leader
-            if time.monotonic() >= deadline:
-                raise self._error(
-                    f"no leader (excluding {sorted(excluded)}) within {timeout}s: {self.modes()}"
-                )
-            time.sleep(_POLL)
+        return self._quorum.wait_for_leader(timeout, exclude)
 
     # ------------------------------------------------------------ addresses
 
     @property
     def hosts(self) -> str:
         """Connect string of every member."""
-        return self.hosts_of(range(self.size))
+        return self._quorum.hosts
 
     def hosts_of(self, indices: Iterable[int]) -> str:
         """Connect string of the given members, in the given order."""
-        return ",".join(self.member(i).hosts for i in indices)
+        return self._quorum.hosts_of(indices)
 
     def four_letter(self, index: int, cmd: str, timeout: float = 5.0) -> str:
         """Send a four-letter word to member ``index``."""
-        return self.member(index).four_letter(cmd, timeout)
+        return self._quorum.four_letter(index, cmd, timeout)
 
     @property
     def super_auth(self) -> tuple[str, str] | None:
@@ -213,10 +192,10 @@ class ZooKeeperEnsemble:
         return None if self.super_password is None else ("digest", f"super:{self.super_password}")
 
     def log_tail(self, index: int, n: int = 40) -> str:
-        return self.member(index).log_tail(n)
+        return self._quorum.log_tail(index, n)
 
     def __len__(self) -> int:
-        return self.size
+        return len(self._quorum)
 
     def __repr__(self) -> str:
         return f"<ZooKeeperEnsemble size={self.size} hosts={self.hosts if self.members else '-'}>"
@@ -241,18 +220,7 @@ class ZooKeeperEnsemble:
             for i in range(self.size)
         ]
 
-    def _wait_quorum(self, indices: Iterable[int], timeout: float, *, need_leader: bool = True) -> None:
-        wanted: Sequence[int] = list(indices)
-        deadline = time.monotonic() + timeout
-        for index in wanted:
-            member = self.members[index]
-            member.wait_serving(max(0.1, deadline - time.monotonic()))
-        if need_leader:
-            self.wait_for_leader(max(0.1, deadline - time.monotonic()))
 
-    def _error(self, summary: str) -> ServerStartError:
-        parts = [summary]
-        for index, member in enumerate(self.members):
-            if member.running or member.work_dir is not None:
-                parts.append(f"--- member {index} ({member.hosts}) log tail ---\n{member.log_tail(15)}")
-        return ServerStartError("\n".join(parts))
+def _has_log(member: ZooKeeperServer) -> bool:
+    """Whether a member's log tail goes into an error: it runs or still has its work dir."""
+    return member.running or member.work_dir is not None
