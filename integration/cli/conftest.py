@@ -1,8 +1,10 @@
 """CLI integration tests: the ``zkrecipes`` command in subprocesses against a real server.
 
 The CLI runs the threading handler only, so the plugin's handler parameter is
-pinned to it here: each test runs once, and ``zk_client`` (the test's admin
-client, in the test's chroot, cleaned up after) is a threading client.
+pinned to it here (overriding ``zk_handler_name`` keeps the plugin from
+parametrising it, even under this project's ``zk_handler = all``): each test
+runs once, and ``zk_client`` (the test's admin client, in the test's chroot,
+cleaned up after) is a threading client.
 """
 
 from __future__ import annotations

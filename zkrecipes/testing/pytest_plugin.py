@@ -15,6 +15,11 @@ Fixtures:
                    test stopped are restarted after it.
                    Tests using it get the ``ensemble`` mark automatically.
 ``fault_proxy``    function: a :class:`FaultProxy` in front of ``zk_server`` (closed after).
+``zk_client``, ``zk_client_factory``, ``zk_handler_name``: see
+                   :mod:`zkrecipes.testing.client_fixtures`; the handler kinds they run are
+                   chosen by ``--zk-handler threading|gevent|all`` or the ``zk_handler`` ini
+                   option (the command line wins; default ``threading`` only).
+``zk_aio_client``, ``zk_aio_client_factory``: see :mod:`zkrecipes.testing.aio_fixtures`.
 ``zk_container_engine``, ``zk_container_image``: see :mod:`zkrecipes.testing.container_fixtures`.
 
 ``--zk-keep-logs`` (or ``ZKRECIPES_KEEP_LOGS=1``) keeps the servers' temp dirs and logs.
@@ -29,6 +34,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
+from zkrecipes.testing.client_fixtures import HANDLERS_KEY
+from zkrecipes.testing.handler_choice import DEFAULT_HANDLER, HANDLER_CHOICES, resolve_handlers
 
 if TYPE_CHECKING:
     from zkrecipes.testing.container_ensemble import ContainerZooKeeperEnsemble
@@ -48,10 +56,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "ZK_HOSTS, else a local install, else testcontainers)")
     group.addoption("--zk-image", default=None,
                     help="image for container servers (also ZKRECIPES_ZK_IMAGE; default zookeeper:3.8)")
+    group.addoption("--zk-handler", default=None, metavar="|".join(HANDLER_CHOICES),
+                    help="handler kind(s) zk_client/zk_client_factory tests run with: threading, gevent, "
+                         "or all (every handler importable here; one run per handler); overrides the "
+                         f"zk_handler ini option; default {DEFAULT_HANDLER}")
+    parser.addini("zk_handler", default=DEFAULT_HANDLER,
+                  help=f"zkrecipes: handler kind(s) for zk_client tests: {', '.join(HANDLER_CHOICES)} "
+                       f"(default {DEFAULT_HANDLER}; --zk-handler wins)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ensemble: needs a 3-node ZooKeeper ensemble (zk_ensemble fixture)")
+    config.stash[HANDLERS_KEY] = handler_names(config)
+
+
+def handler_names(config: pytest.Config) -> tuple[str, ...]:
+    """The handler kinds chosen by ``--zk-handler``, else the ``zk_handler`` ini option.
+
+    Raises ``pytest.UsageError`` for an unknown value (or gevent without gevent).
+    """
+    from zkrecipes.exceptions import InvalidArgumentError
+
+    option = config.getoption("--zk-handler", default=None)
+    value, source = (option, "--zk-handler") if option is not None else (
+        str(config.getini("zk_handler")), "zk_handler (ini)")
+    try:
+        return resolve_handlers(value, source=source)
+    except InvalidArgumentError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -133,16 +165,23 @@ def zk_ensemble(pytestconfig: pytest.Config) -> Iterator[ZooKeeperEnsemble | Con
 
 
 @pytest.fixture(autouse=True)
-def _zk_ensemble_heal(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a test that used ``zk_ensemble``, restart members it stopped or killed."""
-    yield
-    if "zk_ensemble" in request.fixturenames:
+def _zk_ensemble_heal(request: pytest.FixtureRequest) -> None:
+    """After a test that used ``zk_ensemble``, restart members it stopped or killed.
+
+    For any other test this returns at once: it touches no fixture and registers nothing.
+    """
+    if "zk_ensemble" not in request.fixturenames:
+        return
+
+    def heal() -> None:
         try:
             ensemble: ZooKeeperEnsemble | ContainerZooKeeperEnsemble = request.getfixturevalue("zk_ensemble")
         except Exception:  # the ensemble never started: its error is already reported
             return
         if ensemble.members and not all(member.running for member in ensemble.members):
             ensemble.ensure_running()
+
+    request.addfinalizer(heal)
 
 
 @pytest.fixture
