@@ -61,6 +61,8 @@ def receive(p: SessionParts, data: bytes | bytearray | memoryview, now: float) -
         events = p.protocol.receive_data(data)
     except ProtocolError as exc:
         log.warning("protocol error from %s, reconnecting: %r", p.current_host, exc)
+        if p.phase.phase is Phase.HANDSHAKE:
+            p.planner.note_error(p.current_host, f"protocol error: {exc}")
         dropping = False
         for event in undelivered_events(exc):
             dropping = _route(p, event, now, out, dropping)
@@ -126,6 +128,7 @@ def _connected(p: SessionParts, event: Connected, now: float, out: list[Output])
     p.timers.negotiated(event.timeout_ms)
     p.timers.received(now)
     if not accept_server(event.read_only, p.read_only):
+        p.planner.note_error(p.current_host, "read-only server (read-write required)")
         out.append(Drop("read-write server required"))
         return True
     if p.tracker.has_session and not event.same_session:
