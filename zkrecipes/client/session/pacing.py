@@ -24,6 +24,7 @@ Pure: no clock (``now`` is passed in), randomness injectable.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,14 +32,27 @@ from typing import Any
 from zkrecipes.client.hosts import HostIterator, HostPort
 from zkrecipes.retry import ExponentialBackoff
 
-__all__ = ["ReconnectPlanner", "connect_error_text", "connect_timeout"]
+__all__ = ["ReconnectPlanner", "connect_error_text", "connect_timeout", "start_timeout_message"]
+
+
+def start_timeout_message(timeout: float, errors: dict[HostPort, str]) -> str:
+    """``Connection time-out after 5 s (127.0.0.1:2181: Connection refused; …)``: a start
+    that reached no session, naming each host tried and its last error."""
+    if errors:
+        tried = "; ".join(f"{host}: {error}" for host, error in errors.items())
+    else:
+        tried = "no connection attempt finished"
+    return f"Connection time-out after {timeout:g} s ({tried})"
 
 
 def connect_error_text(exc: BaseException) -> str:
     """A short text for a failed connection attempt: ``Connection refused``,
     ``Name or service not known``, ``timed out``, …"""
-    if isinstance(exc, OSError) and isinstance(exc.strerror, str) and exc.strerror:
-        return exc.strerror
+    if isinstance(exc, OSError):
+        if isinstance(exc.errno, int) and exc.errno > 0:  # asyncio's own text adds the address
+            return os.strerror(exc.errno)
+        if isinstance(exc.strerror, str) and exc.strerror:  # getaddrinfo's errors
+            return exc.strerror
     text = str(exc)
     if text:
         return text
