@@ -14,6 +14,7 @@ import os
 import pickle
 import random
 import socket
+import struct
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from _session_harness import HEAD, HOSTS, Driver, FakeResult, FakeServer, Policy
 from zkrecipes.client.protocol.multi import MultiRequest
 from zkrecipes.client.protocol.opcodes import OP_NAMES, OpCode, op_name
 from zkrecipes.client.protocol.requests import (
+    CheckVersionRequest,
     CreateRequest,
     DeleteRequest,
     ExistsRequest,
@@ -42,10 +44,13 @@ from zkrecipes.client.session.fates import AuthItem, fate_error
 from zkrecipes.client.session.pacing import connect_error_text, start_timeout_message
 from zkrecipes.exceptions import (
     AuthFailedError,
+    BadVersionError,
     ConnectionClosedError,
     ConnectionLoss,
     NoAuthError,
     NoNodeError,
+    RolledBackError,
+    RuntimeInconsistency,
     SessionExpiredError,
     ZkException,
     make_error,
@@ -283,3 +288,25 @@ def test_connect_error_texts() -> None:
     assert connect_error_text(TimeoutError()) == "timed out"
     assert connect_error_text(TimeoutError("timed out")) == "timed out"
     assert connect_error_text(ValueError()) == "ValueError"
+
+
+def test_the_per_operation_errors_of_a_failed_multi_name_their_operation() -> None:
+    d = connected(chroot="/app")
+    ops = [DeleteRequest("/x"), CheckVersionRequest("/c", 4), SetDataRequest("/d", b"")]
+    result = d.submit(MultiRequest(ops))
+    assert d.server is not None
+    xid, _ = HEAD.unpack_from(d.server.seen[-1], 0)
+    d.server.out.clear()
+
+    def head(err: int, done: bool = False) -> bytes:
+        return struct.pack(">i?i", -1, done, err)
+
+    body = (head(0) + struct.pack(">i", 0) + head(-103) + struct.pack(">i", -103)
+            + head(-2) + struct.pack(">i", -2) + head(-1, True))
+    d.server.out += reply(xid, 12, 0, body)
+    d.deliver()
+    rolled, failed, later = result.value
+    assert type(failed) is BadVersionError and str(failed) == "KeeperErrorCode = BadVersion for /c"
+    assert (failed.path, failed.operation) == ("/c", "check")
+    assert (type(rolled), rolled.path, rolled.operation) == (RolledBackError, "/x", "delete")
+    assert (type(later), later.path, later.operation) == (RuntimeInconsistency, "/d", "setData")
