@@ -37,7 +37,7 @@ from zkrecipes.client.session.parts import SessionParts
 from zkrecipes.client.session.readonly import accept_server, probe_candidates
 from zkrecipes.client.session.routing import complete_reply, dispatch_notification
 from zkrecipes.client.session.state import Phase
-from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError, make_error
+from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError, request_error
 from zkrecipes.states import ZkState
 
 __all__ = ["auth_failed", "emit", "receive", "session_lost"]
@@ -185,7 +185,7 @@ def _auth_reply(p: SessionParts, event: AuthReply, out: list[Output]) -> bool:
         return False
     if credential is not None:  # not re-sent after a restart
         p.auth_data = [a for a in p.auth_data if (a[0], a[1].encode()) != credential]
-    error = make_error(event.err)
+    error = request_error(event.err, "auth", None)  # KeeperErrorCode = AuthFailed
     failed = isinstance(error, AuthFailedError)
     if failed:
         # State first, so that the caller sees LOST/AUTH_FAILED when woken.
