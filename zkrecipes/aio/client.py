@@ -37,9 +37,11 @@ from zkrecipes.client.api import extras as _extras
 from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, RetryOption
 from zkrecipes.client.listeners import StateListeners
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 from zkrecipes.client.protocol.paths import strip_chroot
 from zkrecipes.client.sasl import SaslConfig
+from zkrecipes.client.session.pacing import start_timeout_message
 from zkrecipes.client.transport.asyncio_transport import AsyncioTransport, SocketOpener
 from zkrecipes.client.words import check_word
 from zkrecipes.exceptions import (
@@ -293,8 +295,12 @@ class AsyncZkClient(AsyncClientOperations):
         Raises ZkTimeoutError (and stops) when none was established in time,
         AuthFailedError at once when the server refused the SASL login,
         ConnectionClosedError when stop()/close() ended it. A cancelled start
-        before a session exists stops connecting.
+        before a session exists stops connecting. The timeout's message names
+        each host tried and its last error. ``timeout`` is a finite number of
+        seconds >= 0 (InvalidTypeError/InvalidArgumentError otherwise, before
+        anything starts).
         """
+        timeout = check_seconds(timeout, "timeout")
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._start_waiters.append(waiter)
         try:
@@ -317,7 +323,7 @@ class AsyncZkClient(AsyncClientOperations):
                 raise AuthFailedError("authentication failed: the server refused the client's login")
             if stopped:
                 raise ConnectionClosedError("the client was stopped (or closed) while starting")
-            raise ZkTimeoutError(f"Connection time-out after {timeout} s")
+            raise ZkTimeoutError(start_timeout_message(timeout, self._transport.connect_errors))
 
     async def stop(self) -> None:
         """Close the session (its ephemeral nodes go away); pending requests fail with

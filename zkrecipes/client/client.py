@@ -24,9 +24,11 @@ from zkrecipes.client.config import ClientConfig, make_retry
 from zkrecipes.client.factories import recipe
 from zkrecipes.client.handlers.interface import AsyncResult, CallbackKind, Handler
 from zkrecipes.client.listeners import StateListeners
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.protocol.paths import strip_chroot
 from zkrecipes.client.protocol.requests import ExistsRequest
 from zkrecipes.client.sasl import SaslConfig
+from zkrecipes.client.session.pacing import start_timeout_message
 from zkrecipes.client.transaction import MultiReadBuilder, TransactionRequest
 from zkrecipes.client.transport.threaded import ThreadedTransport
 from zkrecipes.client.words import check_word, exchange
@@ -298,8 +300,11 @@ class ZkClient(ClientOperations):
         Raises the handler's timeout exception (ZkTimeoutError) and stops the
         client if no session was established in time; raises AuthFailedError
         (without waiting out ``timeout``; ``client_state`` AUTH_FAILED) when the
-        server refused the SASL login.
+        server refused the SASL login. The timeout's message names each host
+        tried and its last error. ``timeout`` is a finite number of seconds >= 0
+        (InvalidTypeError/InvalidArgumentError otherwise, before anything starts).
         """
+        timeout = check_seconds(timeout, "timeout")
         waiter = self.handler.event_object()
         self._start_waiters.append(waiter)
         try:
@@ -313,7 +318,8 @@ class ZkClient(ClientOperations):
             self.stop()
             if auth_failed:
                 raise AuthFailedError("authentication failed: the server refused the client's login")
-            raise self.handler.timeout_exception(f"Connection time-out after {timeout} s")
+            errors = self._transport.connect_errors
+            raise self.handler.timeout_exception(start_timeout_message(timeout, errors))
         if self._config.chroot and not self._chroot_exists():
             warnings.warn(f"the chroot {self._config.chroot!r} does not exist; create it before use",
                           stacklevel=2)

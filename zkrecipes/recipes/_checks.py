@@ -10,9 +10,11 @@ a number is expected, since ``bool`` is an ``int`` to Python).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.exceptions import InvalidArgumentError, InvalidPathError, InvalidTypeError
 
 __all__ = [
@@ -52,18 +54,17 @@ def check_str_path(path: object, what: str = "path") -> str:
 
 
 def check_timeout(timeout: object) -> float | None:
-    """Return ``timeout`` as a float (None stays None).
+    """Return ``timeout`` as a float (None stays None: wait forever).
 
     Raises :class:`InvalidTypeError` for a non-number (bools included) and
-    :class:`InvalidArgumentError` for a negative value or NaN.
+    :class:`InvalidArgumentError` for a negative value, NaN or infinity (the
+    client's rule, :func:`zkrecipes.client.protocol.checks.check_seconds`).
+    A finite timeout longer than ``threading.TIMEOUT_MAX`` (about 292 years, the
+    longest wait a lock accepts) is shortened to it.
     """
     if timeout is None:
         return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise InvalidTypeError(f"timeout must be a number or None, not {type(timeout).__name__}")
-    if not timeout >= 0:  # also rejects NaN
-        raise InvalidArgumentError(f"timeout must be >= 0, not {timeout!r}")
-    return float(timeout)
+    return min(check_seconds(timeout, "timeout"), threading.TIMEOUT_MAX)
 
 
 def check_duration_seconds(value: object, name: str) -> float:

@@ -9,10 +9,15 @@ message exist once.
 
 from __future__ import annotations
 
+import math
+
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError
 from zkrecipes.security import ACL, Id
 
-__all__ = ["MAX_TTL_MS", "MAX_VERSION", "check_acl", "check_data", "check_int", "check_ttl", "check_version"]
+__all__ = [
+    "MAX_TTL_MS", "MAX_VERSION", "check_acl", "check_data", "check_int", "check_seconds", "check_ttl",
+    "check_version",
+]
 
 #: The largest TTL the server accepts (EphemeralType.TTL: 40 bits of milliseconds).
 MAX_TTL_MS = 2**40 - 1
@@ -66,3 +71,21 @@ def check_ttl(ttl: object, name: str = "ttl") -> int:
             f"{name} must be a positive number of milliseconds <= {MAX_TTL_MS}, got {ms}"
         )
     return ms
+
+
+def check_seconds(value: object, name: str = "timeout") -> float:
+    """A duration in seconds: a finite number >= 0 (no bool), returned as a float.
+
+    Raises :class:`InvalidTypeError` for a non-number and :class:`InvalidArgumentError`
+    for a negative, NaN or infinite one (an infinite wait is spelled ``None`` where
+    an API allows it).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidTypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int too large for a float
+        seconds = math.inf
+    if not (seconds >= 0 and math.isfinite(seconds)):
+        raise InvalidArgumentError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+    return seconds

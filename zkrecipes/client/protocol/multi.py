@@ -28,6 +28,7 @@ from zkrecipes.client.protocol.jute import (
     stat_from_tuple,
 )
 from zkrecipes.client.protocol.opcodes import OpCode
+from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.protocol.requests import (
     CheckVersionRequest,
     CreateRequest,
@@ -37,7 +38,7 @@ from zkrecipes.client.protocol.requests import (
     Request,
     SetDataRequest,
 )
-from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, MalformedFrameError, make_error
+from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, MalformedFrameError, request_error
 
 _END = MULTI_HEADER.pack(-1, True, -1)
 _CREATE_TYPES = frozenset({OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL})
@@ -74,7 +75,7 @@ def _read_results(ops: Sequence[Request], buf: Buffer, off: int, chroot: str) ->
         if reply_type == OpCode.ERROR:
             (code,) = INT.unpack_from(buf, off)
             off += 4
-            results.append(make_error(code))
+            results.append(request_error(code, *request_names(op)))  # names the operation
             continue
         if reply_type not in _REPLY_TYPES[type(op)]:
             raise MalformedFrameError(

@@ -50,6 +50,29 @@ class OpCode(enum.IntEnum):
     ERROR = -1
 
 
+#: ZooKeeper's own name of each operation (Java's ``Request.op2String``), for messages.
+OP_NAMES: dict[int, str] = {
+    OpCode.NOTIFICATION: "notification", OpCode.CREATE: "create", OpCode.DELETE: "delete",
+    OpCode.EXISTS: "exists", OpCode.GET_DATA: "getData", OpCode.SET_DATA: "setData",
+    OpCode.GET_ACL: "getACL", OpCode.SET_ACL: "setACL", OpCode.GET_CHILDREN: "getChildren",
+    OpCode.SYNC: "sync", OpCode.PING: "ping", OpCode.GET_CHILDREN2: "getChildren2",
+    OpCode.CHECK: "check", OpCode.MULTI: "multi", OpCode.CREATE2: "create2",
+    OpCode.RECONFIG: "reconfig", OpCode.CHECK_WATCHES: "checkWatches",
+    OpCode.REMOVE_WATCHES: "removeWatches", OpCode.CREATE_CONTAINER: "createContainer",
+    OpCode.DELETE_CONTAINER: "deleteContainer", OpCode.CREATE_TTL: "createTTL",
+    OpCode.MULTI_READ: "multiRead", OpCode.AUTH: "auth", OpCode.SET_WATCHES: "setWatches",
+    OpCode.SASL: "sasl", OpCode.GET_EPHEMERALS: "getEphemerals",
+    OpCode.GET_ALL_CHILDREN_NUMBER: "getAllChildrenNumber", OpCode.SET_WATCHES2: "setWatches2",
+    OpCode.ADD_WATCH: "addWatch", OpCode.WHO_AM_I: "whoAmI", OpCode.CREATE_SESSION: "createSession",
+    OpCode.CLOSE_SESSION: "closeSession", OpCode.ERROR: "error",
+}
+
+
+def op_name(opcode: int) -> str:
+    """ZooKeeper's name of ``opcode`` (``"getData"`` for 4), ``"op<n>"`` if unknown."""
+    return OP_NAMES.get(opcode) or f"op{opcode}"
+
+
 class Xid(enum.IntEnum):
     """Reserved xids: never assigned to a normal request."""
 

@@ -10,6 +10,7 @@ import struct
 from typing import Any, ClassVar
 
 from zkrecipes.client.protocol.jute import FRAME_REQUEST_HEADER, Buffer, write_ustring
+from zkrecipes.client.protocol.opcodes import op_name
 from zkrecipes.client.protocol.paths import add_chroot
 from zkrecipes.client.protocol.watches import WatchRegistry
 
@@ -51,6 +52,18 @@ class Request:
 
     def register_watch(self, err: int, registry: WatchRegistry) -> None:
         """Register the watch this reply (``err``) says the server set, if any."""
+
+
+def request_names(request: object) -> tuple[str | None, str | None]:
+    """``(operation, path)`` naming ``request`` in an error: ZooKeeper's name of its
+    opcode and its client path (None for requests without one: multi, whoami, close).
+    Only for the error path (it looks attributes up by name)."""
+    opcode = getattr(request, "opcode", None)
+    operation = op_name(opcode) if isinstance(opcode, int) else None
+    path = getattr(request, "path", None)
+    if path is None:
+        path = getattr(request, "prefix_path", None)
+    return operation, path if isinstance(path, str) else None
 
 
 def write_path_watch(out: bytearray, chroot: str, path: str, watch: bool) -> None:

@@ -68,7 +68,9 @@ def connected_deadlines(p: SessionParts, now: float) -> list[Output]:
         elif phase is Phase.SASL and p.login is not None and now >= p.login.deadline:
             out.append(Drop("SASL exchange timed out"))
         elif phase is Phase.HANDSHAKE and timers.read_timed_out(now):
-            out.append(Drop(f"no handshake answer for {timers.read_timeout:.2f} s"))
+            reason = f"no handshake answer for {timers.read_timeout:.2f} s"
+            p.planner.note_error(p.current_host, reason)
+            out.append(Drop(reason))
     elif phase is Phase.CLOSING:
         deadline = timers.closing_deadline
         if deadline is not None and now >= deadline:

@@ -9,6 +9,11 @@ Every request submitted to the session ends exactly once, with a reply (see
 * ``ConnectionClosedError`` — the client was stopped;
 * ``AuthFailedError`` — authentication failed for good.
 
+Each such error names its request: ``.operation`` and ``.path`` (see
+:class:`~zkrecipes.exceptions.ZkException`) and a message such as
+``connection lost before the reply to getData /a``. The names are looked up
+only when a request fails.
+
 The queue is appended from any thread (:meth:`enqueue`, a deque append) and
 consumed only by the session's owner (the transport's I/O side).
 """
@@ -19,14 +24,21 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
+from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.session.outputs import Complete, Output
-from zkrecipes.exceptions import ConnectionLoss, ZkException
+from zkrecipes.exceptions import (
+    AuthFailedError,
+    ConnectionClosedError,
+    ConnectionLoss,
+    SessionExpiredError,
+    ZkException,
+)
 
 if TYPE_CHECKING:
     from zkrecipes.client.protocol.pending import Pending
     from zkrecipes.client.protocol.session import ZkProtocol
 
-__all__ = ["CLOSE", "AuthItem", "Converter", "RequestFates", "Unsent"]
+__all__ = ["CLOSE", "AuthItem", "Converter", "RequestFates", "Unsent", "fate_error"]
 
 Converter = Callable[[int, Any], Any]
 """Turns ``(err, result)`` of a reply into the value to set (or raises the error)."""
@@ -38,6 +50,36 @@ Unsent = tuple[Any, Any, "Converter | None", float]
 """``(request, result, converter, submitted_at)``: a request not written yet."""
 
 
+#: What happened, in an error's message (by exact type; the type's name otherwise).
+_WHAT: Final[dict[type[ZkException], str]] = {
+    ConnectionLoss: "connection lost",
+    SessionExpiredError: "session expired",
+    ConnectionClosedError: "client stopped",
+    AuthFailedError: "authentication failed",
+}
+
+
+def _names(request: Any) -> tuple[str | None, str | None]:
+    if type(request) is AuthItem:
+        return "auth", None
+    return request_names(request)
+
+
+def fate_error(exc_type: type[ZkException], request: Any, written: bool) -> ZkException:
+    """``exc_type`` for ``request``: e.g. ``connection lost before the reply to getData /a``
+    (written) or ``session expired before create /b was sent`` (unsent), with ``.operation``
+    and ``.path`` set."""
+    operation, path = _names(request)
+    what = _WHAT.get(exc_type) or exc_type.__name__
+    name = operation or "the request"
+    if path is not None:
+        name = f"{name} {path}"
+    exc = exc_type(f"{what} before the reply to {name}" if written else f"{what} before {name} was sent")
+    exc.operation = operation
+    exc.path = path
+    return exc
+
+
 class AuthItem:
     """An ``add_auth`` call waiting in the unsent queue (ordered with the requests)."""
 
@@ -46,6 +88,9 @@ class AuthItem:
     def __init__(self, scheme: str, credential: str) -> None:
         self.scheme = scheme
         self.credential = credential
+
+
+_AUTH: Final = AuthItem("", "")  # names an auth packet in an error
 
 
 class RequestFates:
@@ -79,7 +124,12 @@ class RequestFates:
                 return
             unsent.popleft()
             if item[1] is not None:
-                out.append(Complete(item[1], None, ConnectionLoss("not sent within the session timeout")))
+                operation, path = _names(item[0])
+                name = f"{operation} {path}" if path is not None else operation
+                exc = ConnectionLoss(f"{name} not sent within the session timeout")
+                exc.operation = operation
+                exc.path = path
+                out.append(Complete(item[1], None, exc))
 
     def drain(self, protocol: ZkProtocol, limit: int, auth_data: list[tuple[str, str]],
               refused: list[Output]) -> tuple[list[bytes], bool]:
@@ -112,11 +162,11 @@ class RequestFates:
         unsent = self.unsent
         while True:
             try:
-                _request, result, _conv, _t = unsent.popleft()
+                request, result, _conv, _t = unsent.popleft()
             except IndexError:
                 return
             if result is not None:
-                out.append(Complete(result, None, exc_type()))
+                out.append(Complete(result, None, fate_error(exc_type, request, written=False)))
 
     def fail_written(self, pending: Iterable[Pending], exc_type: type[ZkException],
                      out: list[Output]) -> None:
@@ -124,9 +174,9 @@ class RequestFates:
         for entry in pending:
             ctx = entry.context
             if type(ctx) is tuple:
-                out.append(Complete(ctx[0], None, exc_type()))
+                out.append(Complete(ctx[0], None, fate_error(exc_type, entry.request, written=True)))
         waiters = self.auth_waiters
         while waiters:
             waiter, _ = waiters.popleft()
             if waiter is not None:
-                out.append(Complete(waiter, None, exc_type()))
+                out.append(Complete(waiter, None, fate_error(exc_type, _AUTH, written=True)))

@@ -37,7 +37,7 @@ from zkrecipes.client.session.parts import SessionParts
 from zkrecipes.client.session.readonly import accept_server, probe_candidates
 from zkrecipes.client.session.routing import complete_reply, dispatch_notification
 from zkrecipes.client.session.state import Phase
-from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError, make_error
+from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError, request_error
 from zkrecipes.states import ZkState
 
 __all__ = ["auth_failed", "emit", "receive", "session_lost"]
@@ -61,6 +61,8 @@ def receive(p: SessionParts, data: bytes | bytearray | memoryview, now: float) -
         events = p.protocol.receive_data(data)
     except ProtocolError as exc:
         log.warning("protocol error from %s, reconnecting: %r", p.current_host, exc)
+        if p.phase.phase is Phase.HANDSHAKE:
+            p.planner.note_error(p.current_host, f"protocol error: {exc}")
         dropping = False
         for event in undelivered_events(exc):
             dropping = _route(p, event, now, out, dropping)
@@ -126,6 +128,7 @@ def _connected(p: SessionParts, event: Connected, now: float, out: list[Output])
     p.timers.negotiated(event.timeout_ms)
     p.timers.received(now)
     if not accept_server(event.read_only, p.read_only):
+        p.planner.note_error(p.current_host, "read-only server (read-write required)")
         out.append(Drop("read-write server required"))
         return True
     if p.tracker.has_session and not event.same_session:
@@ -182,7 +185,7 @@ def _auth_reply(p: SessionParts, event: AuthReply, out: list[Output]) -> bool:
         return False
     if credential is not None:  # not re-sent after a restart
         p.auth_data = [a for a in p.auth_data if (a[0], a[1].encode()) != credential]
-    error = make_error(event.err)
+    error = request_error(event.err, "auth", None)  # KeeperErrorCode = AuthFailed
     failed = isinstance(error, AuthFailedError)
     if failed:
         # State first, so that the caller sees LOST/AUTH_FAILED when woken.

@@ -109,6 +109,11 @@ class SessionMachine:
         return self.parts.current_host
 
     @property
+    def connect_errors(self) -> dict[HostPort, str]:
+        """Each host whose latest attempt in this run failed, and its last error (a copy)."""
+        return self.parts.planner.connect_errors
+
+    @property
     def running(self) -> bool:
         """True between :meth:`start` and the end of the run (stop or auth failure)."""
         return self.parts.phase.phase not in (Phase.IDLE, Phase.CLOSED)
@@ -260,9 +265,11 @@ class SessionMachine:
         p.current_host = choice
         return ConnectTo(choice, connect_timeout(p.tracker.session_timeout, len(p.planner.hosts))), out
 
-    def connect_failed(self, now: float) -> list[Output]:
-        """The connection to the host of the last :class:`ConnectTo` could not be opened."""
+    def connect_failed(self, now: float, error: str | None = None) -> list[Output]:
+        """The connection to the host of the last :class:`ConnectTo` could not be opened
+        (``error``: why, e.g. ``Connection refused``; see :func:`.pacing.connect_error_text`)."""
         p = self.parts
+        p.planner.note_error(p.current_host, error or "connection failed")
         p.phase.move(Phase.DISCONNECTED)
         p.current_host = None
         p.planner.attempt_ended(None, p.tracker.session_timeout)
@@ -273,6 +280,7 @@ class SessionMachine:
         p = self.parts
         assert p.protocol is not None
         p.phase.move(Phase.HANDSHAKE)
+        p.planner.clear_error(p.current_host)
         p.expired = False
         p.connected_at = now
         limit = connect_timeout(p.tracker.session_timeout, len(p.planner.hosts))
@@ -291,6 +299,9 @@ class SessionMachine:
         self._stop_probe(out)
         phase = p.phase.phase
         p.out.clear()
+        if phase is Phase.HANDSHAKE or phase is Phase.SASL:  # no session reached on it
+            p.planner.note_error(p.current_host, "closed by the server before a session was established"
+                                 if closed_by_peer else "no session established", replace=False)
         if phase is Phase.SASL and p.login is not None:
             refusal = p.login.connection_lost(closed_by_peer)
             if refusal is not None:

@@ -15,11 +15,16 @@ asked to). Rules:
   timeout (at least 0.1 s), so that a server back in time is found in time;
 * a read-write server found while on a read-only one is tried first, at once.
 
+It also keeps the last error of each host's latest failed attempt
+(:attr:`ReconnectPlanner.connect_errors`, texts passed in by the transport or
+the session), so that a start that times out can say what every host answered.
+
 Pure: no clock (``now`` is passed in), randomness injectable.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,7 +32,31 @@ from typing import Any
 from zkrecipes.client.hosts import HostIterator, HostPort
 from zkrecipes.retry import ExponentialBackoff
 
-__all__ = ["ReconnectPlanner", "connect_timeout"]
+__all__ = ["ReconnectPlanner", "connect_error_text", "connect_timeout", "start_timeout_message"]
+
+
+def start_timeout_message(timeout: float, errors: dict[HostPort, str]) -> str:
+    """``Connection time-out after 5 s (127.0.0.1:2181: Connection refused; …)``: a start
+    that reached no session, naming each host tried and its last error."""
+    if errors:
+        tried = "; ".join(f"{host}: {error}" for host, error in errors.items())
+    else:
+        tried = "no connection attempt finished"
+    return f"Connection time-out after {timeout:g} s ({tried})"
+
+
+def connect_error_text(exc: BaseException) -> str:
+    """A short text for a failed connection attempt: ``Connection refused``,
+    ``Name or service not known``, ``timed out``, …"""
+    if isinstance(exc, OSError):
+        if isinstance(exc.errno, int) and exc.errno > 0:  # asyncio's own text adds the address
+            return os.strerror(exc.errno)
+        if isinstance(exc.strerror, str) and exc.strerror:  # getaddrinfo's errors
+            return exc.strerror
+    text = str(exc)
+    if text:
+        return text
+    return "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
 
 
 def connect_timeout(session_timeout: float, n_hosts: int) -> float:
@@ -45,7 +74,8 @@ def _backoff(policy: Any, uniform: Callable[[float, float], float]) -> Exponenti
 class ReconnectPlanner:
     """Decides the next host and the pause before it (see the module docstring)."""
 
-    __slots__ = ("_backoff", "_established", "_hosts", "_pause", "_preferred", "_round", "_wait_until")
+    __slots__ = ("_backoff", "_errors", "_established", "_hosts", "_pause", "_preferred", "_round",
+                 "_wait_until")
 
     def __init__(self, hosts: Sequence[HostPort], randomize: bool, policy: Any = None,
                  rng: random.Random | None = None) -> None:
@@ -57,6 +87,22 @@ class ReconnectPlanner:
         self._pause = 0.0
         self._wait_until: float | None = None
         self._preferred: HostPort | None = None
+        self._errors: dict[HostPort, str] = {}
+
+    @property
+    def connect_errors(self) -> dict[HostPort, str]:
+        """Each host whose latest attempt failed, with that attempt's error (a copy)."""
+        return dict(self._errors)
+
+    def note_error(self, host: HostPort | None, error: str, replace: bool = True) -> None:
+        """Remember ``error`` as ``host``'s last (unless ``replace`` is false and it has one)."""
+        if host is not None and (replace or host not in self._errors):
+            self._errors[host] = error
+
+    def clear_error(self, host: HostPort | None) -> None:
+        """A new attempt on ``host`` began: forget its previous error."""
+        if host is not None:
+            self._errors.pop(host, None)
 
     @property
     def hosts(self) -> list[HostPort]:
@@ -77,6 +123,7 @@ class ReconnectPlanner:
         self._pause = 0.0
         self._wait_until = None
         self._preferred = None
+        self._errors.clear()
 
     def prefer(self, host: HostPort) -> None:
         """Try ``host`` first, without a pause, as soon as the current connection ends."""

@@ -7,8 +7,9 @@ submitted with runs here (on the transport's I/O side), never user code.
 from __future__ import annotations
 
 from zkrecipes.client.protocol.events import Notification, Reply
+from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.session.outputs import Complete, Dispatch
-from zkrecipes.exceptions import make_error
+from zkrecipes.exceptions import annotate, request_error
 from zkrecipes.states import WatchedEvent
 
 __all__ = ["complete_reply", "dispatch_notification"]
@@ -17,18 +18,21 @@ __all__ = ["complete_reply", "dispatch_notification"]
 def complete_reply(event: Reply, context: tuple[object, object]) -> Complete:
     """The completion of a request submitted as ``context == (result, converter)``.
 
-    Without a converter: the decoded result, or the server's error as an exception.
-    With one: whatever ``converter(err, result)`` returns or raises.
+    Without a converter: the decoded result, or the server's error as an exception
+    naming the request (Java's message, ``.path``, ``.operation``). With one:
+    whatever ``converter(err, result)`` returns or raises (a ZkException it raises
+    is named after the request unless it names one already).
     """
     result, converter = context
     if converter is None:
         if event.err:
-            return Complete(result, None, make_error(event.err))
+            operation, path = request_names(event.pending.request)
+            return Complete(result, None, request_error(event.err, operation, path))
         return Complete(result, event.result)
     try:
         value = converter(event.err, event.result)  # type: ignore[operator]
     except Exception as exc:
-        return Complete(result, None, exc)
+        return Complete(result, None, annotate(exc, *request_names(event.pending.request)))
     return Complete(result, value)
 
 

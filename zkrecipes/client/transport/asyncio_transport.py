@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers._sockets import build_ssl_context
 from zkrecipes.client.hosts import HostPort
+from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.fates import Converter
 from zkrecipes.client.session.machine import SessionMachine
@@ -63,10 +64,11 @@ from zkrecipes.client.session.outputs import (
     StateChanged,
     StopProbe,
 )
+from zkrecipes.client.session.pacing import connect_error_text
 from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
-from zkrecipes.exceptions import ZkException
+from zkrecipes.exceptions import ZkException, annotate
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -166,6 +168,11 @@ class AsyncioTransport:
         return self._session.pending_count
 
     @property
+    def connect_errors(self) -> dict[HostPort, str]:
+        """Each host whose latest connection attempt failed, and its last error (read-only copy)."""
+        return self._session.connect_errors
+
+    @property
     def current_server(self) -> tuple[HostPort, tuple[Any, ...]] | None:
         return self._current
 
@@ -231,7 +238,8 @@ class AsyncioTransport:
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
         if self._closed:
-            result.set_exception(self._session.closed_error("Connection has been closed"))
+            result.set_exception(annotate(self._session.closed_error("Connection has been closed"),
+                                          *request_names(request)))
             return
         link = self._link
         if link is not None and not self._flush_scheduled and threading.get_ident() == self._thread \
@@ -463,7 +471,7 @@ class AsyncioTransport:
                                               self._on_data, self._schedule_flush)
         except (OSError, TimeoutError, ssl.SSLError, ZkException) as exc:
             log.info("connect to %s failed: %s", host, exc)
-            self._apply(session.connect_failed(time.monotonic()))
+            self._apply(session.connect_failed(time.monotonic(), connect_error_text(exc)))
             return
         closed_by_peer = False
         try:

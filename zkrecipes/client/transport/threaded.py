@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.client.hosts import HostPort
+from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.fates import Converter
 from zkrecipes.client.session.machine import SessionMachine
@@ -58,6 +59,7 @@ from zkrecipes.client.session.outputs import (
     StopProbe,
     Wait,
 )
+from zkrecipes.client.session.pacing import connect_error_text
 from zkrecipes.client.transport._poller import WOULD_BLOCK, Poller, direct_write_check, is_tls_socket
 from zkrecipes.client.transport._probe import ProbeRunner
 from zkrecipes.client.transport._writer import (
@@ -67,7 +69,7 @@ from zkrecipes.client.transport._writer import (
     WRITTEN,
     SendSide,
 )
-from zkrecipes.exceptions import ZkException
+from zkrecipes.exceptions import ZkException, annotate
 from zkrecipes.states import KeeperState, ZkState
 
 if TYPE_CHECKING:
@@ -160,6 +162,11 @@ class ThreadedTransport:
         return self._session.last_zxid
 
     @property
+    def connect_errors(self) -> dict[HostPort, str]:
+        """Each host whose latest connection attempt failed, and its last error (read-only copy)."""
+        return self._session.connect_errors
+
+    @property
     def current_server(self) -> tuple[HostPort, tuple[Any, ...]] | None:
         """``(host, peer address)`` of the current connection, None when there is none."""
         return self._current
@@ -207,7 +214,8 @@ class ThreadedTransport:
         Safe from any thread. Never blocks.
         """
         if self._closed:
-            result.set_exception(self._session.closed_error("Connection has been closed"))
+            result.set_exception(annotate(self._session.closed_error("Connection has been closed"),
+                                         *request_names(request)))
             return
         if (self._writer.sock is not None and not self._unsent
                 and self._try_direct(request, result, converter)):
@@ -382,7 +390,7 @@ class ThreadedTransport:
                 (host.host, host.port), action.timeout, server_hostname=host.host, **self._ssl)
         except (OSError, ZkException) as exc:
             log.info("connect to %s failed: %s", host, exc)
-            self._apply(session.connect_failed(time.monotonic()))
+            self._apply(session.connect_failed(time.monotonic(), connect_error_text(exc)))
             return
         closed_by_peer = False
         try:
