@@ -32,6 +32,7 @@ from _scripted_peer import (
 from zkrecipes import ZkClient, ZkState
 from zkrecipes.aio import AsyncZkClient
 from zkrecipes.cli.errors import describe
+from zkrecipes.client.protocol.errors import annotate, java_message, request_error
 from zkrecipes.client.protocol.records import ReplyHeader
 from zkrecipes.exceptions import (
     ConnectionLoss,
@@ -42,9 +43,6 @@ from zkrecipes.exceptions import (
     UnknownServerError,
     ZkException,
     ZkTimeoutError,
-    annotate,
-    java_message,
-    request_error,
 )
 from zkrecipes.recipes._checks import check_timeout
 from zkrecipes.recipes.lock import Lock

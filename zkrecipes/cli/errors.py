@@ -6,7 +6,8 @@ scripts may test for them, so they never change meaning.
 
 from __future__ import annotations
 
-from zkrecipes.exceptions import ConnectionClosedError, ZookeeperError, java_message
+from zkrecipes.client.protocol.errors import java_message
+from zkrecipes.exceptions import ConnectionClosedError, ZookeeperError
 
 __all__ = [
     "EXIT_CONNECT", "EXIT_ERROR", "EXIT_LOST", "EXIT_NOT_ACQUIRED", "EXIT_OK", "EXIT_UNHEALTHY",
@@ -38,7 +39,7 @@ class CliError(Exception):
 def describe(exc: ZookeeperError, path: str | None = None) -> str:
     """``KeeperErrorCode = NoNode for /a``: the Java client's message for ``exc`` at the
     path of the request it ended (``exc.path``), else at ``path``
-    (the words are :func:`zkrecipes.exceptions.java_message`'s)."""
+    (the words are :func:`zkrecipes.client.protocol.errors.java_message`'s)."""
     if isinstance(exc, ConnectionClosedError):
         return "the connection was closed"
     return java_message(exc.code, exc.path or path)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from zkrecipes.client.protocol.errors import request_error
 from zkrecipes.client.protocol.jute import (
     INT,
     MULTI_HEADER,
@@ -38,7 +39,7 @@ from zkrecipes.client.protocol.requests import (
     Request,
     SetDataRequest,
 )
-from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, MalformedFrameError, request_error
+from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, MalformedFrameError
 
 _END = MULTI_HEADER.pack(-1, True, -1)
 _CREATE_TYPES = frozenset({OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL})

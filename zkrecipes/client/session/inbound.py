@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from zkrecipes.client.protocol.errors import request_error
 from zkrecipes.client.protocol.events import (
     AuthReply,
     Connected,
@@ -37,7 +38,7 @@ from zkrecipes.client.session.parts import SessionParts
 from zkrecipes.client.session.readonly import accept_server, probe_candidates
 from zkrecipes.client.session.routing import complete_reply, dispatch_notification
 from zkrecipes.client.session.state import Phase
-from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError, request_error
+from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError
 from zkrecipes.states import ZkState
 
 __all__ = ["auth_failed", "emit", "receive", "session_lost"]

@@ -6,10 +6,10 @@ submitted with runs here (on the transport's I/O side), never user code.
 
 from __future__ import annotations
 
+from zkrecipes.client.protocol.errors import annotate, request_error
 from zkrecipes.client.protocol.events import Notification, Reply
 from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.session.outputs import Complete, Dispatch
-from zkrecipes.exceptions import annotate, request_error
 from zkrecipes.states import WatchedEvent
 
 __all__ = ["complete_reply", "dispatch_notification"]

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers._sockets import build_ssl_context
 from zkrecipes.client.hosts import HostPort
+from zkrecipes.client.protocol.errors import annotate
 from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.fates import Converter
@@ -68,7 +69,7 @@ from zkrecipes.client.session.pacing import connect_error_text
 from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
-from zkrecipes.exceptions import ZkException, annotate
+from zkrecipes.exceptions import ZkException
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:

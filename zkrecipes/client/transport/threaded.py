@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.client.hosts import HostPort
+from zkrecipes.client.protocol.errors import annotate
 from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.fates import Converter
@@ -69,7 +70,7 @@ from zkrecipes.client.transport._writer import (
     WRITTEN,
     SendSide,
 )
-from zkrecipes.exceptions import ZkException, annotate
+from zkrecipes.exceptions import ZkException
 from zkrecipes.states import KeeperState, ZkState
 
 if TYPE_CHECKING:
