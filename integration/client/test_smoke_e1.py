@@ -175,6 +175,12 @@ def test_read_only_mode_then_back_to_read_write() -> None:
         admin.stop()
         ensemble.kill_member(1)
         ensemble.kill_member(2)
+        # Until member 0 notices it lost its quorum it still serves read-write sessions:
+        # wait for its read-only mode, or the client may get a read-write session first.
+        deadline = time.monotonic() + 60
+        while ensemble.mode(0) != "read-only":
+            assert time.monotonic() < deadline, "member 0 never entered read-only mode"
+            time.sleep(0.1)
         client = ZkClient(f"{ensemble.hosts_of([0])},{ensemble.hosts_of([1])}", read_only=True, timeout=6.0)
         try:
             client.start(timeout=60)
