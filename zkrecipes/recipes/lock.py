@@ -59,6 +59,15 @@ log = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------------------------------ Lock
 
+_APPLIED = object()  # a fenced write whose reply was lost, proven applied by the marker
+_RESEND = object()  # a fenced write proven not applied: send it again
+
+
+def _unknown(path: str, operation: str, why: str) -> OutcomeUnknownError:
+    return OutcomeUnknownError(
+        f"{operation} of {path}: {why}; it may or may not have been applied", path=path, operation=operation)
+
+
 
 class Lock:
     """An exclusive, non-reentrant distributed lock (kazoo's ``Lock`` API).
@@ -221,14 +230,32 @@ class Lock:
         LockLostError). Otherwise it raises :class:`OutcomeUnknownError`:
         the value may have been written; read it back, never repeat blindly.
         """
+        result = self._fenced_write(path, "fenced_set", lambda tx: tx.set_data(path, value, version))
+        if isinstance(result, ZnodeStat):
+            return result
+        try:  # applied, reply lost: the stat read back (a later write may show in it)
+            target = self.client.retry(self.client.exists, path)
+        except Exception as read_error:
+            why = f"it was applied but reading it failed ({read_error!r})"
+            raise _unknown(path, "fenced_set", why) from read_error
+        if target is None:
+            raise _unknown(path, "fenced_set", "it was applied but the node was deleted since")
+        return target
+
+    def _fenced_write(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
+        """Commit [marker on our lock node, the op ``add`` puts in] once; return the op's result.
+
+        ``_APPLIED`` when the reply was lost but the marker proves it applied;
+        resent when it proves it was not; LockLostError when nothing was
+        written; OutcomeUnknownError otherwise. ``path``/``operation`` name the
+        write in errors.
+        """
         with self._fence_mutex:
             for _ in range(32):
-                stat = self._fenced_set_once(path, value, version)
-                if stat is not None:
-                    return stat
-            raise OutcomeUnknownError(
-                f"fenced_set of {path}: the connection kept failing; not known whether it was applied",
-                path=path, operation="fenced_set")
+                result = self._fenced_write_once(path, operation, add)
+                if result is not _RESEND:
+                    return result
+            raise _unknown(path, operation, "the connection kept failing")
 
     def _marker_state(self, fence: str) -> tuple[int, int]:
         """(version, mzxid) of our lock node as last known (a new node: 0 and its czxid)."""
@@ -238,29 +265,27 @@ class Lock:
         token = self._loop.token
         return 0, token if token is not None else 0
 
-    def _fenced_set_once(self, path: str, value: bytes, version: int) -> ZnodeStat | None:
-        """One fenced transaction; None when it certainly was not applied and may be sent again."""
+    def _fenced_write_once(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
         fence = self._fence()
         marker_version, marker_zxid = self._marker_state(fence)
         transaction = self.client.transaction()
         transaction.set_data(fence, self._loop.data, marker_version)
-        transaction.set_data(path, value, version)
+        add(transaction)
         try:
-            marker_result, set_result = transaction.commit()
+            marker_result, op_result = transaction.commit()
         except RETRYABLE as error:  # ConnectionClosedError included: establish what we can
-            return self._after_lost_reply(fence, marker_version, marker_zxid, path, error)
+            return self._after_lost_reply(fence, marker_version, marker_zxid, path, operation, error)
         if isinstance(marker_result, NoNodeError):
             raise LockLostError(f"lock {self.path} is no longer held: write refused")
         if isinstance(marker_result, BadVersionError):  # our node was changed by someone else
             self._refresh_marker(fence)
-            return None
-        if isinstance(set_result, Exception):
-            raise set_result
+            return _RESEND
+        if isinstance(op_result, Exception):
+            raise op_result
         if isinstance(marker_result, Exception):
             raise marker_result
         self._marker = (fence, marker_result.version, marker_result.mzxid)
-        stat: ZnodeStat = set_result
-        return stat
+        return op_result
 
     def _refresh_marker(self, fence: str) -> None:
         found = self.client.retry(self.client.exists, fence)
@@ -269,15 +294,12 @@ class Lock:
         self._marker = (fence, found.version, found.mzxid)
 
     def _after_lost_reply(
-        self, fence: str, marker_version: int, marker_zxid: int, path: str, error: Exception
-    ) -> ZnodeStat | None:
-        """The reply of our fenced transaction is lost: applied (its stat), not (None), or raise."""
+        self, fence: str, marker_version: int, marker_zxid: int, path: str, operation: str, error: Exception
+    ) -> object:
+        """The reply of our fenced transaction is lost: ``_APPLIED``, ``_RESEND`` (not applied), or raise."""
 
         def unknown(why: str) -> OutcomeUnknownError:
-            return OutcomeUnknownError(
-                f"fenced_set of {path}: reply lost ({type(error).__name__}) and {why}; "
-                "the value may or may not have been written",
-                path=path, operation="fenced_set")
+            return _unknown(path, operation, f"reply lost ({type(error).__name__}) and {why}")
 
         if isinstance(error, ConnectionClosedError):
             raise unknown("the client is closed") from error
@@ -287,17 +309,11 @@ class Lock:
             raise unknown(f"reading the lock node failed ({read_error!r})") from error
         if found is not None:
             if found.version == marker_version:
-                return None  # not applied (the marker did not move): safe to send again
+                return _RESEND  # not applied (the marker did not move): safe to send again
             if found.version != marker_version + 1:
                 raise unknown("the lock node was changed by someone else") from error
             self._marker = (fence, found.version, found.mzxid)
-            try:
-                target = self.client.retry(self.client.exists, path)
-            except Exception as read_error:
-                raise unknown(f"it was applied but reading {path} failed ({read_error!r})") from error
-            if target is None:
-                raise unknown(f"it was applied but {path} was deleted since") from error
-            return target  # applied: the marker moved with it, in the same transaction
+            return _APPLIED  # the marker moved with it, in the same transaction
         # Our lock node is gone (session lost, or deleted): the marker cannot tell.
         try:
             target = self.client.retry(self.client.exists, path)
