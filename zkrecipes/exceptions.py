@@ -436,10 +436,12 @@ class OutcomeUnknownError(ZkException):
     exception exists to prevent.
     """
 
-    def __init__(self, message: str, *, path: str, operation: str) -> None:
+    def __init__(self, message: str, *, path: str, operation: str, value: bytes | None = None) -> None:
         super().__init__(message)
         self.path = path
         self.operation = operation
+        #: What the recipe had in hand, e.g. the value of a queue entry it may have removed; else None.
+        self.value = value
 
 
 class MalformedNodeDataError(ZkException, ValueError):

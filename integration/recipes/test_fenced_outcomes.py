@@ -19,6 +19,7 @@ from _helpers import WAIT, background, wait_until
 from zkrecipes.exceptions import OutcomeUnknownError
 from zkrecipes.recipes.counter import Counter
 from zkrecipes.recipes.lock import Lock
+from zkrecipes.recipes.queue import Queue
 from zkrecipes.testing.expiry import expire_session
 
 TIMEOUT = 10.0
@@ -93,30 +94,34 @@ def test_fenced_set_not_sent_before_the_drop_is_sent_again(fault_proxy: Any, zk_
     lock.release()
 
 
-class _HoldRepliesFromSet:
-    """The victim client, except that its first ``set`` is sent with the server's replies held back.
+class _HoldRepliesFrom:
+    """The victim client, except that its first ``method`` call is sent with the server's replies held.
 
-    The counter's read before the set must be answered; only the set's reply is lost.
+    The recipe's reads before that call are answered; only that call's reply is lost.
     """
 
-    def __init__(self, client: Any, fault_proxy: Any) -> None:
-        self._client, self._proxy, self._armed = client, fault_proxy, True
+    def __init__(self, client: Any, fault_proxy: Any, method: str) -> None:
+        self._client, self._proxy, self._method = client, fault_proxy, method
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
+        attribute = getattr(self._client, name)
+        if name != self._method or self._proxy is None:
+            return attribute
 
-    def set(self, *args: Any, **kwargs: Any) -> Any:
-        if self._armed:
-            self._armed = False
-            _hold_replies(self._proxy)
-        return self._client.set(*args, **kwargs)
+        def armed(*args: Any, **kwargs: Any) -> Any:
+            if self._proxy is not None:
+                _hold_replies(self._proxy)
+                self._proxy = None
+            return attribute(*args, **kwargs)
+
+        return armed
 
 
 def test_counter_change_applied_then_overtaken_is_not_applied_twice(
         fault_proxy: Any, zk_client_factory: Any) -> None:
     victim = zk_client_factory(fault_proxy.hosts, timeout=TIMEOUT)
     observer = zk_client_factory()
-    mine, theirs = Counter(_HoldRepliesFromSet(victim, fault_proxy), "/count"), Counter(observer, "/count")
+    mine, theirs = Counter(_HoldRepliesFrom(victim, fault_proxy, "set"), "/count"), Counter(observer, "/count")
     assert mine.value == 0
 
     def increment() -> Any:
@@ -135,3 +140,23 @@ def test_counter_change_applied_then_overtaken_is_not_applied_twice(
     assert raised.value.operation == "counter change"
     assert theirs.value == 2  # two increments, counted once each
 
+
+
+def test_queue_get_whose_delete_reply_is_lost_does_not_skip_the_entry(
+        fault_proxy: Any, zk_client_factory: Any) -> None:
+    victim = zk_client_factory(fault_proxy.hosts, timeout=TIMEOUT)
+    observer = zk_client_factory()
+    queue = Queue(observer, "/queue")
+    queue.put(b"first")
+    queue.put(b"second")
+    consumer = Queue(_HoldRepliesFrom(victim, fault_proxy, "delete"), "/queue")
+    pending = background(victim, consumer.get)
+    wait_until(observer, lambda: len(queue) == 1, message="the first entry deleted")
+    fault_proxy.close_connections()
+    assert pending.wait(WAIT)
+    # Taken by this call (unknowable to it): its value is reported, never "the next entry".
+    with pytest.raises(OutcomeUnknownError) as raised:
+        pending.get(timeout=0)
+    assert raised.value.value == b"first"
+    assert raised.value.operation == "queue get"
+    assert queue.get() == b"second"
