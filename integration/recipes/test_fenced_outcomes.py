@@ -121,7 +121,8 @@ def test_counter_change_applied_then_overtaken_is_not_applied_twice(
         fault_proxy: Any, zk_client_factory: Any) -> None:
     victim = zk_client_factory(fault_proxy.hosts, timeout=TIMEOUT)
     observer = zk_client_factory()
-    mine, theirs = Counter(_HoldRepliesFrom(victim, fault_proxy, "set"), "/count"), Counter(observer, "/count")
+    mine = Counter(_HoldRepliesFrom(victim, fault_proxy, "set"), "/count")
+    theirs = Counter(observer, "/count")
     assert mine.value == 0
 
     def increment() -> Any:
