@@ -28,7 +28,7 @@ from zkrecipes.recipes._predicates import (
 )
 from zkrecipes.recipes._sequence import Restart, contender_regex, nearest_lower
 from zkrecipes.recipes.barrier import LeaveStep, leave_step
-from zkrecipes.recipes.counter import set_was_applied
+from zkrecipes.recipes.counter import set_was_not_applied
 from zkrecipes.recipes.lease import may_take_lease
 from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
 
@@ -192,11 +192,11 @@ def test_double_barrier_leave_step(members: list[str], me: str, expected: LeaveS
     assert leave_step(members, me) == expected
 
 
-def test_counter_lost_reply_is_applied_only_one_version_later_with_our_value() -> None:
-    assert set_was_applied(b"5", 8, b"5", 7)
-    assert not set_was_applied(b"5", 7, b"5", 7)  # not applied yet: retry
-    assert not set_was_applied(b"6", 8, b"5", 7)  # someone else's set
-    assert not set_was_applied(b"5", 9, b"5", 7)  # another set landed after ours or instead
+def test_counter_lost_reply_is_known_not_applied_only_when_certain() -> None:
+    assert set_was_not_applied(b"5", 7, b"5", 7)  # still at our version: retry
+    assert set_was_not_applied(b"6", 8, b"5", 7)  # someone else's set at our version won
+    assert not set_was_not_applied(b"5", 8, b"5", 7)  # ours, or another client's identical change
+    assert not set_was_not_applied(b"5", 9, b"5", 7)  # another set landed after ours or instead
 
 
 def test_own_ephemeral_needs_our_data_and_our_session() -> None:

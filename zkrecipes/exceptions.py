@@ -439,6 +439,31 @@ class LockLostError(LockNotHeldError):
     """
 
 
+class OutcomeUnknownError(ZkException):
+    """A recipe's write may or may not have been applied, and the recipe could not tell which.
+
+    Jepsen's "indeterminate": the request reached the connection, its reply was
+    lost (ConnectionLoss, an expired or closed session) and what the recipe
+    could read afterwards does not prove either outcome. ``path`` is the node
+    the write was for, ``operation`` names it (e.g. ``"fenced_set"``,
+    ``"counter change"``); ``__cause__`` is the error that lost the reply.
+    Callers must read the state back and reconcile; never repeat the write blindly.
+
+    Deliberately *not* a :class:`ConnectionLoss` (nor a :class:`LockLostError`,
+    which promises that nothing was written): retry policies
+    (``client.retry``, ``KazooRetry``) retry ConnectionLoss, and re-running a
+    non-idempotent write whose first run may have landed is the very error this
+    exception exists to prevent.
+    """
+
+    def __init__(self, message: str, *, path: str, operation: str, value: bytes | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.operation = operation
+        #: What the recipe had in hand, e.g. the value of a queue entry it may have removed; else None.
+        self.value = value
+
+
 class MalformedNodeDataError(ZkException, ValueError):
     """A recipe found node data it cannot decode (e.g. a counter holding non-numeric bytes)."""
 

@@ -10,8 +10,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import NodeExistsError, NoNodeError
+from zkrecipes.exceptions import (
+    BadVersionError,
+    ConnectionClosedError,
+    ConnectionLoss,
+    NodeExistsError,
+    NoNodeError,
+    OutcomeUnknownError,
+)
 from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
@@ -21,10 +29,12 @@ __all__ = [
     "belongs_to_session",
     "create_own_ephemeral",
     "current_session_id",
+    "delete_own_ephemeral",
     "delete_quietly",
     "find_own_node",
     "is_own_ephemeral",
     "read_identifiers",
+    "take_node",
 ]
 
 
@@ -77,6 +87,71 @@ def delete_quietly(client: RecipeClient, path: str) -> None:
         client.delete(path)
     except NoNodeError:
         pass
+
+
+def delete_own_ephemeral(client: RecipeClient, path: str, data: bytes) -> None:
+    """Delete our ephemeral ``path`` (holding our unique ``data``), never another's node there.
+
+    Each try reads the node first and deletes it (at the version read) only
+    while :func:`is_own_ephemeral` says it is ours, so a retry after a lost
+    delete reply cannot remove a node that someone else created at the same
+    path meanwhile. Connection losses are retried with the client's policy.
+    """
+    for _ in range(32):
+        try:
+            found, stat = client.retry(client.get, path)
+        except NoNodeError:
+            return
+        if not is_own_ephemeral(found, stat, data, current_session_id(client)):
+            return
+        try:
+            client.delete(path, version=stat.version)
+            return
+        except (NoNodeError, BadVersionError):
+            return  # gone, or changed: no longer the node we read as ours
+        except RETRYABLE as error:
+            if isinstance(error, ConnectionClosedError):
+                raise
+    client.retry(client.exists, path)  # the connection keeps failing: let the policy raise
+
+
+def take_node(client: RecipeClient, path: str, data: bytes, operation: str) -> bool:
+    """Delete ``path`` to take it (first taker wins); True if this call deleted it.
+
+    False when it was already gone (someone else took it). When the delete's
+    reply is lost, the node is read back: still there means not deleted (tried
+    again); gone means this call or another taker deleted it, which cannot be
+    told apart: :class:`OutcomeUnknownError` carrying ``data`` (what was read
+    from the node) so the caller can decide.
+    """
+    lost_reply: Exception | None = None
+    for _ in range(32):
+        try:
+            client.delete(path)
+            return True
+        except NoNodeError:
+            if lost_reply is None:
+                return False
+            raise _taken_unknown(path, data, operation) from lost_reply
+        except RETRYABLE as error:
+            lost_reply = error
+            if isinstance(error, ConnectionClosedError):
+                raise _taken_unknown(path, data, operation) from error
+        try:
+            still_there = client.retry(client.exists, path) is not None
+        except Exception:
+            raise _taken_unknown(path, data, operation) from lost_reply
+        if not still_there:
+            raise _taken_unknown(path, data, operation) from lost_reply
+        lost_reply = None  # still there: that delete certainly did not land
+    raise ConnectionLoss(f"{operation}: deleting {path} kept failing (not taken)")
+
+
+def _taken_unknown(path: str, data: bytes, operation: str) -> OutcomeUnknownError:
+    return OutcomeUnknownError(
+        f"{operation}: the reply to deleting {path} was lost and it is gone (taken by this call or "
+        "another); it may or may not have been taken by this call",
+        path=path, operation=operation, value=data)
 
 
 def read_identifiers(client: RecipeClient, parent: str, names: Iterable[str]) -> list[str]:

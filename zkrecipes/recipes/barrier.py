@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
+    ConnectionClosedError,
+    ConnectionLoss,
     LockTimeout,
     NodeExistsError,
     NoNodeError,
@@ -30,6 +32,7 @@ from zkrecipes.exceptions import (
 from zkrecipes.recipes._checks import check_count, check_identifier, check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._nodes import current_session_id
+from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
@@ -105,12 +108,29 @@ class Barrier:
         self.client.retry(self.client.ensure_path, self.path)
 
     def remove(self) -> bool:
-        """Take the barrier down; True if it was up."""
+        """Take the barrier down; True if it was up.
+
+        A delete whose reply is lost is not re-run blindly: the node is read
+        back, and deleted again only if it is still the node this call found
+        (same czxid) — never a barrier put up again by someone else meanwhile.
+        """
         try:
-            self.client.retry(self.client.delete, self.path)
-            return True
+            found = self.client.retry(self.client.get, self.path)[1]
         except NoNodeError:
             return False
+        for _ in range(32):
+            try:
+                self.client.delete(self.path)
+                return True
+            except NoNodeError:
+                return False
+            except RETRYABLE as error:
+                if isinstance(error, ConnectionClosedError):
+                    raise
+            now = self.client.retry(self.client.exists, self.path)
+            if now is None or now.czxid != found.czxid:
+                return True  # ours landed (or a concurrent remove): down, not ours to delete again
+        raise ConnectionLoss(f"removing barrier {self.path} kept failing (it is still up)")
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the barrier is down; True if it is, False if ``timeout`` passed first."""

@@ -4,8 +4,12 @@ Failure semantics (Curator style): the counter holds no session state, so
 **SUSPENDED** only delays a change (connection losses are retried by the
 client's retry policy) and **LOST** changes nothing stored. Each change is a
 compare-and-set on the node's version; when a set's reply is lost with the
-connection, the node is re-read: still at the old version means not applied
-(retried), one version later with our value means applied (not repeated).
+connection, the node is re-read: still at the old version, or one version later
+with another value (someone else's set won), means not applied (retried).
+Anything else — in particular one version later *with our value*, which another
+client's identical change would also leave — cannot tell whether ours landed:
+:class:`~zkrecipes.exceptions.OutcomeUnknownError` is raised instead of
+guessing (a guess either loses or double-counts a change).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from zkrecipes.exceptions import (
     InvalidArgumentError,
     InvalidTypeError,
     MalformedNodeDataError,
+    OutcomeUnknownError,
 )
 from zkrecipes.recipes._checks import check_path
-from zkrecipes.recipes._retrying import is_retryable
+from zkrecipes.recipes._retrying import RETRYABLE
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
@@ -63,12 +68,15 @@ def decode_count(data: bytes, default: Number, curator: bool, where: str = "coun
         raise MalformedNodeDataError(f"{where} holds {data[:32]!r}") from error
 
 
-def set_was_applied(found: bytes, found_version: int, sent: bytes, from_version: int) -> bool:
-    """After a lost reply: did our conditional set (of ``sent``, at ``from_version``) land?
+def set_was_not_applied(found: bytes, found_version: int, sent: bytes, from_version: int) -> bool:
+    """After a lost reply: did our conditional set (of ``sent``, at ``from_version``) certainly not land?
 
-    Yes exactly when the node is now one version later and holds our value.
+    Yes when the node is still at ``from_version``, or one version later with
+    other data (another set at ``from_version`` won, so ours failed). One
+    version later with our data is *not* proof that ours landed: another
+    client's identical change leaves the same state.
     """
-    return found_version == from_version + 1 and found == sent
+    return found_version == from_version or (found_version == from_version + 1 and found != sent)
 
 
 class Counter:
@@ -138,17 +146,28 @@ class Counter:
         except BadVersionError:
             self.post_value = None
             raise ForceRetryError() from None
-        except ConnectionClosedError:
-            raise
-        except Exception as error:
-            if not is_retryable(error) or not self._applied(stat.version, encoded):
-                raise
+        except RETRYABLE as error:  # the reply is lost: the set may have landed
+            self._after_lost_reply(stat.version, encoded, error)
+            self.post_value = None
+            raise ForceRetryError() from None  # certainly not applied: try again
         self.pre_value, self.post_value = pre, post
 
-    def _applied(self, version: int, encoded: bytes) -> bool:
-        """After a lost reply: did our set (from ``version``) land? Retried until known."""
-        data, stat = self.client.retry(self.client.get, self.path)
-        return set_was_applied(data, stat.version, encoded, version)
+    def _after_lost_reply(self, version: int, encoded: bytes, error: Exception) -> None:
+        """Return only if our set (from ``version``) certainly did not land; else OutcomeUnknownError."""
+
+        def unknown(why: str) -> OutcomeUnknownError:
+            return OutcomeUnknownError(
+                f"counter {self.path}: reply to the change lost ({type(error).__name__}) and {why}; "
+                "it may or may not have been applied", path=self.path, operation="counter change")
+
+        if isinstance(error, ConnectionClosedError):
+            raise unknown("the client is closed") from error
+        try:
+            data, stat = self.client.retry(self.client.get, self.path)
+        except Exception as read_error:
+            raise unknown(f"reading it back failed ({read_error!r})") from error
+        if not set_was_not_applied(data, stat.version, encoded, version):
+            raise unknown(f"it is now at version {stat.version} (was {version})") from error
 
     def __add__(self, value: Number) -> Counter:
         """Add ``value`` atomically."""

@@ -10,8 +10,13 @@ must be roughly synchronised.
 
 Failure semantics (Curator style): a granted lease does not depend on the
 session — **SUSPENDED** and **LOST** change nothing; it simply ends at its
-end time. A connection loss while obtaining is retried inside the lock; a
-session lost while obtaining makes the attempt fail (not granted) or retry.
+end time. The lease node is written with the lock's fenced write
+(:meth:`~zkrecipes.recipes.lock.Lock.fenced_set`'s marker): a connection loss
+while obtaining is settled (granted, or sent again) when the marker can tell;
+a session lost while obtaining makes the attempt fail (not granted) when
+nothing was written, and raises
+:class:`~zkrecipes.exceptions.OutcomeUnknownError` when the lease may have been
+written.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     InvalidArgumentError,
     InvalidTypeError,
+    LockLostError,
     MalformedNodeDataError,
     NoNodeError,
 )
@@ -152,10 +158,18 @@ class NonBlockingLease:
                 return
             new_end = now + self.duration
             payload = encode_lease(self.identifier, new_end)
-            if current is None:
-                client.retry(client.create, holder_path, payload)
-            else:
-                client.retry(client.set, holder_path, payload)
+            # Fenced (a holder that lost the lock cannot overwrite the next one's lease) and
+            # never re-run blindly: a lost reply is settled by the lock's marker, or raises
+            # OutcomeUnknownError (the lease may have been written).
+            try:
+                if current is None:
+                    lock._fenced_write(holder_path, "lease", lambda tx: tx.create(holder_path, payload))
+                else:
+                    version = current[1]
+                    lock._fenced_write(
+                        holder_path, "lease", lambda tx: tx.set_data(holder_path, payload, version))
+            except LockLostError:
+                return  # nothing was written: not obtained
             self.obtained = True
             self.end = new_end.replace(microsecond=0)
         finally:

@@ -27,7 +27,15 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from zkrecipes.exceptions import InvalidTypeError, LockLostError, LockNotHeldError, NoNodeError
+from zkrecipes.exceptions import (
+    BadVersionError,
+    ConnectionClosedError,
+    InvalidTypeError,
+    LockLostError,
+    LockNotHeldError,
+    NoNodeError,
+    OutcomeUnknownError,
+)
 from zkrecipes.recipes._acquire import AcquireLoop
 from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
 from zkrecipes.recipes._nodes import read_identifiers
@@ -38,6 +46,7 @@ from zkrecipes.recipes._predicates import (
     read_lock_policy,
     write_lock_policy,
 )
+from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
@@ -49,6 +58,15 @@ log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------------ Lock
+
+_APPLIED = object()  # a fenced write whose reply was lost, proven applied by the marker
+_RESEND = object()  # a fenced write proven not applied: send it again
+
+
+def _unknown(path: str, operation: str, why: str) -> OutcomeUnknownError:
+    return OutcomeUnknownError(
+        f"{operation} of {path}: {why}; it may or may not have been applied", path=path, operation=operation)
+
 
 
 class Lock:
@@ -91,6 +109,10 @@ class Lock:
         self.policy = type(self)._POLICY(extra)
         self._loop = AcquireLoop(client, self.path, self.policy, self.data, self, on_lost)
         self._guard = self._loop.guard
+        # fenced_set's marker: (lock node path, its version, its mzxid) as last known; one
+        # fenced_set at a time per Lock object so that only our own marker moves that version.
+        self._marker: tuple[str, int, int] | None = None
+        self._fence_mutex = client.handler.lock_object()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.path!r}, node={self.node!r}, acquired={self.is_acquired})"
@@ -166,15 +188,8 @@ class Lock:
 
     # ------------------------------------------------------------------ fencing
 
-    def fenced_transaction(self) -> Transaction:
-        """A client transaction whose first operation checks that our lock node still exists.
-
-        Add writes and ``commit()``: the server applies them only if this lock
-        is still held at commit time (a lost holder's commit fails with
-        NoNodeError on the check and changes nothing). Raises
-        :class:`LockNotHeldError` (:class:`LockLostError` after a LOST) if this
-        object does not hold the lock now.
-        """
+    def _fence(self) -> str:
+        """Our lock node's path while held; else LockNotHeldError (LockLostError after a LOST)."""
         guard = self._guard
         with guard.lock:
             fence = self._loop.fence_path
@@ -182,6 +197,20 @@ class Lock:
                 if guard.lost:
                     raise LockLostError(f"lock {self.path} was lost with its session")
                 raise LockNotHeldError(f"lock {self.path} is not held")
+            return fence
+
+    def fenced_transaction(self) -> Transaction:
+        """A client transaction whose first operation checks that our lock node still exists.
+
+        Add writes and ``commit()``: the server applies them only if this lock
+        is still held at commit time (a lost holder's commit fails with
+        NoNodeError on the check and changes nothing). Raises
+        :class:`LockNotHeldError` (:class:`LockLostError` after a LOST) if this
+        object does not hold the lock now. ``commit()`` is never retried: a
+        ConnectionLoss (or SessionExpiredError) from it means the transaction
+        may or may not have been applied — read back before writing again.
+        """
+        fence = self._fence()
         transaction = self.client.transaction()
         transaction.check(fence, -1)
         return transaction
@@ -189,25 +218,110 @@ class Lock:
     def fenced_set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat:
         """Set ``path`` to ``value`` only if this lock is still held; return the new stat.
 
-        Raises :class:`LockLostError` if the lock is gone (nothing written), or
-        the set's own error (e.g. NoNodeError for ``path``). Connection losses
-        are retried; the check makes a retry safe.
+        Raises :class:`LockLostError` if the lock is gone and nothing was
+        written, or the set's own error (e.g. NoNodeError for ``path``).
+
+        The transaction also rewrites our lock node with its own data at its
+        known version (a marker: same data, version + 1). When a reply is lost
+        with the connection the outcome is established from that marker on the
+        same session — applied (the stat of ``path`` read back is returned) or
+        not (the write is sent again) — and from ``path``'s mzxid when the
+        session is gone (older than the marker's last known zxid: not written,
+        LockLostError). Otherwise it raises :class:`OutcomeUnknownError`:
+        the value may have been written; read it back, never repeat blindly.
         """
+        result = self._fenced_write(path, "fenced_set", lambda tx: tx.set_data(path, value, version))
+        if isinstance(result, ZnodeStat):
+            return result
+        try:  # applied, reply lost: the stat read back (a later write may show in it)
+            target = self.client.retry(self.client.exists, path)
+        except Exception as read_error:
+            why = f"it was applied but reading it failed ({read_error!r})"
+            raise _unknown(path, "fenced_set", why) from read_error
+        if target is None:
+            raise _unknown(path, "fenced_set", "it was applied but the node was deleted since")
+        return target
 
-        def attempt() -> ZnodeStat:
-            transaction = self.fenced_transaction()
-            transaction.set_data(path, value, version)
-            check_result, set_result = transaction.commit()
-            if isinstance(check_result, NoNodeError):
-                raise LockLostError(f"lock {self.path} is no longer held: write refused")
-            if isinstance(set_result, Exception):
-                raise set_result
-            if isinstance(check_result, Exception):
-                raise check_result
-            stat: ZnodeStat = set_result
-            return stat
+    def _fenced_write(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
+        """Commit [marker on our lock node, the op ``add`` puts in] once; return the op's result.
 
-        return self.client.retry(attempt)
+        ``_APPLIED`` when the reply was lost but the marker proves it applied;
+        resent when it proves it was not; LockLostError when nothing was
+        written; OutcomeUnknownError otherwise. ``path``/``operation`` name the
+        write in errors.
+        """
+        with self._fence_mutex:
+            for _ in range(32):
+                result = self._fenced_write_once(path, operation, add)
+                if result is not _RESEND:
+                    return result
+            raise _unknown(path, operation, "the connection kept failing")
+
+    def _marker_state(self, fence: str) -> tuple[int, int]:
+        """(version, mzxid) of our lock node as last known (a new node: 0 and its czxid)."""
+        marker = self._marker
+        if marker is not None and marker[0] == fence:
+            return marker[1], marker[2]
+        token = self._loop.token
+        return 0, token if token is not None else 0
+
+    def _fenced_write_once(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
+        fence = self._fence()
+        marker_version, marker_zxid = self._marker_state(fence)
+        transaction = self.client.transaction()
+        transaction.set_data(fence, self._loop.data, marker_version)
+        add(transaction)
+        try:
+            marker_result, op_result = transaction.commit()
+        except RETRYABLE as error:  # ConnectionClosedError included: establish what we can
+            return self._after_lost_reply(fence, marker_version, marker_zxid, path, operation, error)
+        if isinstance(marker_result, NoNodeError):
+            raise LockLostError(f"lock {self.path} is no longer held: write refused")
+        if isinstance(marker_result, BadVersionError):  # our node was changed by someone else
+            self._refresh_marker(fence)
+            return _RESEND
+        if isinstance(op_result, Exception):
+            raise op_result
+        if isinstance(marker_result, Exception):
+            raise marker_result
+        self._marker = (fence, marker_result.version, marker_result.mzxid)
+        return op_result
+
+    def _refresh_marker(self, fence: str) -> None:
+        found = self.client.retry(self.client.exists, fence)
+        if found is None:
+            raise LockLostError(f"lock {self.path} is no longer held: write refused")
+        self._marker = (fence, found.version, found.mzxid)
+
+    def _after_lost_reply(
+        self, fence: str, marker_version: int, marker_zxid: int, path: str, operation: str, error: Exception
+    ) -> object:
+        """The reply of our fenced transaction is lost: ``_APPLIED``, ``_RESEND`` (not applied), or raise."""
+
+        def unknown(why: str) -> OutcomeUnknownError:
+            return _unknown(path, operation, f"reply lost ({type(error).__name__}) and {why}")
+
+        if isinstance(error, ConnectionClosedError):
+            raise unknown("the client is closed") from error
+        try:
+            found = self.client.retry(self.client.exists, fence)
+        except Exception as read_error:
+            raise unknown(f"reading the lock node failed ({read_error!r})") from error
+        if found is not None:
+            if found.version == marker_version:
+                return _RESEND  # not applied (the marker did not move): safe to send again
+            if found.version != marker_version + 1:
+                raise unknown("the lock node was changed by someone else") from error
+            self._marker = (fence, found.version, found.mzxid)
+            return _APPLIED  # the marker moved with it, in the same transaction
+        # Our lock node is gone (session lost, or deleted): the marker cannot tell.
+        try:
+            target = self.client.retry(self.client.exists, path)
+        except Exception as read_error:
+            raise unknown(f"the lock is lost and reading {path} failed ({read_error!r})") from error
+        if target is not None and target.mzxid <= marker_zxid:
+            raise LockLostError(f"lock {self.path} is no longer held: write refused") from error
+        raise unknown("the lock was lost before it could be established") from error
 
     # ------------------------------------------------------------------ queries
 

@@ -47,12 +47,11 @@ from typing import TYPE_CHECKING, Any
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     NodeExistsError,
-    NoNodeError,
     ZkException,
 )
 from zkrecipes.recipes._checks import check_callable, check_duration_seconds, check_identifier, check_str_path
 from zkrecipes.recipes._deadline import Deadline
-from zkrecipes.recipes._nodes import create_own_ephemeral
+from zkrecipes.recipes._nodes import create_own_ephemeral, delete_own_ephemeral
 from zkrecipes.recipes.party import ShallowParty
 from zkrecipes.recipes.watchers import PatientChildrenWatch
 from zkrecipes.states import ZkState
@@ -125,13 +124,8 @@ class _ItemLock:
         create_own_ephemeral(self.client, self.path, self.owner)
 
     def release(self) -> None:
-        """Delete the lock node if it is still ours."""
-        try:
-            data, stat = self.client.retry(self.client.get, self.path)
-            if data == self.owner:
-                self.client.retry(self.client.delete, self.path, stat.version)
-        except NoNodeError:
-            pass
+        """Delete the lock node if it is still ours (re-read before any retried delete)."""
+        delete_own_ephemeral(self.client, self.path, self.owner)
         self.held = False
 
 

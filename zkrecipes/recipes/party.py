@@ -51,6 +51,8 @@ class _BaseParty:
         self._lost = False
         self._listening = False
         self._auto_rejoin = True
+        self._leave_tries = 0
+        self._session_at_leave: int | None = None
 
     # ------------------------------------------------------------- public API
 
@@ -77,6 +79,9 @@ class _BaseParty:
         if self._listening:
             self._listening = False
             self.client.remove_listener(self._session_listener)
+        self._leave_tries = 0
+        client_id = self.client.client_id
+        self._session_at_leave = client_id[0] if client_id else None
         result: bool = self.client.retry(self._inner_leave)
         return result
 
@@ -106,11 +111,19 @@ class _BaseParty:
         self.participating = True
 
     def _inner_leave(self) -> bool:
+        self._leave_tries += 1
         try:
             self.client.delete(self.create_path)
         except NoNodeError:
-            return False
+            # On a retry, NoNode is what our own earlier delete (reply lost) leaves: the
+            # name is unique to this member. Say "deleted now" only on the first try's NoNode.
+            return self._leave_tries > 1 and self._deleted_before_retry()
         return True
+
+    def _deleted_before_retry(self) -> bool:
+        """After a lost delete reply: True (deleted by this leave) unless the session ended meanwhile."""
+        return self._session_at_leave is not None and self.client.client_id is not None and (
+            self.client.client_id[0] == self._session_at_leave)
 
     def _member_nodes(self) -> list[str]:
         children: list[str] = self.client.retry(self.client.get_children, self.path)

@@ -10,8 +10,11 @@ Queue failure semantics (Curator style):
   connection is back or the retry gives up (then ConnectionLoss is raised).
 * **LOST** — nothing is held, so nothing is lost beyond what ZooKeeper
   documents: a ``put`` that fails with ConnectionLoss may or may not have added
-  its entry, and a ``get`` whose delete reply was lost may have removed an
-  entry that it does not return (at-most-once delivery for ``Queue``).
+  its entry (``put`` is not retried). A ``get`` whose delete reply was lost
+  reads the entry back: still there, it deletes again; gone (taken by this call
+  or by another consumer, which cannot be told apart) it raises
+  :class:`~zkrecipes.exceptions.OutcomeUnknownError` whose ``value`` is the
+  entry's value — it never silently drops it and returns the next one.
 
 LockingQueue failure semantics:
 
@@ -37,7 +40,7 @@ from zkrecipes.exceptions import (
     NoNodeError,
 )
 from zkrecipes.recipes._checks import check_timeout
-from zkrecipes.recipes._nodes import create_own_ephemeral
+from zkrecipes.recipes._nodes import create_own_ephemeral, delete_own_ephemeral, take_node
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -157,9 +160,11 @@ class Queue(_BaseQueue):
             path = join_path(self._entries_path, name)
             try:
                 data, _ = self.client.get(path)
-                self.client.delete(path)
             except NoNodeError:
                 continue
+            # never retried blindly: a retry after a lost delete reply would skip (lose) this entry
+            if not take_node(self.client, path, data, "queue get"):
+                continue  # taken by another consumer
             result: bytes = data
             return result
         return None
@@ -251,10 +256,7 @@ class LockingQueue(_BaseQueue):
         if element is None or not self.holds_lock():
             self.processing_element = None
             return False
-        try:
-            self.client.retry(self.client.delete, join_path(self._lock_path, element[0]))
-        except NoNodeError:
-            pass
+        delete_own_ephemeral(self.client, join_path(self._lock_path, element[0]), self.id)
         self.processing_element = None
         return True
 
@@ -309,10 +311,7 @@ class LockingQueue(_BaseQueue):
             value, _ = self.client.retry(self.client.get, join_path(self._entries_path, name))
         except NoNodeError:
             # Consumed by someone else between our listing and our lock.
-            try:
-                self.client.retry(self.client.delete, lock_path)
-            except NoNodeError:
-                pass
+            delete_own_ephemeral(self.client, lock_path, self.id)
             return None
         data: bytes = value
         return (name, data)

@@ -35,12 +35,16 @@ class ProxyMode(str, enum.Enum):
     are accepted and closed at once). ``BLACKHOLE``: new connections are accepted
     but never connected upstream nor answered (their bytes are discarded, forever);
     an existing connection put in BLACKHOLE discards traffic both ways until ``PASS``.
+    ``STALL_REPLIES`` forwards client→server but holds server→client bytes: the
+    server applies the client's requests while their replies are held back (a
+    reply lost with the connection); ``PASS`` delivers what was held.
     """
 
     PASS = "pass"
     STALL = "stall"
     DROP = "drop"
     BLACKHOLE = "blackhole"
+    STALL_REPLIES = "stall_replies"
 
 
 @dataclass(eq=False)
@@ -209,6 +213,10 @@ class FaultProxy:
 
         self._call(snapshot)
         return b"".join(held)
+
+    def stall_replies(self, connection: int | None = None) -> None:
+        """Mode STALL_REPLIES: forward requests to the server, hold its replies back."""
+        self.set_mode(ProxyMode.STALL_REPLIES, connection)
 
     def blackhole(self, connection: int | None = None) -> None:
         """Mode BLACKHOLE: accept but never answer new connections; discard traffic."""
@@ -414,13 +422,14 @@ class FaultProxy:
     def _update(self, conn: _Connection) -> None:
         """Propagate EOFs, close finished connections and set each socket's interest."""
         forwarding = conn.mode is ProxyMode.PASS and not conn.blackholed
+        forwarding_up = forwarding or (conn.mode is ProxyMode.STALL_REPLIES and not conn.blackholed)
         upstream = conn.upstream
-        if forwarding and upstream is not None and not conn.connecting:
+        if forwarding_up and upstream is not None and not conn.connecting:
             try:
                 if conn.client_eof and not conn.to_upstream and not conn.upstream_shut:
                     upstream.shutdown(socket.SHUT_WR)
                     conn.upstream_shut = True
-                if conn.upstream_eof and not conn.to_client and not conn.client_shut:
+                if forwarding and conn.upstream_eof and not conn.to_client and not conn.client_shut:
                     conn.client.shutdown(socket.SHUT_WR)
                     conn.client_shut = True
             except OSError:
@@ -443,7 +452,7 @@ class FaultProxy:
             else:
                 if not conn.upstream_eof and (discard or len(conn.to_client) < self._buffer_size):
                     upstream_events |= selectors.EVENT_READ
-                if forwarding and conn.to_upstream:
+                if forwarding_up and conn.to_upstream:
                     upstream_events |= selectors.EVENT_WRITE
             self._set_interest(upstream, upstream_events, conn)
 
