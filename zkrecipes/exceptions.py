@@ -442,18 +442,13 @@ class LockLostError(LockNotHeldError):
 class OutcomeUnknownError(ZkException):
     """A recipe's write may or may not have been applied, and the recipe could not tell which.
 
-    Jepsen's "indeterminate": the request reached the connection, its reply was
-    lost (ConnectionLoss, an expired or closed session) and what the recipe
-    could read afterwards does not prove either outcome. ``path`` is the node
-    the write was for, ``operation`` names it (e.g. ``"fenced_set"``,
-    ``"counter change"``); ``__cause__`` is the error that lost the reply.
-    Callers must read the state back and reconcile; never repeat the write blindly.
-
-    Deliberately *not* a :class:`ConnectionLoss` (nor a :class:`LockLostError`,
-    which promises that nothing was written): retry policies
-    (``client.retry``, ``KazooRetry``) retry ConnectionLoss, and re-running a
-    non-idempotent write whose first run may have landed is the very error this
-    exception exists to prevent.
+    Jepsen's "indeterminate": the reply was lost (ConnectionLoss, an expired or
+    closed session) and what could be read afterwards proves neither outcome.
+    ``path``/``operation`` name the write (e.g. ``"fenced_set"``); ``__cause__`` is
+    the error that lost the reply. Read the state back and reconcile; never repeat
+    the write blindly. Not a :class:`ConnectionLoss` (retry policies retry those, and
+    a blind re-run is what this prevents) nor a :class:`LockLostError` (which
+    promises that nothing was written).
     """
 
     def __init__(self, message: str, *, path: str, operation: str, value: bytes | None = None) -> None:
