@@ -280,11 +280,12 @@ def render() -> str:
     lines += _imports(operations, {
         "zkrecipes.client.api.drivers": ["run_callback", "run_sync"],
         "zkrecipes.client.api.steps": ["Context", "Converter", "SessionView"],
+        "zkrecipes.client.api.views": ["FrontEndViews"],
         "zkrecipes.client.handlers.interface": ["AsyncResult"],
     }, {})
     lines += [
         "", "__all__ = [\"ClientOperations\"]", "", "",
-        "class ClientOperations:",
+        "class ClientOperations(FrontEndViews):",
         '    """Every operation, sync and ``*_async``, bound to the members a front end provides."""',
         "",
         "    __slots__ = ()",
@@ -316,10 +317,11 @@ def render_aio() -> str:
     lines += _imports(operations, {
         "zkrecipes.client.api.aio_driver": ["run_asyncio"],
         "zkrecipes.client.api.steps": ["Context", "Converter", "SessionView"],
+        "zkrecipes.client.api.views": ["FrontEndViews"],
     }, {"collections.abc": ["Awaitable"]})
     lines += [
         "", "__all__ = [\"AsyncClientOperations\"]", "", "",
-        "class AsyncClientOperations:",
+        "class AsyncClientOperations(FrontEndViews):",
         '    """Every operation as a coroutine, bound to the members an asyncio front end provides."""',
         "",
         "    __slots__ = ()",

@@ -16,6 +16,7 @@ from zkrecipes.client.api import nodes as _nodes
 from zkrecipes.client.api.aio_driver import run_asyncio
 from zkrecipes.client.api.nodes import WatchFunc
 from zkrecipes.client.api.steps import Context, Converter, SessionView
+from zkrecipes.client.api.views import FrontEndViews
 from zkrecipes.client.protocol.records import ClientInfo
 from zkrecipes.security import ACL
 from zkrecipes.states import WatchedEvent, ZnodeStat
@@ -23,7 +24,7 @@ from zkrecipes.states import WatchedEvent, ZnodeStat
 __all__ = ["AsyncClientOperations"]
 
 
-class AsyncClientOperations:
+class AsyncClientOperations(FrontEndViews):
     """Every operation as a coroutine, bound to the members an asyncio front end provides."""
 
     __slots__ = ()

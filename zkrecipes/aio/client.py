@@ -39,8 +39,6 @@ from zkrecipes.client.config import ClientConfig, RetryOption
 from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
-from zkrecipes.client.protocol.paths import strip_chroot
-from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.pacing import start_timeout_message
 from zkrecipes.client.transport.asyncio_transport import AsyncioTransport, SocketOpener
 from zkrecipes.client.words import check_word
@@ -86,6 +84,8 @@ class AsyncZkClient(AsyncClientOperations):
     callbacks may be plain callables or coroutine functions; each kind runs in
     arrival order on its own task, so they may await the client.
     """
+
+    _transport: AsyncioTransport
 
     def __init__(
         self,
@@ -151,86 +151,7 @@ class AsyncZkClient(AsyncClientOperations):
         self._ctx = Context(config.default_acl, config.max_request_size,
                             self._transport.remove_local_watchers)
 
-    # ------------------------------------------------------------- configuration
-
-    @property
-    def config(self) -> ClientConfig:
-        """The checked configuration (frozen)."""
-        return self._config
-
-    @property
-    def hosts(self) -> list[tuple[str, int]]:
-        return [(h.host, h.port) for h in self._config.hosts]
-
-    @property
-    def chroot(self) -> str:
-        return self._config.chroot
-
-    @property
-    def default_acl(self) -> list[ACL] | None:
-        """The ACL of nodes created without one (None: OPEN_ACL_UNSAFE)."""
-        acl = self._config.default_acl
-        return None if acl is None else list(acl)
-
-    @property
-    def auth_data(self) -> list[tuple[str, str]]:
-        """The ``(scheme, credential)`` pairs sent on each connection (without SASL)."""
-        return list(self._config.auth_data)
-
-    @property
-    def sasl(self) -> SaslConfig | None:
-        return self._config.sasl
-
-    @property
-    def read_only(self) -> bool:
-        return self._config.read_only
-
-    @property
-    def randomize_hosts(self) -> bool:
-        return self._config.randomize_hosts
-
-    @property
-    def max_request_size(self) -> int:
-        """The largest request sent (bytes); larger ones raise DataTooLargeError."""
-        return self._config.max_request_size
-
-    def set_hosts(self, hosts: str | Sequence[str], randomize_hosts: bool | None = None) -> None:
-        """Use ``hosts`` from the next connection attempt on; the chroot cannot change."""
-        config = self._config.with_hosts(hosts, randomize_hosts)
-        self._config = config
-        randomize = None if randomize_hosts is None else config.randomize_hosts
-        self._transport.set_hosts(list(config.hosts), randomize)
-
-    def unchroot(self, path: str) -> str:
-        return strip_chroot(self._config.chroot, path)
-
-    # ------------------------------------------------------------- session state
-
-    @property
-    def state(self) -> ZkState:
-        """CONNECTED, SUSPENDED or LOST (LOST before start and after stop)."""
-        return self._transport.state
-
-    @property
-    def client_state(self) -> KeeperState:
-        return self._transport.keeper_state
-
-    @property
-    def connected(self) -> bool:
-        return self._transport.state is ZkState.CONNECTED
-
-    @property
-    def client_id(self) -> tuple[int, bytes] | None:
-        """``(session_id, password)`` while a session exists (CONNECTED or SUSPENDED)."""
-        return self._transport.client_id
-
-    @property
-    def last_zxid(self) -> int:
-        return self._transport.last_zxid
-
-    @property
-    def session_timeout(self) -> float:
-        return self._transport.session_timeout
+    # configuration and session-state views: FrontEndViews (client/api/views.py)
 
     @property
     def transport(self) -> AsyncioTransport:

@@ -25,9 +25,7 @@ from zkrecipes.client.factories import recipe
 from zkrecipes.client.handlers.interface import AsyncResult, CallbackKind, Handler
 from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.checks import check_seconds
-from zkrecipes.client.protocol.paths import strip_chroot
 from zkrecipes.client.protocol.requests import ExistsRequest
-from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.pacing import start_timeout_message
 from zkrecipes.client.transaction import MultiReadBuilder, TransactionRequest
 from zkrecipes.client.transport.threaded import ThreadedTransport
@@ -95,6 +93,8 @@ class ZkClient(ClientOperations):
     after ``stop()``. After LOST a new session is opened automatically.
     """
 
+    _transport: ThreadedTransport
+
     def __init__(
         self,
         hosts: str | Sequence[str] = "127.0.0.1:2181",
@@ -156,104 +156,7 @@ class ZkClient(ClientOperations):
         self._ctx = Context(config.default_acl, config.max_request_size,
                             self._transport.remove_local_watchers)
 
-    # ------------------------------------------------------------- configuration
-
-    @property
-    def config(self) -> ClientConfig:
-        """The checked configuration (frozen)."""
-        return self._config
-
-    @property
-    def hosts(self) -> list[tuple[str, int]]:
-        """The configured servers as ``(host, port)`` pairs."""
-        return [(h.host, h.port) for h in self._config.hosts]
-
-    @property
-    def chroot(self) -> str:
-        """The chroot (``""`` for none)."""
-        return self._config.chroot
-
-    @property
-    def default_acl(self) -> list[ACL] | None:
-        """The ACL of nodes created without one (None: OPEN_ACL_UNSAFE)."""
-        acl = self._config.default_acl
-        return None if acl is None else list(acl)
-
-    @property
-    def auth_data(self) -> list[tuple[str, str]]:
-        """The ``(scheme, credential)`` pairs sent on each connection (without SASL)."""
-        return list(self._config.auth_data)
-
-    @property
-    def sasl(self) -> SaslConfig | None:
-        """The SASL login, if any."""
-        return self._config.sasl
-
-    @property
-    def read_only(self) -> bool:
-        """Whether read-only servers are accepted."""
-        return self._config.read_only
-
-    @property
-    def randomize_hosts(self) -> bool:
-        """Whether each round of connection attempts shuffles the hosts."""
-        return self._config.randomize_hosts
-
-    @property
-    def max_request_size(self) -> int:
-        """The largest request sent (bytes); larger ones raise DataTooLargeError."""
-        return self._config.max_request_size
-
-    def set_hosts(self, hosts: str | Sequence[str], randomize_hosts: bool | None = None) -> None:
-        """Use ``hosts`` from the next connection attempt on; the chroot cannot change."""
-        config = self._config.with_hosts(hosts, randomize_hosts)
-        self._config = config
-        randomize = None if randomize_hosts is None else config.randomize_hosts
-        self._transport.set_hosts(list(config.hosts), randomize)
-
-    def unchroot(self, path: str) -> str:
-        """Strip the chroot from a server path (results are already unchrooted)."""
-        return strip_chroot(self._config.chroot, path)
-
-    # ------------------------------------------------------------- session state
-
-    @property
-    def state(self) -> ZkState:
-        """CONNECTED, SUSPENDED or LOST (LOST before start and after stop)."""
-        return self._transport.state
-
-    @property
-    def client_state(self) -> KeeperState:
-        """ZooKeeper's own state: CONNECTING, CONNECTED, CONNECTED_RO, CLOSED, …"""
-        return self._transport.keeper_state
-
-    @property
-    def connected(self) -> bool:
-        """True while connected with a live session."""
-        return self._transport.state is ZkState.CONNECTED
-
-    @property
-    def client_id(self) -> tuple[int, bytes] | None:
-        """``(session_id, password)`` of the current session, or None when there is none.
-
-        A session exists from the first successful handshake until it is lost
-        (expired, declared LOST after a whole session timeout disconnected) or
-        the client is stopped; so the pair is returned while CONNECTED *and*
-        while SUSPENDED (reconnecting to the same session), as kazoo does. It
-        is None before the first session and from LOST/stop until a new
-        session is established.
-        """
-        return self._transport.client_id
-
-    @property
-    def last_zxid(self) -> int:
-        """The highest zxid seen from the server (0 before the first reply)."""
-        return self._transport.last_zxid
-
-    @property
-    def session_timeout(self) -> float:
-        """The negotiated session timeout in seconds (the requested one before connecting)."""
-        return self._transport.session_timeout
+    # configuration and session-state views: FrontEndViews (client/api/views.py)
 
     @property
     def _connection(self) -> Any:

@@ -15,6 +15,7 @@ from zkrecipes.client.api import nodes as _nodes
 from zkrecipes.client.api.drivers import run_callback, run_sync
 from zkrecipes.client.api.nodes import WatchFunc
 from zkrecipes.client.api.steps import Context, Converter, SessionView
+from zkrecipes.client.api.views import FrontEndViews
 from zkrecipes.client.handlers.interface import AsyncResult
 from zkrecipes.client.protocol.records import ClientInfo
 from zkrecipes.security import ACL
@@ -23,7 +24,7 @@ from zkrecipes.states import WatchedEvent, ZnodeStat
 __all__ = ["ClientOperations"]
 
 
-class ClientOperations:
+class ClientOperations(FrontEndViews):
     """Every operation, sync and ``*_async``, bound to the members a front end provides."""
 
     __slots__ = ()
