@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zkrecipes.aio import AsyncZkClient
-from zkrecipes.aio.recipes import Election, Lock, ReadLock, WriteLock
+from zkrecipes.aio.recipes import Election, Lock, ReadLock, Semaphore, WriteLock
 from zkrecipes.recipes._predicates import judge, lock_policy, read_lock_policy, write_lock_policy
 from zkrecipes.recipes._sequence import Restart
 
@@ -38,3 +38,5 @@ def test_factories_make_the_asyncio_recipes() -> None:
     assert type(lock) is Lock and lock.client is zk and lock.prefix.endswith("-__lock__")
     assert type(zk.ReadLock("/l")) is ReadLock and zk.ReadLock("/l").prefix.endswith("-__rlock__")
     assert type(zk.WriteLock("/l")) is WriteLock and type(zk.Election("/e")) is Election
+    sem = zk.Semaphore("/s", max_leases=3)
+    assert type(sem) is Semaphore and sem.max_leases == 3 and sem.lock_path == "/s-__lock__"

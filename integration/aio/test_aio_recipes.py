@@ -16,7 +16,7 @@ import pytest
 from zkrecipes import ZkState
 from zkrecipes import exceptions as exc
 from zkrecipes.aio import AsyncZkClient
-from zkrecipes.aio.recipes import Election, Lock, ReadLock, WriteLock
+from zkrecipes.aio.recipes import Election, Lock, ReadLock, Semaphore, WriteLock
 from zkrecipes.recipes.lock import Lock as SyncLock
 from zkrecipes.testing import expire_session
 
@@ -349,3 +349,32 @@ async def test_election_cancel_before_winning(zk_aio_client_factory: Any) -> Non
     leader.cancel()
     with pytest.raises(asyncio.CancelledError):
         await leader
+
+
+# ------------------------------------------------------------------ semaphore
+
+
+async def test_semaphore_leases_and_cancelled_acquire(zk_aio_client_factory: Any) -> None:
+    clients = [await zk_aio_client_factory() for _ in range(3)]
+    sems = [Semaphore(zk, "/sem", f"s{i}", max_leases=2) for i, zk in enumerate(clients)]
+    assert await sems[0].acquire(timeout=WAIT) and await sems[1].acquire(timeout=WAIT)
+    assert sorted(await sems[0].lease_holders()) == ["s0", "s1"]
+    assert await sems[2].acquire(blocking=False) is False
+    waiting = asyncio.ensure_future(sems[2].acquire())
+    await asyncio.sleep(0.3)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert len(await _children(clients[0], "/sem")) == 2  # no lease node of the cancelled one
+    assert await _children(clients[0], "/sem-__lock__") == []  # nor a gate contender
+    with pytest.raises(exc.LockTimeout):
+        await sems[2].acquire(timeout=0.5)
+    assert len(await _children(clients[0], "/sem")) == 2
+    taking = asyncio.ensure_future(sems[2].acquire(timeout=WAIT))
+    await asyncio.sleep(0.2)
+    await sems[0].release()
+    assert await asyncio.wait_for(taking, WAIT) is True
+    assert sorted(await sems[0].lease_holders()) == ["s1", "s2"]
+    for sem in sems[1:]:
+        await sem.release()
+    assert await _children(clients[0], "/sem") == []

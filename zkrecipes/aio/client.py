@@ -57,7 +57,7 @@ from zkrecipes.security import ACL
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.recipes import election, lock
+    from zkrecipes.aio.recipes import election, lock, semaphore
 
 __all__ = ["AsyncZkClient"]
 
@@ -456,6 +456,7 @@ class AsyncZkClient(AsyncClientOperations):
     Lock = recipe(_R + "lock.Lock", lock.Lock if TYPE_CHECKING else None)
     ReadLock = recipe(_R + "lock.ReadLock", lock.ReadLock if TYPE_CHECKING else None)
     WriteLock = recipe(_R + "lock.WriteLock", lock.WriteLock if TYPE_CHECKING else None)
+    Semaphore = recipe(_R + "semaphore.Semaphore", semaphore.Semaphore if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

@@ -1,6 +1,6 @@
 """Recipes for :class:`~zkrecipes.aio.AsyncZkClient`, from the threaded recipes' logic.
 
-``from zkrecipes.aio.recipes import Lock, ReadLock, WriteLock, Election`` (or
+``from zkrecipes.aio.recipes import Lock, ReadLock, WriteLock, Semaphore, Election`` (or
 ``zk.Lock(path)`` … on the client). Node layout, policies, naming, checks,
 deadlines and fencing are those of :mod:`zkrecipes.recipes`; this package adds
 the awaited acquire loop (:mod:`._acquire`), the session guard (:mod:`._guard`)
@@ -11,5 +11,6 @@ from __future__ import annotations
 
 from zkrecipes.aio.recipes.election import Election
 from zkrecipes.aio.recipes.lock import Lock, ReadLock, WriteLock
+from zkrecipes.aio.recipes.semaphore import Semaphore
 
-__all__ = ["Election", "Lock", "ReadLock", "WriteLock"]
+__all__ = ["Election", "Lock", "ReadLock", "Semaphore", "WriteLock"]
