@@ -337,8 +337,14 @@ async def test_election_hands_over_when_the_leader_client_stops(zk_aio_client_fa
 async def test_election_cancel_before_winning(zk_aio_client_factory: Any) -> None:
     a, b = await zk_aio_client_factory(), await zk_aio_client_factory()
     holder = Election(a, "/elect3", "a")
-    started = asyncio.Event()
-    leader = asyncio.ensure_future(holder.run(lambda: asyncio.Event().wait()))
+    started, holding = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        holding.set()
+        await asyncio.Event().wait()
+
+    leader = asyncio.ensure_future(holder.run(hold))
+    await asyncio.wait_for(holding.wait(), WAIT)  # the holder leads before the waiter queues
     waiter = Election(b, "/elect3", "b")
     waiting = asyncio.ensure_future(waiter.run(started.set))
     await _queued(a, "/elect3", 2)
