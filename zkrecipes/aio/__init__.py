@@ -3,7 +3,7 @@
 Same constructor and operation names as :class:`zkrecipes.ZkClient`, each
 operation a coroutine (generated from the same definitions); watches and
 session states as async iterators (:mod:`.streams`); see ``docs/asyncio.md``.
-Recipes on asyncio are not there yet.
+Recipes: :mod:`zkrecipes.aio.recipes` (Lock, ReadLock, WriteLock, Semaphore, Election).
 """
 
 from __future__ import annotations

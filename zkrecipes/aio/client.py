@@ -25,7 +25,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zkrecipes.aio._callbacks import CallbackQueue
 from zkrecipes.aio.bindings import AsyncClientOperations
@@ -36,6 +36,7 @@ from zkrecipes.aio.words import exchange
 from zkrecipes.client.api import extras as _extras
 from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, RetryOption
+from zkrecipes.client.factories import recipe
 from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
@@ -55,7 +56,12 @@ from zkrecipes.retry import RetryPolicy
 from zkrecipes.security import ACL
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
+if TYPE_CHECKING:
+    from zkrecipes.aio.recipes import election, lock, semaphore
+
 __all__ = ["AsyncZkClient"]
+
+_R = "zkrecipes.aio.recipes."
 
 log = logging.getLogger("zkrecipes.aio")
 _VERSION = re.compile(r"zookeeper\.version=(\d+)\.(\d+)\.(\d+)")
@@ -370,6 +376,14 @@ class AsyncZkClient(AsyncClientOperations):
     def _forget_stream(self, stream: EventStream[ZkState]) -> None:
         if stream in self._state_streams:
             self._state_streams.remove(stream)
+
+    # ----------------------------------------------------- recipes (imported on first use)
+
+    Election = recipe(_R + "election.Election", election.Election if TYPE_CHECKING else None)
+    Lock = recipe(_R + "lock.Lock", lock.Lock if TYPE_CHECKING else None)
+    ReadLock = recipe(_R + "lock.ReadLock", lock.ReadLock if TYPE_CHECKING else None)
+    WriteLock = recipe(_R + "lock.WriteLock", lock.WriteLock if TYPE_CHECKING else None)
+    Semaphore = recipe(_R + "semaphore.Semaphore", semaphore.Semaphore if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

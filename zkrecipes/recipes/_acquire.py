@@ -25,9 +25,10 @@ One acquisition (:meth:`AcquireLoop.acquire`):
    other error delete our node — now, or on the next reconnect — so it never
    blocks the others.
 
-An asyncio front end would reuse the policies, :func:`parse_contenders`,
-:func:`locate`, the node naming and :class:`Deadline` as they are, and mirror
-this loop with ``await`` in place of the blocking waits.
+The asyncio front end (:mod:`zkrecipes.aio.recipes._acquire`) reuses the
+policies, :func:`~zkrecipes.recipes._predicates.judge` (parse, locate, decide),
+the node naming and :class:`Deadline` as they are, and mirrors this loop with
+``await`` in place of the blocking waits.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import LockTimeout, NoNodeError
 from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._nodes import find_own_node
-from zkrecipes.recipes._predicates import ContenderPolicy, locate, parse_contenders
+from zkrecipes.recipes._predicates import ContenderPolicy, judge
 from zkrecipes.recipes._reaper import delete_own_node, reap
 from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._sequence import Restart
@@ -198,10 +199,7 @@ class AcquireLoop:
                 listing = self.client.get_children_async(self.path)
             children = bounded(listing, deadline, what)
             listing = None
-            if node not in children:
-                raise Restart  # our node vanished with its session
-            contenders = parse_contenders(children, self.policy.pattern)
-            verdict = self.policy.decide(contenders, locate(node, contenders))
+            verdict = judge(children, node, self.policy)  # Restart if our node vanished
             if verdict.holds:
                 return True
             if not blocking:

@@ -46,6 +46,7 @@ __all__ = [
     "ContenderPolicy",
     "LeaseVerdict",
     "Verdict",
+    "judge",
     "lease_decision",
     "locate",
     "lock_policy",
@@ -119,6 +120,17 @@ class ContenderPolicy:
     def decide(self, contenders: Sequence[Contender], position: int) -> Verdict:
         """Whether the contender at ``position`` of ``contenders`` (sequence order) holds the lock."""
         raise NotImplementedError
+
+
+def judge(children: Iterable[str], node: str, policy: ContenderPolicy) -> Verdict:
+    """The policy's verdict for our contender ``node`` given the lock path's ``children``.
+
+    One listing, one decision: raises :class:`Restart` when ``node`` is not
+    among ``children`` (it vanished with its session). Both acquire loops (the
+    threaded one and the asyncio one) call this after each listing.
+    """
+    contenders = parse_contenders(children, policy.pattern)
+    return policy.decide(contenders, locate(node, contenders))
 
 
 class BlockedBy(ContenderPolicy):
