@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from zkrecipes.aio.recipes._acquire import AsyncAcquireLoop
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import InvalidTypeError, LockLostError, LockNotHeldError, NoNodeError
+from zkrecipes.exceptions import (
+    ConnectionLoss,
+    InvalidTypeError,
+    LockLostError,
+    LockNotHeldError,
+    NoNodeError,
+    OutcomeUnknownError,
+    SessionExpiredError,
+)
 from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
 from zkrecipes.recipes._predicates import (
     BlockedBy,
@@ -152,7 +160,11 @@ class Lock:
         """Set ``path`` to ``value`` only if this lock is still held; return the new stat.
 
         Raises :class:`LockLostError` if the lock is gone (nothing written).
-        Connection losses are retried; the check makes a retry safe.
+        The transaction is sent once, never repeated: when its reply is lost
+        with the connection or the session (it may or may not have been
+        applied) it raises :class:`OutcomeUnknownError`; read the value back and
+        reconcile. (The sync Lock establishes the outcome with a marker write;
+        the asyncio one does not yet.)
         """
 
         async def attempt() -> ZnodeStat:
@@ -168,8 +180,12 @@ class Lock:
             stat: ZnodeStat = set_result
             return stat
 
-        result: ZnodeStat = await self.client.retry(attempt)
-        return result
+        try:
+            return await attempt()
+        except (ConnectionLoss, SessionExpiredError) as error:  # ConnectionClosedError included
+            raise OutcomeUnknownError(
+                f"fenced_set of {path}: the reply was lost ({error}); the value may have been written",
+                path=path, operation="fenced_set") from error
 
     # ------------------------------------------------------------------ queries
 
