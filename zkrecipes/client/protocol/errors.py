@@ -9,7 +9,8 @@ Only the error path calls these (the success path never does).
 
 from __future__ import annotations
 
-from zkrecipes.exceptions import _CODE_TO_ERROR, UnknownServerError, ZkException, ZookeeperError
+from zkrecipes.exceptions import UnknownServerError, ZkException, ZookeeperError
+from zkrecipes.exceptions._server import _CODE_TO_ERROR
 
 __all__ = ["annotate", "java_message", "java_words", "request_error"]
 

@@ -1,0 +1,42 @@
+"""Errors raised by the client itself (not answered by a server)."""
+
+from __future__ import annotations
+
+from zkrecipes.exceptions._base import ConfigurationError, InvalidTypeError, ProtocolError
+from zkrecipes.exceptions._server import ConnectionLoss
+
+# ------------------------------------------------------------------- client
+
+
+class InvalidCallableError(ConfigurationError, InvalidTypeError):
+    """A listener or callback argument is not callable (kazoo raised ConfigurationError)."""
+
+
+class ProtectedCreateLost(ConnectionLoss):
+    """A protected create gave up before it could learn whether its node exists.
+
+    A :class:`ConnectionLoss` (code -4) raised when recovery ends (the session
+    was lost, or no answer within a session timeout). ``protected_guid``,
+    ``protected_parent`` and ``protected_prefix`` (``_c_<guid>-``) name the node
+    the create may have made, so that the caller can find and delete it.
+    """
+
+    def __init__(self, message: str, *, guid: str, parent: str, prefix: str) -> None:
+        super().__init__(message)
+        self.protected_guid = guid
+        self.protected_parent = parent
+        self.protected_prefix = prefix
+
+
+class ConnectRefusedError(ProtocolError):
+    """The server answered a ConnectRequest with an error reply instead of a session.
+
+    A ZooKeeper 3.8 server in read-only mode without ``localSessionsEnabled``
+    cannot create a session: it answers a new session's ConnectRequest with a
+    bare reply header carrying ``NOTREADONLY`` (-119). ``code`` is that error
+    code. The connection is dropped and the client tries its next server.
+    """
+
+    def __init__(self, message: str, *, code: int) -> None:
+        super().__init__(message)
+        self.code = code
