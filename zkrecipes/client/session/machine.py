@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from zkrecipes.client.hosts import HostPort
+from zkrecipes.client.protocol.errors import annotate
 from zkrecipes.client.protocol.requests import CloseRequest
 from zkrecipes.client.protocol.session import ZkProtocol
 from zkrecipes.client.sasl import SaslConfig
@@ -103,6 +104,22 @@ class SessionMachine:
     def closed_error(self) -> type[ZkException]:
         """How requests fail once the run is over (ConnectionClosedError or AuthFailedError)."""
         return self.parts.closed_error
+
+    def refusal(self, operation: str | None = None, path: str | None = None) -> ZkException:
+        """The error for a request made while no run is going on, naming it (``operation``, ``path``).
+
+        Before the first :meth:`start`: ``ConnectionClosedError`` (the class kazoo raises
+        too) saying ``client not started: call start() first (getData /a)``; after a run
+        ended (stop, close, auth failure): the run's closing error, "Connection has been closed".
+        """
+        if self.parts.phase.phase is Phase.IDLE:
+            names = " ".join(name for name in (operation, path) if name)
+            exc: ZkException = ConnectionClosedError(
+                "client not started: call start() first" + (f" ({names})" if names else ""))
+        else:
+            exc = self.parts.closed_error("Connection has been closed")
+        annotate(exc, operation, path)
+        return exc
 
     @property
     def current_host(self) -> HostPort | None:

@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers._sockets import build_ssl_context
 from zkrecipes.client.hosts import HostPort
-from zkrecipes.client.protocol.errors import annotate
 from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.fates import Converter
@@ -239,8 +238,7 @@ class AsyncioTransport:
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
         if self._closed:
-            result.set_exception(annotate(self._session.closed_error("Connection has been closed"),
-                                          *request_names(request)))
+            result.set_exception(self._session.refusal(*request_names(request)))
             return
         link = self._link
         if link is not None and not self._flush_scheduled and threading.get_ident() == self._thread \
@@ -279,7 +277,7 @@ class AsyncioTransport:
     def add_auth(self, scheme: str, credential: str, result: asyncio.Future[Any]) -> None:
         """Send an auth packet; ``result`` becomes True, or fails with AuthFailedError."""
         if self._closed:
-            result.set_exception(self._session.closed_error("Connection has been closed"))
+            result.set_exception(self._session.refusal("auth"))
             return
         self._session.add_auth(scheme, credential, result, time.monotonic())
         self._kick()

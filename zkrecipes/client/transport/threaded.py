@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.client.hosts import HostPort
-from zkrecipes.client.protocol.errors import annotate
 from zkrecipes.client.protocol.request_base import request_names
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.session.fates import Converter
@@ -215,8 +214,7 @@ class ThreadedTransport:
         Safe from any thread. Never blocks.
         """
         if self._closed:
-            result.set_exception(annotate(self._session.closed_error("Connection has been closed"),
-                                         *request_names(request)))
+            result.set_exception(self._session.refusal(*request_names(request)))
             return
         if (self._writer.sock is not None and not self._unsent
                 and self._try_direct(request, result, converter)):
@@ -231,7 +229,7 @@ class ThreadedTransport:
     def add_auth(self, scheme: str, credential: str, result: AsyncResult) -> None:
         """Send an auth packet; ``result`` becomes True, or fails with AuthFailedError."""
         if self._closed:
-            result.set_exception(self._session.closed_error("Connection has been closed"))
+            result.set_exception(self._session.refusal("auth"))
             return
         self._session.add_auth(scheme, credential, result, time.monotonic())
         if self._closed:
