@@ -32,6 +32,7 @@ echo "== ruff"
 echo "== mypy --strict zkrecipes"
 .venv/bin/mypy zkrecipes
 .venv/bin/mypy tests/typing  # the public API's types (assert_type, misuse must stay an error)
+echo "== docs (mkdocs --strict)"; bash scripts/docs.sh
 
 echo "== pytest"
 # Long chaos/soak scenarios (-m slow) run with bounded counts in CI.
