@@ -31,7 +31,7 @@ from zkrecipes.testing.config import TlsOptions
 from zkrecipes.testing.ensemble import ZooKeeperEnsemble
 from zkrecipes.testing.server import ZooKeeperServer
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "self_signed_tls"]
 
 _STORE_PASSWORD = "zkrecipes-serve"  # protects throw-away key material in a private temp dir
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -83,8 +83,13 @@ class _StopRequest:
         os.close(self._write)
 
 
-def _self_signed(directory: Path) -> tuple[TlsOptions, Path]:
-    """A keystore/truststore pair for CN=localhost, IP 127.0.0.1, and the certificate as PEM."""
+def self_signed_tls(directory: Path) -> tuple[TlsOptions, Path]:
+    """Make, in ``directory``, a PKCS12 keystore and truststore for CN=localhost (SAN IP
+    127.0.0.1, valid 7 days) and the certificate as PEM (a client's ``ca``); return the
+    server's :class:`TlsOptions` (no client certificates asked for) and the PEM's path.
+
+    Needs the JDK's ``keytool``; HarnessError when it is missing or fails.
+    """
     keytool = shutil.which("keytool")
     if keytool is None:
         raise HarnessError("--tls needs the JDK's keytool on PATH (apt-get install default-jdk-headless)")
@@ -117,7 +122,7 @@ def _serve(args: argparse.Namespace, stop: _StopRequest) -> int:
             tls = cert = None
             if args.tls:
                 keys = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="zk-serve-tls-")))
-                tls, cert = _self_signed(keys)
+                tls, cert = self_signed_tls(keys)
             server = ZooKeeperServer(port=args.port, tls=tls)
             stack.callback(server.stop)
             server.start(timeout=args.timeout)
