@@ -3,7 +3,8 @@
 :class:`GatedClient` wraps a real ``AsyncZkClient`` as the recipes' client
 Protocol and holds one operation *after* the server applied it: the request's
 reply is "not seen yet" while the test cancels the awaiting task — the
-in-flight cancellation, made deterministic. Everything else passes through.
+in-flight cancellation, made deterministic; ``release`` delivers the reply late
+(to work a shielded request kept running). Everything else passes through.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class GatedClient:
         self._method = method
         self._match = match
         self.reached = asyncio.Event()
+        self.release = asyncio.Event()  # set it to deliver the held reply (late)
         self.armed = True
         self.calls: list[tuple[Any, ...]] = []
 
@@ -55,7 +57,7 @@ class GatedClient:
                 self.armed = False
                 self.calls.append(args)
                 self.reached.set()
-                await asyncio.Event().wait()  # the reply "never arrives": only a cancellation ends this
+                await self.release.wait()  # the reply is late: a cancellation, or release, ends this
             return result
 
         return gated
