@@ -143,6 +143,7 @@ class MultiNonBlockingLease:
     def __init__(self, client: AsyncRecipeClient, count: int, path: str, duration: datetime.timedelta,
                  identifier: str | None = None, utcnow: Clock = utc_now, *,
                  lock_timeout: float | None = None) -> None:
+        self.client = client
         self.count = check_count(count, "count")
         check_identifier(identifier)
         check_path(path)
