@@ -175,6 +175,7 @@ class WatchLoop(Generic[_T]):
                     self.stopped = True
                     return
         except Exception:
+            self.stopped = True
             log.exception("%s of %s ended by an error", what, self.path)
         finally:
             self._first_done.set()

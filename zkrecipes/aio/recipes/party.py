@@ -17,14 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from zkrecipes.aio.recipes._nodes import delete_own_node, settle, spawn
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import InvalidArgumentError, NodeExistsError, NoNodeError, ZkException
+from zkrecipes.exceptions import NodeExistsError, NoNodeError, ZkException
 from zkrecipes.recipes._checks import check_identifier, check_str_path
+from zkrecipes.recipes._party_names import (
+    PARTY_SUFFIX,
+    is_party_node,
+    is_shallow_node,
+    party_node_name,
+    shallow_identifier,
+    shallow_node_name,
+)
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
@@ -138,15 +145,15 @@ class _BaseParty:
 class Party(_BaseParty):
     """A party whose members publish an identifier as their node's data (one read per member)."""
 
-    _NODE_SUFFIX = "__party__"
+    _NODE_SUFFIX = PARTY_SUFFIX
 
     def __init__(self, client: AsyncRecipeClient, path: str, identifier: str | None = None) -> None:
         super().__init__(client, path, identifier)
-        self.node = uuid.uuid4().hex + self._NODE_SUFFIX
+        self.node = party_node_name()
         self.create_path = join_path(self.path, self.node)
 
     def _is_member_node(self, name: str) -> bool:
-        return name.endswith(self._NODE_SUFFIX)
+        return is_party_node(name)
 
     async def members(self) -> list[str]:
         """The identifier of every member present now (members leaving meanwhile are skipped)."""
@@ -166,16 +173,13 @@ class ShallowParty(_BaseParty):
 
     def __init__(self, client: AsyncRecipeClient, path: str, identifier: str | None = None) -> None:
         super().__init__(client, path, identifier)
-        ident = self.data.decode("utf-8")
-        if "/" in ident or "\x00" in ident:
-            raise InvalidArgumentError(f"ShallowParty identifier {ident!r} cannot be part of a znode name")
-        self.node = f"{uuid.uuid4().hex}-{ident}"
+        self.node = shallow_node_name(self.data.decode("utf-8"))
         self.create_path = join_path(self.path, self.node)
 
     def _is_member_node(self, name: str) -> bool:
-        return len(name) > 32 and name[32] == "-"
+        return is_shallow_node(name)
 
     async def members(self) -> list[str]:
         """The identifier of every member present now (one read)."""
         await self._ensure_parent()
-        return [child[33:] for child in await self._member_nodes()]
+        return [shallow_identifier(child) for child in await self._member_nodes()]
