@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from test_aio_recipes_gate import WAIT, children, until
+from test_aio_recipes_gate import WAIT, GatedClient, children, until
 
 from zkrecipes.aio import AsyncZkClient
 from zkrecipes.aio.recipes import PartitionState, SetPartitioner, TreeCache, TreeEvent
@@ -181,3 +181,15 @@ async def test_partitioner_fails_after_a_real_expiry(zk_hosts: str, zk_aio_clien
 
     await until(gone, message="no party node or item lock left")
     await partitioner.finish()
+
+
+async def test_finish_during_an_in_flight_item_lock_leaves_no_node(zk_aio_client_factory: Any) -> None:
+    zk, observer = await zk_aio_client_factory(), await zk_aio_client_factory()
+    gated = GatedClient(zk, "create", match="/fin/locks/item-")
+    partitioner = SetPartitioner(gated, "/fin", set=[7], identifier="p", time_boundary=0.1)  # type: ignore[arg-type]
+    await partitioner.start()
+    await asyncio.wait_for(gated.reached.wait(), WAIT)
+    assert await children(observer, "/fin/locks") == ["item-7"]  # created; the reply is held
+    await asyncio.wait_for(partitioner.finish(), WAIT)
+    assert partitioner.failed and list(partitioner) == []
+    assert await children(observer, "/fin/locks") == [] and await children(observer, "/fin/party") == []

@@ -120,6 +120,11 @@ async def test_data_watch_shared_with_the_sync_recipe(zk_client_factory: Any,
     await asyncio.wait_for(sync_got.wait(), WAIT)
     assert sync_seen[0] == b"start"
     await watch.close()
+    kids: asyncio.Queue[list[str]] = asyncio.Queue()
+    async with ChildrenWatch(zk_aio_client, "/both", lambda names: kids.put_nowait(sorted(names))):
+        assert await _next(kids) == []
+        await loop.run_in_executor(None, lambda: sync_zk.create("/both/from-sync"))
+        assert await _next(kids) == ["from-sync"]
 
 
 async def test_children_watch_both_forms_and_node_deletion(zk_aio_client: AsyncZkClient) -> None:

@@ -202,8 +202,7 @@ class DoubleBarrier:
                     return False
 
     async def __aenter__(self) -> DoubleBarrier:
-        if not await self.enter():
-            raise LockTimeout(f"double barrier {self.path}: not entered")  # pragma: no cover (no timeout)
+        await self.enter()  # no timeout: True, or it raises
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -19,7 +19,9 @@ list. SUSPENDED: no calls; on CONNECTED the state is re-read. LOST: the new
 session's read re-registers the watch (ChildrenWatch only with
 ``allow_session_lost``, as kazoo). **Cancellation**: cancelling the task that
 iterates (or closing the iterator) or ``close()`` ends the watch; nothing
-else is affected. A stopped client ends the watch silently.
+else is affected. A stopped client ends the watch silently. Leaving an ``async
+for`` with ``break`` ends the watch once the loop finalises the iterator; inside
+``async with watch:`` it ends at the block's exit.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["ChildrenWatch", "DataWatch"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_W = TypeVar("_W", bound="_Watch")
 DataItem = tuple[bytes | None, ZnodeStat | None, WatchedEvent | None]
 ChildrenItem = tuple[list[str], WatchedEvent | None]
 
@@ -100,7 +103,7 @@ class _Watch:
         """End the watch (a running call is cancelled); safe to call twice."""
         await self._loop.close()
 
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self: _W) -> _W:
         await self.started()
         return self
 
