@@ -12,6 +12,7 @@ from zkrecipes.aio import AsyncZkClient
 from zkrecipes.aio.recipes import Barrier, DoubleBarrier
 from zkrecipes.recipes.barrier import Barrier as SyncBarrier
 from zkrecipes.recipes.barrier import DoubleBarrier as SyncDoubleBarrier
+from zkrecipes.testing import expire_session
 
 SYNC = pytest.mark.parametrize("zk_handler_name", ["threading"])  # the sync side runs in executor threads
 
@@ -118,3 +119,29 @@ async def test_double_barrier_cancel_while_the_member_create_is_in_flight(zk_aio
     await asyncio.wait({task})
     assert task.cancelled()
     assert await children(observer, "/flight") == []
+
+
+async def test_entering_member_recreates_its_node_after_a_real_expiry(
+        zk_hosts: str, zk_aio_client_factory: Any) -> None:
+    zk, other = await zk_aio_client_factory(), await zk_aio_client_factory()
+    first = DoubleBarrier(zk, "/lostdb", 2, "first")
+    entering = asyncio.ensure_future(first.enter(WAIT * 2))
+
+    async def member_there() -> bool:
+        return await children(other, "/lostdb") == [first.node_name]
+
+    await until(member_there, message="the first member's node")
+    assert zk.client_id is not None
+    old_session = zk.client_id[0]
+    await asyncio.get_running_loop().run_in_executor(None, expire_session, zk_hosts, zk.client_id)
+
+    async def recreated() -> bool:
+        stat = await other.exists(first.create_path)
+        return stat is not None and stat.ephemeralOwner != old_session
+
+    await until(recreated, message="the member node again, in the new session")
+    second = DoubleBarrier(other, "/lostdb", 2, "second")
+    assert await second.enter(WAIT) is True
+    assert await asyncio.wait_for(entering, WAIT) is True
+    await asyncio.wait_for(asyncio.gather(first.leave(WAIT), second.leave(WAIT)), WAIT)
+    assert await children(other, "/lostdb") == []

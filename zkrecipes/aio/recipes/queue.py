@@ -84,7 +84,11 @@ class _BaseQueue:
         return await self.client.create(join_path(self._entries_path, name), value, sequence=True)
 
     async def put_all(self, values: Sequence[bytes], priority: int = 100) -> None:
-        """Append every value with the same priority, all or none (one transaction)."""
+        """Append every value with the same priority, all or none (one transaction).
+
+        A failed transaction raises its error (nothing was added; the threaded
+        recipe returns silently then).
+        """
         if not isinstance(values, (list, tuple)):
             raise InvalidTypeError(f"values must be a list or tuple, not {type(values).__name__}")
         for v in values:
@@ -251,7 +255,11 @@ class LockingQueue(_BaseQueue):
         return bool(value == self.id)
 
     async def consume(self) -> bool:
-        """Remove the current item (entry and taken node, atomically); False if none is held."""
+        """Remove the current item (entry and taken node, atomically).
+
+        False if no item is held (or the lock was lost), and when the
+        transaction failed (nothing was removed; the threaded recipe reports True then).
+        """
         element = self.processing_element
         if element is None or not await self.holds_lock():
             self.processing_element = None
