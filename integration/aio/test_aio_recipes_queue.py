@@ -60,6 +60,22 @@ async def test_cancelled_get_never_loses_the_entry(zk_aio_client: AsyncZkClient)
     assert [await Queue(zk, "/cq").get() for _ in range(3)] == [b"one", b"two", None]
 
 
+async def test_get_cancelled_before_its_delete_touches_nothing(zk_aio_client: AsyncZkClient) -> None:
+    zk = zk_aio_client
+    await Queue(zk, "/rq").put(b"kept")
+    before = await zk.exists("/rq")
+    gated = GatedClient(zk, "get_children")
+    task = asyncio.ensure_future(Queue(gated, "/rq").get())  # type: ignore[arg-type]
+    await asyncio.wait_for(gated.reached.wait(), WAIT)  # listed; nothing deleted yet
+    task.cancel()
+    await asyncio.wait({task})
+    gated.release.set()
+    assert task.cancelled()
+    after = await zk.exists("/rq")
+    assert before is not None and after is not None and after.cversion == before.cversion  # no churn
+    assert await Queue(zk, "/rq").get() == b"kept"
+
+
 async def test_locking_queue_take_consume_release(zk_aio_client_factory: Any) -> None:
     a, b = await zk_aio_client_factory(), await zk_aio_client_factory()
     qa, qb = a.LockingQueue("/lq"), LockingQueue(b, "/lq")

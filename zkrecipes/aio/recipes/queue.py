@@ -12,9 +12,10 @@ consumer forgets it (``holds_lock()`` False; at-least-once processing).
 **Cancellation**:
 
 * :meth:`Queue.get` never loses an entry. The take (read, delete) runs in a
-  task of its own; when the awaiting task is cancelled and the delete had
-  already landed, the entry is put back under its own name (same data, the same
-  place in the order: sequence numbers are never issued twice).
+  task of its own. Cancelled while it only reads, the take is cancelled too
+  (nothing changed); cancelled once the delete is sent, the take goes on and an
+  entry it deleted is put back under its own name (same data, the same place in
+  the order: sequence numbers are never issued twice).
 * :meth:`LockingQueue.get` cancelled or timed out leaves no taken node: a take
   whose create may have been in flight is undone (read back, deleted only while
   ours) before it raises.
@@ -117,13 +118,16 @@ class Queue(_BaseQueue):
     async def get(self) -> bytes | None:
         """Remove and return the highest-priority, oldest entry; None if empty (see the module on cancel)."""
         await self._ensure_paths()
-        task = asyncio.get_running_loop().create_task(self.client.retry(self._inner_get))
+        deleting: list[str] = []  # the entry whose delete is sent (at most one at a time)
+        task = asyncio.get_running_loop().create_task(self.client.retry(self._inner_get, deleting))
         _takes.add(task)
         task.add_done_callback(_takes.discard)
         try:
             taken = await asyncio.shield(task)
         except asyncio.CancelledError:
-            if not task.done() or (not task.cancelled() and task.exception() is None):
+            if not task.done() and not deleting:
+                task.cancel()  # only reads so far: nothing to undo
+            elif not task.done() or (not task.cancelled() and task.exception() is None):
                 spawn(self._put_back(task), f"zkrecipes-queue-put-back-{self.path}")
             raise
         return None if taken is None else taken[1]
@@ -146,7 +150,7 @@ class Queue(_BaseQueue):
             log.error("queue %s: could not put back entry %s after a cancelled get: %r",
                       self.path, name, error)
 
-    async def _inner_get(self) -> tuple[str, bytes] | None:
+    async def _inner_get(self, deleting: list[str]) -> tuple[str, bytes] | None:
         children: list[str] = await self.client.get_children(self._entries_path)
         for name in sorted(children):
             path = join_path(self._entries_path, name)
@@ -155,8 +159,12 @@ class Queue(_BaseQueue):
             except NoNodeError:
                 continue
             value = data or b""
-            if not await take_node(self.client, path, value, "queue get"):
-                continue  # taken by another consumer
+            deleting.append(name)
+            try:
+                if not await take_node(self.client, path, value, "queue get"):
+                    continue  # taken by another consumer
+            finally:
+                deleting.remove(name)
             return name, value
         return None
 
