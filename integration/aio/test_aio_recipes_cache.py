@@ -116,9 +116,32 @@ async def test_cancelled_start_closes_the_cache(zk_aio_client: AsyncZkClient) ->
 async def _acquired(partitioner: SetPartitioner) -> None:
     while not partitioner.acquired:
         assert not partitioner.failed
+        seen = partitioner.state_id
         if partitioner.release:
             await partitioner.release_set()
-        await partitioner.wait_for_acquire(WAIT)
+        else:  # ALLOCATING: the next state (ACQUIRED, or RELEASE after a SUSPENDED)
+            await partitioner.wait_for_change(WAIT, since=seen)
+
+
+async def _balanced(items: list[Any], *partitioners: SetPartitioner) -> None:
+    """Drive every member (release_set on RELEASE) until all are ACQUIRED and own ``items`` between them."""
+
+    def done() -> bool:
+        owned = [item for p in partitioners for item in p]
+        return all(p.acquired for p in partitioners) and sorted(owned) == sorted(items)
+
+    while not done():
+        assert not any(p.failed for p in partitioners)
+        seen = [p.state_id for p in partitioners]
+        for p in partitioners:
+            if p.release:
+                await p.release_set()
+        if not done():
+            waits = [asyncio.ensure_future(p.wait_for_change(WAIT, since=s))
+                     for p, s in zip(partitioners, seen, strict=True)]
+            _done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in pending:
+                waiting.cancel()
 
 
 async def test_partitioner_splits_and_rebalances(zk_aio_client_factory: Any) -> None:
@@ -129,12 +152,11 @@ async def test_partitioner_splits_and_rebalances(zk_aio_client_factory: Any) -> 
         await asyncio.wait_for(_acquired(pa), WAIT)
         assert sorted(pa) == items
         async with SetPartitioner(b, "/work", set=items, identifier="b", time_boundary=0.2) as pb:
-            await asyncio.wait_for(asyncio.gather(_acquired(pa), _acquired(pb)), WAIT * 2)
-            assert sorted(list(pa) + list(pb)) == items and set(pa).isdisjoint(pb)
+            await asyncio.wait_for(_balanced(items, pa, pb), WAIT * 2)
+            assert set(pa).isdisjoint(pb) and len(list(pa)) == 2
             assert len(await children(a, "/work/locks")) == 4
         assert pb.failed
-        await asyncio.wait_for(_acquired(pa), WAIT * 2)
-        assert sorted(pa) == items
+        await asyncio.wait_for(_balanced(items, pa), WAIT * 2)
     assert pa.state is PartitionState.FAILURE
     assert await children(a, "/work/locks") == [] and await children(a, "/work/party") == []
 

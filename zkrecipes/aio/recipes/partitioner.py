@@ -16,8 +16,9 @@ before it enters ACQUIRED. States are :class:`~zkrecipes.recipes.partitioner.Par
             if p.release:
                 await p.release_set()
             elif p.acquired:
+                seen = p.state_id
                 for item in p: ...
-                await p.wait_for_change()
+                await p.wait_for_change(since=seen)   # RELEASE (or FAILURE) next
             else:
                 await p.wait_for_acquire(10)
 
@@ -120,6 +121,7 @@ class SetPartitioner:
         self._time_boundary = time_boundary
         self._max_reaction_time = max_reaction_time
         self._acquire_event = asyncio.Event()
+        self._changed = asyncio.Event()  # set on every state change (wait_for_change)
         self._party = ShallowParty(client, self._party_path, identifier=self._identifier)
         self._party._auto_rejoin = False  # after LOST this member fails out instead
         self._task: asyncio.Task[None] | None = None
@@ -174,10 +176,21 @@ class SetPartitioner:
         """Wait until ACQUIRED or ``timeout`` s; True if ACQUIRED was reached."""
         return await wait_event(self._acquire_event, timeout)
 
-    async def wait_for_change(self, timeout: float | None = None) -> bool:
-        """Wait for the next state change (the ``state_change_event``, cleared first); False on timeout."""
-        self.state_change_event.clear()
-        return await wait_event(self.state_change_event, timeout)
+    async def wait_for_change(self, timeout: float | None = None, *, since: int | None = None) -> bool:
+        """Wait until ``state_id`` differs from ``since`` (default: now); False after ``timeout`` s.
+
+        Pass the ``state_id`` read when you last looked at the state, so a
+        change made meanwhile is not missed.
+        """
+        seen = self.state_id if since is None else since
+        deadline = Deadline(timeout)
+        while self.state_id == seen:
+            self._changed.clear()  # cleared, then checked: a change from here on sets it again
+            if self.state_id != seen:
+                break
+            if not await wait_event(self._changed, deadline.remaining()):
+                return self.state_id != seen
+        return True
 
     async def release_set(self) -> None:
         """Release every item lock and allocate again (from RELEASE); FAILURE if a lock cannot go."""
@@ -207,6 +220,7 @@ class SetPartitioner:
         if state != PartitionState.ACQUIRED:
             self._acquire_event.clear()
         self.state_change_event.set()
+        self._changed.set()
 
     async def _fail_out(self) -> None:
         self._partition_set = []
