@@ -57,7 +57,19 @@ from zkrecipes.security import ACL
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.recipes import election, lock, semaphore
+    from zkrecipes.aio.recipes import (
+        barrier,
+        cache,
+        counter,
+        election,
+        lease,
+        lock,
+        partitioner,
+        party,
+        queue,
+        semaphore,
+        watchers,
+    )
 
 __all__ = ["AsyncZkClient"]
 
@@ -384,6 +396,22 @@ class AsyncZkClient(AsyncClientOperations):
     ReadLock = recipe(_R + "lock.ReadLock", lock.ReadLock if TYPE_CHECKING else None)
     WriteLock = recipe(_R + "lock.WriteLock", lock.WriteLock if TYPE_CHECKING else None)
     Semaphore = recipe(_R + "semaphore.Semaphore", semaphore.Semaphore if TYPE_CHECKING else None)
+    Barrier = recipe(_R + "barrier.Barrier", barrier.Barrier if TYPE_CHECKING else None)
+    DoubleBarrier = recipe(_R + "barrier.DoubleBarrier", barrier.DoubleBarrier if TYPE_CHECKING else None)
+    Counter = recipe(_R + "counter.Counter", counter.Counter if TYPE_CHECKING else None)
+    Queue = recipe(_R + "queue.Queue", queue.Queue if TYPE_CHECKING else None)
+    LockingQueue = recipe(_R + "queue.LockingQueue", queue.LockingQueue if TYPE_CHECKING else None)
+    Party = recipe(_R + "party.Party", party.Party if TYPE_CHECKING else None)
+    ShallowParty = recipe(_R + "party.ShallowParty", party.ShallowParty if TYPE_CHECKING else None)
+    SetPartitioner = recipe(_R + "partitioner.SetPartitioner",
+                            partitioner.SetPartitioner if TYPE_CHECKING else None)
+    NonBlockingLease = recipe(_R + "lease.NonBlockingLease",
+                              lease.NonBlockingLease if TYPE_CHECKING else None)
+    MultiNonBlockingLease = recipe(_R + "lease.MultiNonBlockingLease",
+                                   lease.MultiNonBlockingLease if TYPE_CHECKING else None)
+    DataWatch = recipe(_R + "watchers.DataWatch", watchers.DataWatch if TYPE_CHECKING else None)
+    ChildrenWatch = recipe(_R + "watchers.ChildrenWatch", watchers.ChildrenWatch if TYPE_CHECKING else None)
+    TreeCache = recipe(_R + "cache.TreeCache", cache.TreeCache if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

@@ -30,20 +30,19 @@ from __future__ import annotations
 import collections
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
-from zkrecipes.client.protocol.paths import join_path, parent_path
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     ConfigurationError,
     ConnectionClosedError,
-    InvalidArgumentError,
     InvalidTypeError,
     NoNodeError,
     ZkException,
     ZookeeperStoppedError,
 )
+from zkrecipes.recipes._tree_mirror import NodeData, Stored, TreeEvent, TreeMirror, check_root
 from zkrecipes.states import EventType, WatchedEvent, ZkState, ZnodeStat
 
 if TYPE_CHECKING:
@@ -52,60 +51,6 @@ if TYPE_CHECKING:
 __all__ = ["NodeData", "TreeCache", "TreeEvent"]
 
 log = logging.getLogger(__name__)
-
-
-class NodeData(NamedTuple):
-    """A cached node: its absolute ``path``, ``data`` and ``stat``."""
-
-    path: str
-    data: bytes
-    stat: ZnodeStat
-
-    @classmethod
-    def make(cls, path: str, data: bytes, stat: ZnodeStat) -> NodeData:
-        return cls(path, data, stat)
-
-
-@dataclass(frozen=True, slots=True)
-class TreeEvent:
-    """An event published to TreeCache listeners.
-
-    ``event_type`` is one of the class constants; ``event_data`` is the
-    :class:`NodeData` concerned for NODE_* events (for NODE_REMOVED: the last
-    cached value) and None for connection events and INITIALIZED.
-    """
-
-    event_type: int
-    event_data: NodeData | None = None
-
-    NODE_ADDED: ClassVar[int] = 0
-    NODE_UPDATED: ClassVar[int] = 1
-    NODE_REMOVED: ClassVar[int] = 2
-    CONNECTION_SUSPENDED: ClassVar[int] = 3
-    CONNECTION_RECONNECTED: ClassVar[int] = 4
-    CONNECTION_LOST: ClassVar[int] = 5
-    INITIALIZED: ClassVar[int] = 6
-
-    _NAMES: ClassVar[dict[int, str]] = {
-        0: "NODE_ADDED",
-        1: "NODE_UPDATED",
-        2: "NODE_REMOVED",
-        3: "CONNECTION_SUSPENDED",
-        4: "CONNECTION_RECONNECTED",
-        5: "CONNECTION_LOST",
-        6: "INITIALIZED",
-    }
-
-    @classmethod
-    def make(cls, event_type: int, event_data: NodeData | None = None) -> TreeEvent:
-        """Build an event, checking the type (InvalidArgumentError if unknown)."""
-        if event_type not in cls._NAMES:
-            raise InvalidArgumentError(f"unknown TreeEvent type {event_type!r}")
-        return cls(event_type, event_data)
-
-    @property
-    def name(self) -> str:
-        return self._NAMES[self.event_type]
 
 
 Listener = Callable[[TreeEvent], Any]
@@ -130,15 +75,10 @@ class TreeCache:
     _LATENT, _STARTED, _CLOSED = range(3)
 
     def __init__(self, client: RecipeClient, path: str) -> None:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
-        if not path.startswith("/"):
-            raise InvalidArgumentError(f"TreeCache path must be absolute, got {path!r}")
         self._client = client
-        self._root = path.rstrip("/") or "/"
+        self._root = check_root(path)
         self._state = self._LATENT
-        self._nodes: dict[str, NodeData] = {}
-        self._children: dict[str, set[str]] = {}
+        self._mirror = TreeMirror(self._root)  # the cached nodes; the rules live there
         self._data_lock = client.handler.lock_object()
         self._queue: collections.deque[tuple[str, Any]] = collections.deque()
         self._queue_lock = client.handler.lock_object()
@@ -192,8 +132,7 @@ class TreeCache:
         if worker is not None:
             worker.join(timeout)
         with self._data_lock:
-            self._nodes.clear()
-            self._children.clear()
+            self._mirror.clear()
 
     def listen(self, listener: Listener) -> Listener:
         """Register ``listener(event)`` for every TreeEvent; usable as a decorator."""
@@ -214,27 +153,17 @@ class TreeCache:
 
         Raises InvalidArgumentError if ``path`` is outside the cached subtree.
         """
-        key = self._check_path(path)
+        key = self._mirror.key(path)
         with self._data_lock:
-            return self._nodes.get(key, default)
+            return self._mirror.nodes.get(key, default)
 
     def get_children(self, path: str, default: frozenset[str] | None = None) -> frozenset[str] | None:
         """The cached child names of ``path``, or ``default`` if not cached."""
-        key = self._check_path(path)
+        key = self._mirror.key(path)
         with self._data_lock:
-            if key not in self._nodes:
-                return default
-            return frozenset(self._children.get(key, ()))
+            return self._mirror.get_children(key, default)
 
     # ------------------------------------------------------ event entry points
-
-    def _check_path(self, path: str) -> str:
-        if not isinstance(path, str):
-            raise InvalidTypeError(f"path must be a str, not {type(path).__name__}")
-        key = path.rstrip("/") or "/"
-        if self._root != "/" and key != self._root and not key.startswith(self._root + "/"):
-            raise InvalidArgumentError(f"{path!r} is outside of the cached tree {self._root!r}")
-        return key
 
     def _on_watch(self, event: WatchedEvent) -> None:
         if self._state != self._STARTED:
@@ -311,46 +240,20 @@ class TreeCache:
         self._store(path, data, stat)
 
     def _store(self, path: str, data: bytes, stat: ZnodeStat, resync_orphans: bool = True) -> None:
-        node = NodeData(path, data, stat)
         with self._data_lock:
-            old = self._nodes.get(path)
-            parent = parent_path(path)
-            if old is None and path != self._root and parent not in self._nodes:
-                orphan = True
-            else:
-                orphan = False
-                self._nodes[path] = node
-                self._children.setdefault(path, set())
-                if path != self._root:
-                    self._children[parent].add(path.rsplit("/", 1)[1])
-        if orphan:
+            stored, node = self._mirror.store(path, data, stat)
+        if stored is Stored.ORPHAN:
             # A parent we have not seen (its notification raced a resync): read again.
             if resync_orphans:
                 self._resync()
-            return
-        if old is None:
+        elif stored is Stored.ADDED:
             self._publish(TreeEvent.NODE_ADDED, node)
-        elif old.stat.mzxid != stat.mzxid or old.stat.czxid != stat.czxid:
+        elif stored is Stored.UPDATED:
             self._publish(TreeEvent.NODE_UPDATED, node)
 
     def _remove_subtree(self, path: str) -> None:
-        removed: list[NodeData] = []
         with self._data_lock:
-            if path not in self._nodes:
-                return
-            stack = [path]
-            order: list[str] = []
-            while stack:
-                p = stack.pop()
-                order.append(p)
-                stack.extend(join_path(p, c) for c in self._children.get(p, ()))
-            for p in reversed(order):  # children before parents
-                removed.append(self._nodes.pop(p))
-                self._children.pop(p, None)
-            if path != self._root:
-                siblings = self._children.get(parent_path(path))
-                if siblings is not None:
-                    siblings.discard(path.rsplit("/", 1)[1])
+            removed = self._mirror.remove_subtree(path)
         for node in removed:
             self._publish(TreeEvent.NODE_REMOVED, node)
 
@@ -373,11 +276,10 @@ class TreeCache:
         """Re-read the subtree and publish the differences to the mirror."""
         fresh = self._read_tree()
         with self._data_lock:
-            gone = [p for p in self._nodes if p not in fresh]
-        # Deepest first so that children are removed before their parents.
-        for p in sorted(gone, key=lambda s: s.count("/"), reverse=True):
+            gone = self._mirror.gone(fresh)
+        for p in gone:  # deepest first: children are removed before their parents
             self._remove_subtree(p)
-        for p in sorted(fresh, key=lambda s: (s.count("/"), s)):
+        for p in TreeMirror.store_order(fresh):
             data, stat, _children = fresh[p]
             self._store(p, data, stat, resync_orphans=False)
         if not self._initialized:

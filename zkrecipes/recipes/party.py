@@ -15,18 +15,24 @@ Failure semantics (Curator style):
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
-    InvalidArgumentError,
     NodeExistsError,
     NoNodeError,
     ZkException,
 )
 from zkrecipes.recipes._checks import check_identifier, check_str_path
+from zkrecipes.recipes._party_names import (
+    PARTY_SUFFIX,
+    is_party_node,
+    is_shallow_node,
+    party_node_name,
+    shallow_identifier,
+    shallow_node_name,
+)
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
@@ -156,15 +162,15 @@ class Party(_BaseParty):
     identifier; iterating yields every member's identifier (one read per member).
     """
 
-    _NODE_SUFFIX = "__party__"
+    _NODE_SUFFIX = PARTY_SUFFIX
 
     def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
         super().__init__(client, path, identifier)
-        self.node = uuid.uuid4().hex + self._NODE_SUFFIX
+        self.node = party_node_name()
         self.create_path = join_path(self.path, self.node)
 
     def _is_member_node(self, name: str) -> bool:
-        return name.endswith(self._NODE_SUFFIX)
+        return is_party_node(name)
 
     def __iter__(self) -> Iterator[str]:
         """Yield the identifier of every member present now (members leaving
@@ -188,17 +194,14 @@ class ShallowParty(_BaseParty):
 
     def __init__(self, client: RecipeClient, path: str, identifier: str | None = None) -> None:
         super().__init__(client, path, identifier)
-        ident = self.data.decode("utf-8")
-        if "/" in ident or "\x00" in ident:
-            raise InvalidArgumentError(f"ShallowParty identifier {ident!r} cannot be part of a znode name")
-        self.node = f"{uuid.uuid4().hex}-{ident}"
+        self.node = shallow_node_name(self.data.decode("utf-8"))
         self.create_path = join_path(self.path, self.node)
 
     def _is_member_node(self, name: str) -> bool:
-        return len(name) > 32 and name[32] == "-"
+        return is_shallow_node(name)
 
     def __iter__(self) -> Iterator[str]:
         """Yield the identifier of every member present now (one read)."""
         self._ensure_parent()
         for child in self._member_nodes():
-            yield child[33:]
+            yield shallow_identifier(child)

@@ -38,7 +38,7 @@ from zkrecipes.recipes._sequence import Restart
 from zkrecipes.states import EventType, WatchedEvent
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.client import AsyncZkClient
+    from zkrecipes.aio.recipes._client import AsyncRecipeClient
 
 __all__ = ["AsyncAcquireLoop", "bounded"]
 
@@ -61,7 +61,7 @@ async def bounded(awaitable: Awaitable[_T], deadline: Deadline, what: str) -> _T
 class AsyncAcquireLoop:
     """Acquisition and release of one asyncio lock-like recipe object's contender node."""
 
-    def __init__(self, client: AsyncZkClient, path: str, policy: ContenderPolicy, data: bytes,
+    def __init__(self, client: AsyncRecipeClient, path: str, policy: ContenderPolicy, data: bytes,
                  owner: object, on_lost: Callable[[Any], object] | None) -> None:
         self.client = client
         self.path = path

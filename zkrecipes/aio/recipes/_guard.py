@@ -26,7 +26,7 @@ from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.client import AsyncZkClient
+    from zkrecipes.aio.recipes._client import AsyncRecipeClient
     from zkrecipes.recipes._deadline import Deadline
 
 __all__ = ["AsyncSessionGuard", "wait_event"]
@@ -53,7 +53,7 @@ async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
 class AsyncSessionGuard:
     """Held/suspended/lost state of one asyncio lock-like recipe object, kept current by a listener."""
 
-    def __init__(self, client: AsyncZkClient, owner: object, on_lost: Callable[[Any], object] | None,
+    def __init__(self, client: AsyncRecipeClient, owner: object, on_lost: Callable[[Any], object] | None,
                  forget: ForgetHook) -> None:
         self.client = client
         self.owner = owner

@@ -26,7 +26,7 @@ from zkrecipes.recipes._retrying import is_retryable
 from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.client import AsyncZkClient
+    from zkrecipes.aio.recipes._client import AsyncRecipeClient
 
 __all__ = ["delete_own_node", "find_own_node", "reap", "settle", "spawn"]
 
@@ -38,7 +38,7 @@ SETTLE_WAIT = 5.0
 _running: set[asyncio.Task[None]] = set()  # strong references: a reap task is never collected
 
 
-async def find_own_node(client: AsyncZkClient, parent: str, prefix: str,
+async def find_own_node(client: AsyncRecipeClient, parent: str, prefix: str,
                         ephemeral: bool) -> tuple[str, ZnodeStat] | None:
     """The child of ``parent`` an earlier create named ``prefix…`` (the protected-create rule).
 
@@ -59,14 +59,14 @@ async def find_own_node(client: AsyncZkClient, parent: str, prefix: str,
     return None
 
 
-async def _delete_quietly(client: AsyncZkClient, path: str) -> None:
+async def _delete_quietly(client: AsyncRecipeClient, path: str) -> None:
     try:
         await client.delete(path)
     except NoNodeError:
         pass
 
 
-async def _reap(client: AsyncZkClient, parent: str, prefix: str) -> None:
+async def _reap(client: AsyncRecipeClient, parent: str, prefix: str) -> None:
     attempt = 0
     while True:
         try:
@@ -95,7 +95,7 @@ def spawn(work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
     return task
 
 
-def reap(client: AsyncZkClient, parent: str, prefix: str) -> asyncio.Task[None]:
+def reap(client: AsyncRecipeClient, parent: str, prefix: str) -> asyncio.Task[None]:
     """Delete our nodes under ``parent`` named ``prefix…`` in a task of their own (see the module)."""
     return spawn(_reap(client, parent, prefix), f"zkrecipes-reap-{parent}")
 
@@ -111,7 +111,7 @@ async def settle(task: asyncio.Task[None], wait: float = SETTLE_WAIT) -> None:
         pass  # still disconnected: the task finishes after the reconnect
 
 
-async def delete_own_node(client: AsyncZkClient, parent: str, name: str, prefix: str) -> None:
+async def delete_own_node(client: AsyncRecipeClient, parent: str, name: str, prefix: str) -> None:
     """Delete our node ``parent/name``; if that cannot be done now, it is reaped after the reconnect."""
     path = join_path(parent, name)
     try:

@@ -21,7 +21,7 @@ from zkrecipes.exceptions import CancelledError, InvalidTypeError
 from zkrecipes.recipes._checks import check_identifier, check_path
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.client import AsyncZkClient
+    from zkrecipes.aio.recipes._client import AsyncRecipeClient
 
 __all__ = ["Election"]
 
@@ -32,7 +32,7 @@ class Election:
     ``func`` may be a plain function or a coroutine function (awaited).
     """
 
-    def __init__(self, client: AsyncZkClient, path: str, identifier: str | None = None) -> None:
+    def __init__(self, client: AsyncRecipeClient, path: str, identifier: str | None = None) -> None:
         self.client = client
         self.path = check_path(path)
         check_identifier(identifier)

@@ -45,8 +45,7 @@ from zkrecipes.recipes._predicates import (
 from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.client import AsyncZkClient
-    from zkrecipes.aio.transaction import AsyncTransaction
+    from zkrecipes.aio.recipes._client import AsyncRecipeClient, AsyncRecipeTransaction
 
 __all__ = ["Lock", "ReadLock", "WriteLock"]
 
@@ -62,7 +61,7 @@ class Lock:
 
     _POLICY: ClassVar[Callable[[Iterable[str]], BlockedBy]] = staticmethod(lock_policy)
 
-    def __init__(self, client: AsyncZkClient, path: str, identifier: str | None = None,
+    def __init__(self, client: AsyncRecipeClient, path: str, identifier: str | None = None,
                  extra_lock_patterns: Iterable[str] = (),
                  on_lost: Callable[[Lock], object] | None = None) -> None:
         self.client = client
@@ -141,7 +140,7 @@ class Lock:
 
     # ------------------------------------------------------------------ fencing
 
-    def fenced_transaction(self) -> AsyncTransaction:
+    def fenced_transaction(self) -> AsyncRecipeTransaction:
         """A transaction whose first operation checks our lock node; add writes, ``await commit()``.
 
         Raises :class:`LockNotHeldError` (:class:`LockLostError` after a LOST) if not held now.
@@ -199,7 +198,7 @@ class Lock:
                 data, _stat = await self.client.retry(self.client.get, join_path(self.path, contender.name))
             except NoNodeError:
                 continue
-            identifiers.append(data.decode("utf-8", "replace"))
+            identifiers.append((data or b"").decode("utf-8", "replace"))
         return identifiers
 
 

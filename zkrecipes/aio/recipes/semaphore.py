@@ -31,7 +31,7 @@ from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._sequence import Restart
 
 if TYPE_CHECKING:
-    from zkrecipes.aio.client import AsyncZkClient
+    from zkrecipes.aio.recipes._client import AsyncRecipeClient
 
 __all__ = ["Semaphore"]
 
@@ -39,8 +39,8 @@ __all__ = ["Semaphore"]
 class Semaphore:
     """At most ``max_leases`` holders at once: ``async with sem:`` / ``await sem.acquire(timeout=...)``."""
 
-    def __init__(self, client: AsyncZkClient, path: str, identifier: str | None = None, max_leases: int = 1,
-                 on_lost: Callable[[Semaphore], object] | None = None) -> None:
+    def __init__(self, client: AsyncRecipeClient, path: str, identifier: str | None = None,
+                 max_leases: int = 1, on_lost: Callable[[Semaphore], object] | None = None) -> None:
         self.client = client
         self.path = check_path(path)
         self.max_leases = check_count(max_leases, "max_leases")
@@ -82,7 +82,7 @@ class Semaphore:
         except NodeExistsError:
             data, _stat = await self.client.get(self.path)
             try:
-                stored: int | None = int(data.decode("utf-8"))
+                stored: int | None = int((data or b"").decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 stored = None
             if stored is not None and stored != self.max_leases:
@@ -209,7 +209,7 @@ class Semaphore:
                 data, _stat = await self.client.retry(self.client.get, join_path(self.path, name))
             except NoNodeError:
                 continue
-            holders.append(data.decode("utf-8", "replace"))
+            holders.append((data or b"").decode("utf-8", "replace"))
         return holders
 
     async def __aenter__(self) -> Semaphore:
