@@ -2,7 +2,8 @@
 
 One test per block (id ``file:line`` of its fence; see :mod:`doc_blocks`). Blocks
 marked ``<!-- fragment -->`` are not collected (they cannot run alone; the marker is the
-author's statement, checked by review, and ``tests/test_doc_blocks.py`` checks the marker rule). Each block runs in a fresh interpreter
+author's statement, checked by review, and ``tests/test_doc_blocks.py`` checks the marker rule).
+Each block runs in a fresh interpreter
 (``sys.executable``, ``PYTHONPATH`` = the repository root, cwd a temp dir, 60 s at
 most) with every ``127.0.0.1:2181`` replaced by the test server plus the test's own
 chroot (created first, removed after), so blocks are isolated from each other and
