@@ -1,0 +1,38 @@
+"""Recipes interoperable with Apache Curator 5.4 on the same znodes (``docs/curator.md``).
+
+Curator's class names; Curator's methods in snake_case (``acquire(timeout)``,
+``release()``, ``is_acquired_in_this_process()``, ``has_leadership()``,
+``await_leadership(timeout)``, ``get_count()``, ``try_set_count(...)``). The
+layouts, orderings and encodings are Curator's, so a Python process and a
+Java one exclude each other, elect one leader and count together. The
+kazoo-layout recipes in :mod:`zkrecipes.recipes` are unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
+
+_MODULES = {
+    "InterProcessMutex": "inter_process_mutex",
+}
+
+__all__ = [
+    "InterProcessMutex",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
