@@ -15,13 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
+    from zkrecipes.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
+    from zkrecipes.recipes.curator.inter_process_semaphore_mutex import InterProcessSemaphoreMutex
+    from zkrecipes.recipes.curator.inter_process_semaphore_v2 import InterProcessSemaphoreV2
+    from zkrecipes.recipes.curator.lease import Lease
 
 _MODULES = {
     "InterProcessMutex": "inter_process_mutex",
+    "InterProcessReadWriteLock": "inter_process_read_write_lock",
+    "InterProcessSemaphoreMutex": "inter_process_semaphore_mutex",
+    "InterProcessSemaphoreV2": "inter_process_semaphore_v2",
+    "Lease": "lease",
 }
 
 __all__ = [
     "InterProcessMutex",
+    "InterProcessReadWriteLock",
+    "InterProcessSemaphoreMutex",
+    "InterProcessSemaphoreV2",
+    "Lease",
 ]
 
 
