@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
     from zkrecipes.recipes.curator.inter_process_semaphore_mutex import InterProcessSemaphoreMutex
     from zkrecipes.recipes.curator.inter_process_semaphore_v2 import InterProcessSemaphoreV2
+    from zkrecipes.recipes.curator.latch_types import CloseMode, LatchState, LeaderLatchListener
+    from zkrecipes.recipes.curator.leader_latch import LeaderLatch
     from zkrecipes.recipes.curator.lease import Lease
+    from zkrecipes.recipes.curator.participant import Participant
 
 _MODULES = {
     "InterProcessMutex": "inter_process_mutex",
@@ -26,14 +29,24 @@ _MODULES = {
     "InterProcessSemaphoreMutex": "inter_process_semaphore_mutex",
     "InterProcessSemaphoreV2": "inter_process_semaphore_v2",
     "Lease": "lease",
+    "LeaderLatch": "leader_latch",
+    "CloseMode": "latch_types",
+    "LatchState": "latch_types",
+    "LeaderLatchListener": "latch_types",
+    "Participant": "participant",
 }
 
 __all__ = [
+    "CloseMode",
     "InterProcessMutex",
     "InterProcessReadWriteLock",
     "InterProcessSemaphoreMutex",
     "InterProcessSemaphoreV2",
+    "LatchState",
+    "LeaderLatch",
+    "LeaderLatchListener",
     "Lease",
+    "Participant",
 ]
 
 
