@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zkrecipes import ZkClient
+from zkrecipes.exceptions import NoNodeError
 from zkrecipes.recipes.curator._ordering import is_protected_name
 
 T = TypeVar("T")
@@ -39,3 +40,11 @@ def run_in_thread(func: Callable[[], T]) -> tuple[threading.Thread, list[T | Bas
     thread = threading.Thread(target=body, daemon=True)
     thread.start()
     return thread, out
+
+
+def kids(zk: ZkClient, path: str) -> list[str]:
+    """The children of ``path``; [] when it is gone (an empty container vanishes within ~1 s)."""
+    try:
+        return zk.get_children(path)
+    except NoNodeError:
+        return []

@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 
-from _helpers import children_info, protected_suffix, run_in_thread
+from _helpers import children_info, kids, protected_suffix, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient
@@ -39,7 +39,7 @@ def test_curator_holder_blocks_python_until_release(
     done.set()
     thread.join(30)
     assert out == [True]
-    assert zk_client.get_children("/m") == []
+    assert kids(zk_client, "/m") == []
 
 
 def test_python_holder_blocks_curator_until_release(
@@ -89,7 +89,7 @@ def test_reentrant_in_thread_and_exclusive_across_threads(zk_client: ZkClient) -
     assert mutex.is_acquired_in_this_process()
     mutex.release()
     assert not mutex.is_acquired_in_this_process()
-    assert zk_client.get_children("/r") == []
+    assert kids(zk_client, "/r") == []
 
 
 def test_many_cycles_never_overlap(curator_peer: CuratorSession, zk_client: ZkClient) -> None:
@@ -109,3 +109,17 @@ def test_many_cycles_never_overlap(curator_peer: CuratorSession, zk_client: ZkCl
     spans = sorted([(a, b, "py") for a, b in ours] + [(a, b, "java") for a, b in theirs])
     for (a1, b1, who1), (a2, b2, who2) in itertools.pairwise(spans):
         assert b1 <= a2, f"{who1} [{a1},{b1}] overlaps {who2} [{a2},{b2}]"
+
+
+def test_parents_are_containers_and_are_made_again(curator_peer: CuratorSession, zk_client: ZkClient) -> None:
+    mutex = InterProcessMutex(zk_client, "/gone/soon")
+    assert mutex.acquire(timeout=10)
+    mutex.release()
+    # the server deletes empty containers (every second in the test server): the whole chain goes
+    wait_until(zk_client, lambda: zk_client.exists("/gone") is None, message="the containers to vanish")
+    assert mutex.acquire(timeout=10)  # parents made again on NoNode, nothing cached
+    assert curator_peer.acquire("mutex", "c", "/gone/soon", timeout=0.2) is False
+    mutex.release()
+    assert curator_peer.acquire("mutex", "c", "/gone/soon", timeout=10)
+    curator_peer.release("mutex", "c")
+    wait_until(zk_client, lambda: zk_client.exists("/gone") is None, message="Curator's containers to vanish")

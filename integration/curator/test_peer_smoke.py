@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from _helpers import kids
+
 from zkrecipes import ZkClient
 from zkrecipes.testing.curator import CuratorSession
 
@@ -14,4 +16,4 @@ def test_peer_mutex_node_is_seen_by_zkrecipes(curator_peer: CuratorSession, zk_c
     assert data == curator_peer.local_address.encode()
     assert stat.ephemeralOwner != 0
     curator_peer.release("mutex", "a")
-    assert zk_client.get_children("/smoke") == []
+    assert kids(zk_client, "/smoke") == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from _helpers import protected_suffix, run_in_thread
+from _helpers import kids, protected_suffix, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient
@@ -61,4 +61,4 @@ def test_python_writer_blocks_curator_reader_and_may_downgrade(
     assert reader.result()["acquired"] is True
     lock.read_lock().release()
     curator_peer.release("rw", "c", mode="read")
-    assert zk_client.get_children("/rw2") == []
+    assert kids(zk_client, "/rw2") == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from _helpers import children_info, protected_suffix, run_in_thread
+from _helpers import children_info, kids, protected_suffix, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient
@@ -25,7 +25,7 @@ def test_semaphore_limit_holds_across_languages(curator_peer: CuratorSession, zk
     assert semaphore.acquire(timeout=0.3) is None
     assert curator_peer.semaphore_acquire("s2", "/sem", 2, timeout=0.3) is False
     # Curator's tree: leases and locks below the semaphore, protected lease names, default data
-    assert set(zk_client.get_children("/sem")) == {"leases", "locks"}
+    assert {"leases"} <= set(zk_client.get_children("/sem")) <= {"leases", "locks"}  # locks/ may be gone
     leases = children_info(zk_client, "/sem/leases")
     assert len(leases) == 2
     address = curator_peer.local_address.encode()
@@ -47,7 +47,7 @@ def test_semaphore_limit_holds_across_languages(curator_peer: CuratorSession, zk
     assert len(zk_client.get_children("/sem/leases")) == 2
     second.close()
     curator_peer.semaphore_release("s2")
-    assert zk_client.get_children("/sem/leases") == []
+    assert kids(zk_client, "/sem/leases") == []
 
 
 def test_semaphore_mutex_both_ways(curator_peer: CuratorSession, zk_client: ZkClient) -> None:

@@ -14,6 +14,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from zkrecipes.recipes.curator.atomic_value import AtomicStats, AtomicValue
+    from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
     from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
     from zkrecipes.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
     from zkrecipes.recipes.curator.inter_process_semaphore_mutex import InterProcessSemaphoreMutex
@@ -22,22 +24,42 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.leader_latch import LeaderLatch
     from zkrecipes.recipes.curator.lease import Lease
     from zkrecipes.recipes.curator.participant import Participant
+    from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
+    from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
+    from zkrecipes.recipes.curator.shared_count import SharedCount, SharedCountListener
+    from zkrecipes.recipes.curator.shared_value import SharedValue, SharedValueListener
+    from zkrecipes.recipes.curator.versioned_value import VersionedValue
 
 _MODULES = {
+    "AtomicStats": "atomic_value",
+    "AtomicValue": "atomic_value",
+    "CloseMode": "latch_types",
+    "DistributedAtomicLong": "distributed_atomic_long",
     "InterProcessMutex": "inter_process_mutex",
     "InterProcessReadWriteLock": "inter_process_read_write_lock",
     "InterProcessSemaphoreMutex": "inter_process_semaphore_mutex",
     "InterProcessSemaphoreV2": "inter_process_semaphore_v2",
-    "Lease": "lease",
-    "LeaderLatch": "leader_latch",
-    "CloseMode": "latch_types",
     "LatchState": "latch_types",
+    "LeaderLatch": "leader_latch",
     "LeaderLatchListener": "latch_types",
+    "Lease": "lease",
     "Participant": "participant",
+    "PromotedToLock": "promoted_to_lock",
+    "RetryNTimes": "retry_policy",
+    "RetryOneTime": "retry_policy",
+    "RetryPolicy": "retry_policy",
+    "SharedCount": "shared_count",
+    "SharedCountListener": "shared_count",
+    "SharedValue": "shared_value",
+    "SharedValueListener": "shared_value",
+    "VersionedValue": "versioned_value",
 }
 
 __all__ = [
+    "AtomicStats",
+    "AtomicValue",
     "CloseMode",
+    "DistributedAtomicLong",
     "InterProcessMutex",
     "InterProcessReadWriteLock",
     "InterProcessSemaphoreMutex",
@@ -47,6 +69,15 @@ __all__ = [
     "LeaderLatchListener",
     "Lease",
     "Participant",
+    "PromotedToLock",
+    "RetryNTimes",
+    "RetryOneTime",
+    "RetryPolicy",
+    "SharedCount",
+    "SharedCountListener",
+    "SharedValue",
+    "SharedValueListener",
+    "VersionedValue",
 ]
 
 
