@@ -14,9 +14,21 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-__all__ = ["RecipeFactory", "recipe"]
+if TYPE_CHECKING:
+    from zkrecipes.recipes.curator import (
+        distributed_atomic_long,
+        inter_process_mutex,
+        inter_process_read_write_lock,
+        inter_process_semaphore_mutex,
+        inter_process_semaphore_v2,
+        leader_latch,
+        shared_count,
+        shared_value,
+    )
+
+__all__ = ["CuratorRecipeFactories", "RecipeFactory", "recipe"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,3 +71,36 @@ def recipe(where: str, cls: Callable[Concatenate[Any, P], R] | None) -> RecipeFa
     ``module.Class if TYPE_CHECKING else None`` so that nothing is imported at run time.
     """
     return RecipeFactory(where)
+
+
+_C = "zkrecipes.recipes.curator."
+
+
+class CuratorRecipeFactories:
+    """The Curator-compatible recipes as client factories (``zk.InterProcessMutex(path)``, …).
+
+    A base of the client classes, holding only descriptors: each is typed from
+    the recipe's ``__init__`` like the kazoo-layout factories, and imports its
+    recipe module on first use.
+    """
+
+    __slots__ = ()
+
+    InterProcessMutex = recipe(
+        _C + "inter_process_mutex.InterProcessMutex",
+        inter_process_mutex.InterProcessMutex if TYPE_CHECKING else None)
+    InterProcessSemaphoreMutex = recipe(
+        _C + "inter_process_semaphore_mutex.InterProcessSemaphoreMutex",
+        inter_process_semaphore_mutex.InterProcessSemaphoreMutex if TYPE_CHECKING else None)
+    InterProcessSemaphoreV2 = recipe(
+        _C + "inter_process_semaphore_v2.InterProcessSemaphoreV2",
+        inter_process_semaphore_v2.InterProcessSemaphoreV2 if TYPE_CHECKING else None)
+    InterProcessReadWriteLock = recipe(
+        _C + "inter_process_read_write_lock.InterProcessReadWriteLock",
+        inter_process_read_write_lock.InterProcessReadWriteLock if TYPE_CHECKING else None)
+    LeaderLatch = recipe(_C + "leader_latch.LeaderLatch", leader_latch.LeaderLatch if TYPE_CHECKING else None)
+    SharedValue = recipe(_C + "shared_value.SharedValue", shared_value.SharedValue if TYPE_CHECKING else None)
+    SharedCount = recipe(_C + "shared_count.SharedCount", shared_count.SharedCount if TYPE_CHECKING else None)
+    DistributedAtomicLong = recipe(
+        _C + "distributed_atomic_long.DistributedAtomicLong",
+        distributed_atomic_long.DistributedAtomicLong if TYPE_CHECKING else None)

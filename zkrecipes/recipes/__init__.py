@@ -4,7 +4,9 @@ Each recipe states in its docstring what happens on SUSPENDED and on LOST.
 Names are imported lazily at run time so that importing one recipe does not
 load all of them; to a type checker the ``TYPE_CHECKING`` block below imports
 every public name, so ``from zkrecipes.recipes import Lock`` is the real class.
-Every recipe takes as its first argument any client with the shape of
+The Curator-compatible recipes (``InterProcessMutex``, ``LeaderLatch``,
+``SharedCount``, …) live in :mod:`zkrecipes.recipes.curator` and are
+re-exported here. Every recipe takes as its first argument any client with the shape of
 :class:`~zkrecipes.recipes._client.RecipeClient` (e.g. :class:`~zkrecipes.ZkClient`).
 """
 
@@ -17,6 +19,17 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.barrier import Barrier, DoubleBarrier
     from zkrecipes.recipes.cache import NodeData, TreeCache, TreeEvent
     from zkrecipes.recipes.counter import Counter
+    from zkrecipes.recipes.curator import (
+        DistributedAtomicLong,
+        InterProcessMutex,
+        InterProcessReadWriteLock,
+        InterProcessSemaphoreMutex,
+        InterProcessSemaphoreV2,
+        LeaderLatch,
+        PromotedToLock,
+        SharedCount,
+        SharedValue,
+    )
     from zkrecipes.recipes.election import Election
     from zkrecipes.recipes.lease import MultiNonBlockingLease, NonBlockingLease
     from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
@@ -49,6 +62,16 @@ _MODULES = {
     "TreeCache": "cache",
     "TreeEvent": "cache",
     "NodeData": "cache",
+    # Curator-compatible recipes (Curator's layouts and names): zkrecipes.recipes.curator
+    "DistributedAtomicLong": "curator",
+    "InterProcessMutex": "curator",
+    "InterProcessReadWriteLock": "curator",
+    "InterProcessSemaphoreMutex": "curator",
+    "InterProcessSemaphoreV2": "curator",
+    "LeaderLatch": "curator",
+    "PromotedToLock": "curator",
+    "SharedCount": "curator",
+    "SharedValue": "curator",
 }
 
 __all__ = [
@@ -56,8 +79,14 @@ __all__ = [
     "ChildrenWatch",
     "Counter",
     "DataWatch",
+    "DistributedAtomicLong",
     "DoubleBarrier",
     "Election",
+    "InterProcessMutex",
+    "InterProcessReadWriteLock",
+    "InterProcessSemaphoreMutex",
+    "InterProcessSemaphoreV2",
+    "LeaderLatch",
     "Lock",
     "LockingQueue",
     "MultiNonBlockingLease",
@@ -66,11 +95,14 @@ __all__ = [
     "PartitionState",
     "Party",
     "PatientChildrenWatch",
+    "PromotedToLock",
     "Queue",
     "ReadLock",
     "Semaphore",
     "SetPartitioner",
     "ShallowParty",
+    "SharedCount",
+    "SharedValue",
     "TreeCache",
     "TreeEvent",
     "WriteLock",
