@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zkrecipes import ZkClient
-from zkrecipes.exceptions import NoNodeError
+from zkrecipes.exceptions import NoNodeError, ZkException
 from zkrecipes.recipes.curator._ordering import is_protected_name
 
 T = TypeVar("T")
@@ -48,3 +48,11 @@ def kids(zk: ZkClient, path: str) -> list[str]:
         return zk.get_children(path)
     except NoNodeError:
         return []
+
+
+def n_children(zk: ZkClient, path: str) -> int:
+    """How many children ``path`` has; -1 while the client cannot tell (e.g. its session just expired)."""
+    try:
+        return len(zk.get_children(path))
+    except ZkException:
+        return -1

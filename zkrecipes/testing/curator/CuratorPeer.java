@@ -126,6 +126,11 @@ public final class CuratorPeer {
             case "ping" -> { }
             case "connect" -> out.put("local_address", connect(r.path("connect").asText(), r.path("session_ms").asInt(4000)));
             case "disconnect" -> disconnect();
+            case "session" -> {
+                org.apache.zookeeper.ZooKeeper zk = client().getZookeeperClient().getZooKeeper();
+                out.put("session_id", zk.getSessionId());
+                out.put("password_hex", HexFormat.of().formatHex(zk.getSessionPasswd()));
+            }
             case "mutex.acquire" -> out.put("acquired", acquire(lock(r, "mutex"), r));
             case "semmutex.acquire" -> out.put("acquired", acquire(lock(r, "semmutex"), r));
             case "rw.acquire" -> out.put("acquired", acquire(lock(r, "rw"), r));

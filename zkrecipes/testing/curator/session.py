@@ -60,6 +60,11 @@ class CuratorSession:
         """Close every recipe and the Curator client (its ephemeral nodes go with its session)."""
         self.call("disconnect")
 
+    def client_id(self) -> tuple[int, bytes]:
+        """The Curator client's ZooKeeper ``(session id, password)`` (to expire it from outside)."""
+        reply = self.call("session")
+        return int(reply["session_id"]), bytes.fromhex(str(reply["password_hex"]))
+
     # ------------------------------------------------------------ locks
 
     def acquire_async(self, kind: LockKind, lock_id: str, path: str, timeout: float | None = None,
