@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         inter_process_semaphore_mutex,
         inter_process_semaphore_v2,
         leader_latch,
+        leader_selector,
         shared_count,
         shared_value,
     )
@@ -99,6 +100,8 @@ class CuratorRecipeFactories:
         _C + "inter_process_read_write_lock.InterProcessReadWriteLock",
         inter_process_read_write_lock.InterProcessReadWriteLock if TYPE_CHECKING else None)
     LeaderLatch = recipe(_C + "leader_latch.LeaderLatch", leader_latch.LeaderLatch if TYPE_CHECKING else None)
+    LeaderSelector = recipe(
+        _C + "leader_selector.LeaderSelector", leader_selector.LeaderSelector if TYPE_CHECKING else None)
     SharedValue = recipe(_C + "shared_value.SharedValue", shared_value.SharedValue if TYPE_CHECKING else None)
     SharedCount = recipe(_C + "shared_count.SharedCount", shared_count.SharedCount if TYPE_CHECKING else None)
     DistributedAtomicLong = recipe(

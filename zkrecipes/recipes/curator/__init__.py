@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.inter_process_semaphore_v2 import InterProcessSemaphoreV2
     from zkrecipes.recipes.curator.latch_types import CloseMode, LatchState, LeaderLatchListener
     from zkrecipes.recipes.curator.leader_latch import LeaderLatch
+    from zkrecipes.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
     from zkrecipes.recipes.curator.lease import Lease
     from zkrecipes.recipes.curator.participant import Participant
     from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
@@ -42,6 +43,8 @@ _MODULES = {
     "LatchState": "latch_types",
     "LeaderLatch": "leader_latch",
     "LeaderLatchListener": "latch_types",
+    "LeaderSelector": "leader_selector",
+    "LeaderSelectorListener": "leader_selector",
     "Lease": "lease",
     "Participant": "participant",
     "PromotedToLock": "promoted_to_lock",
@@ -67,6 +70,8 @@ __all__ = [
     "LatchState",
     "LeaderLatch",
     "LeaderLatchListener",
+    "LeaderSelector",
+    "LeaderSelectorListener",
     "Lease",
     "Participant",
     "PromotedToLock",

@@ -57,6 +57,10 @@ class Contender:
         return f"Contender({self.name!r}, czxid={self.czxid})"
 
 
+class _Cancelled(Exception):
+    """:meth:`LockInternals.cancel` was called during this attempt."""
+
+
 class LockInternals:
     """The acquire/release steps shared by Curator's lock-like recipes (see the module docstring)."""
 
@@ -64,37 +68,58 @@ class LockInternals:
         self.client = client
         self.path = path
         self.driver = driver
+        self._guard = client.handler.lock_object()
+        self._generation = 0
+        self._waiting: list[Event] = []
+
+    def cancel(self) -> None:
+        """Make every attempt in progress end as if timed out (its node is deleted)."""
+        with self._guard:
+            self._generation += 1
+            waiting = list(self._waiting)
+        for wake in waiting:
+            wake.set()
 
     def attempt(self, timeout: float | None, data: bytes) -> Contender | None:
-        """Our held contender, or None when ``timeout`` passed first (our node is gone then)."""
+        """Our held contender, or None when ``timeout`` passed first or :meth:`cancel` was called."""
         deadline = Deadline(timeout)
         wake = self.client.handler.event_object()
+        with self._guard:
+            generation = self._generation
+            self._waiting.append(wake)
 
         def on_state(state: ZkState) -> None:
             wake.set()
 
         self.client.add_listener(on_state)
         try:
-            return self._attempt(deadline, data, wake)
+            return self._attempt(deadline, data, wake, generation)
         finally:
             safe_remove_listener(self.client, on_state)
+            with self._guard:
+                self._waiting.remove(wake)
 
-    def _attempt(self, deadline: Deadline, data: bytes, wake: Event) -> Contender | None:
+    def _check_cancelled(self, generation: int) -> None:
+        if self._generation != generation:
+            raise _Cancelled
+
+    def _attempt(self, deadline: Deadline, data: bytes, wake: Event, generation: int) -> Contender | None:
         attempt = 0
         while True:
             prefix = new_protected_prefix()
             node: str | None = None
             try:
+                self._check_cancelled(generation)
                 node, stat = create_protected(self.client, self.path, prefix, self.driver.lock_name,
                                               data, deadline)
-                if self._wait(node, deadline, wake):
+                if self._wait(node, deadline, wake, generation):
                     return Contender(node, prefix, stat.czxid)
                 self._abandon(prefix, node)
                 return None
             except NodeGone:
                 log.debug("contender %s of %s vanished; starting over", node, self.path)
                 continue
-            except LockTimeout:
+            except (LockTimeout, _Cancelled):
                 self._abandon(prefix, node)
                 return None
             except BaseException as error:
@@ -106,11 +131,12 @@ class LockInternals:
                 wake.clear()
                 wake.wait(deadline.capped(min(1.0, 0.05 * 2 ** attempt)))
 
-    def _wait(self, node: str, deadline: Deadline, wake: Event) -> bool:
+    def _wait(self, node: str, deadline: Deadline, wake: Event, generation: int) -> bool:
         """Wait until the driver says we hold it; False when the deadline passes first."""
         what = f"acquire of {self.path}"
         while True:
             wake.clear()  # before the read: a change after it sets wake again
+            self._check_cancelled(generation)
             children = bounded(self.client.get_children_async(self.path), deadline, what)
             verdict = self.driver.judge(self.driver.sort(children), node)
             if verdict.holds:

@@ -149,6 +149,10 @@ class InterProcessMutex:
 
     # ------------------------------------------------------------------ beyond Curator
 
+    def cancel(self) -> None:
+        """Make every pending ``acquire`` of this object return False (a held mutex is not affected)."""
+        self._internals.cancel()
+
     @property
     def fencing_token(self) -> int | None:
         """The czxid of our node while this process holds the mutex, else None."""
