@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 if TYPE_CHECKING:
     from zkrecipes.recipes.curator import (
         distributed_atomic_long,
+        distributed_barrier,
+        distributed_double_barrier,
         inter_process_mutex,
         inter_process_read_write_lock,
         inter_process_semaphore_mutex,
@@ -107,3 +109,9 @@ class CuratorRecipeFactories:
     DistributedAtomicLong = recipe(
         _C + "distributed_atomic_long.DistributedAtomicLong",
         distributed_atomic_long.DistributedAtomicLong if TYPE_CHECKING else None)
+    DistributedBarrier = recipe(
+        _C + "distributed_barrier.DistributedBarrier",
+        distributed_barrier.DistributedBarrier if TYPE_CHECKING else None)
+    DistributedDoubleBarrier = recipe(
+        _C + "distributed_double_barrier.DistributedDoubleBarrier",
+        distributed_double_barrier.DistributedDoubleBarrier if TYPE_CHECKING else None)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.counter import Counter
     from zkrecipes.recipes.curator import (
         DistributedAtomicLong,
+        DistributedBarrier,
+        DistributedDoubleBarrier,
         InterProcessMutex,
         InterProcessReadWriteLock,
         InterProcessSemaphoreMutex,
@@ -65,6 +67,8 @@ _MODULES = {
     "NodeData": "cache",
     # Curator-compatible recipes (Curator's layouts and names): zkrecipes.recipes.curator
     "DistributedAtomicLong": "curator",
+    "DistributedBarrier": "curator",
+    "DistributedDoubleBarrier": "curator",
     "InterProcessMutex": "curator",
     "InterProcessReadWriteLock": "curator",
     "InterProcessSemaphoreMutex": "curator",
@@ -82,6 +86,8 @@ __all__ = [
     "Counter",
     "DataWatch",
     "DistributedAtomicLong",
+    "DistributedBarrier",
+    "DistributedDoubleBarrier",
     "DoubleBarrier",
     "Election",
     "InterProcessMutex",

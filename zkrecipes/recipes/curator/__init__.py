@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from zkrecipes.recipes.curator.atomic_value import AtomicStats, AtomicValue
     from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
+    from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
+    from zkrecipes.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
     from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
     from zkrecipes.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
     from zkrecipes.recipes.curator.inter_process_semaphore_mutex import InterProcessSemaphoreMutex
@@ -36,6 +38,8 @@ _MODULES = {
     "AtomicValue": "atomic_value",
     "CloseMode": "latch_types",
     "DistributedAtomicLong": "distributed_atomic_long",
+    "DistributedBarrier": "distributed_barrier",
+    "DistributedDoubleBarrier": "distributed_double_barrier",
     "InterProcessMutex": "inter_process_mutex",
     "InterProcessReadWriteLock": "inter_process_read_write_lock",
     "InterProcessSemaphoreMutex": "inter_process_semaphore_mutex",
@@ -63,6 +67,8 @@ __all__ = [
     "AtomicValue",
     "CloseMode",
     "DistributedAtomicLong",
+    "DistributedBarrier",
+    "DistributedDoubleBarrier",
     "InterProcessMutex",
     "InterProcessReadWriteLock",
     "InterProcessSemaphoreMutex",

@@ -31,6 +31,8 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.atomic.AtomicValue;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.framework.recipes.atomic.PromotedToLock;
+import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
+import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -154,6 +156,18 @@ public final class CuratorPeer {
             case "along.add" -> along(r, out);
             case "along.get" -> out.put("value", atomicLong(r).get().postValue());
             case "along.set" -> atomicLong(r).forceSet(r.path("value").asLong());
+            case "barrier.set" -> new DistributedBarrier(client(), r.path("path").asText()).setBarrier();
+            case "barrier.remove" -> new DistributedBarrier(client(), r.path("path").asText()).removeBarrier();
+            case "barrier.wait" -> out.put("passed", new DistributedBarrier(client(), r.path("path").asText())
+                .waitOnBarrier(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
+            case "dbarrier.enter" -> {
+                DistributedDoubleBarrier barrier = (DistributedDoubleBarrier) recipes.computeIfAbsent(
+                    r.path("id").asText(), k -> new DistributedDoubleBarrier(client(), r.path("path").asText(),
+                        r.path("member_qty").asInt()));
+                out.put("done", barrier.enter(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
+            }
+            case "dbarrier.leave" -> out.put("done", ((DistributedDoubleBarrier) recipes.get(r.path("id").asText()))
+                .leave(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
         return out;

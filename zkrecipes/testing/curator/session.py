@@ -152,6 +152,29 @@ class CuratorSession:
         """``SharedValue.setValue(value)``."""
         self.call("value.set", path=path, hex=value.hex(), seed_hex=seed.hex())
 
+    # ------------------------------------------------------------ barriers
+
+    def barrier_set(self, path: str) -> None:
+        """``DistributedBarrier.setBarrier()``."""
+        self.call("barrier.set", path=path)
+
+    def barrier_remove(self, path: str) -> None:
+        """``DistributedBarrier.removeBarrier()``."""
+        self.call("barrier.remove", path=path)
+
+    def barrier_wait_async(self, path: str, timeout: float) -> PeerCall:
+        """Start ``waitOnBarrier(timeout)``; the result's ``passed`` says whether it was removed in time."""
+        return self.peer.submit("barrier.wait", _wait(timeout), path=path, timeout_ms=_ms(timeout))
+
+    def double_enter_async(self, barrier_id: str, path: str, member_qty: int, timeout: float) -> PeerCall:
+        """Start ``DistributedDoubleBarrier(path, member_qty).enter(timeout)``; result ``done``."""
+        return self.peer.submit("dbarrier.enter", _wait(timeout), id=barrier_id, path=path,
+                                member_qty=member_qty, timeout_ms=_ms(timeout))
+
+    def double_leave_async(self, barrier_id: str, timeout: float) -> PeerCall:
+        """Start ``leave(timeout)`` of the double barrier ``barrier_id``; result ``done``."""
+        return self.peer.submit("dbarrier.leave", _wait(timeout), id=barrier_id, timeout_ms=_ms(timeout))
+
     # ------------------------------------------------------------ distributed atomic long
 
     def atomic_add_async(self, path: str, delta: int, n: int, lock_path: str | None = None) -> PeerCall:
