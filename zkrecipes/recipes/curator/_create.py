@@ -63,11 +63,15 @@ def create_with_containers(client: RecipeClient, path: str, data: bytes, deadlin
 
 
 def create_protected(client: RecipeClient, parent: str, prefix: str, name: str, data: bytes,
-                     deadline: Deadline, *, ephemeral: bool = True) -> tuple[str, ZnodeStat]:
-    """Create the sequential ``parent/<prefix><name>``; ``(node name, stat)`` (see the module docstring)."""
+                     deadline: Deadline, *, ephemeral: bool = True,
+                     tried: bool = False) -> tuple[str, ZnodeStat]:
+    """Create the sequential ``parent/<prefix><name>``; ``(node name, stat)`` (see the module docstring).
+
+    ``tried``: a create of this prefix was already sent and its outcome is
+    unknown (look for its node before creating again).
+    """
     path = join_path(parent, prefix + name)
     what = f"create of {path}"
-    tried = False
     attempt = 0
     while True:
         try:
