@@ -123,3 +123,16 @@ def test_parents_are_containers_and_are_made_again(curator_peer: CuratorSession,
     assert curator_peer.acquire("mutex", "c", "/gone/soon", timeout=10)
     curator_peer.release("mutex", "c")
     wait_until(zk_client, lambda: zk_client.exists("/gone") is None, message="Curator's containers to vanish")
+
+
+def test_multi_lock_takes_all_or_none(curator_peer: CuratorSession, zk_client: ZkClient) -> None:
+    assert curator_peer.acquire("mutex", "c", "/ml/b", timeout=10)
+    multi = zk_client.InterProcessMultiLock(["/ml/a", "/ml/b"])
+    assert multi.acquire(timeout=0.3) is False
+    assert kids(zk_client, "/ml/a") == [] and not multi.is_acquired_in_this_process()
+    curator_peer.release("mutex", "c")
+    with multi:
+        assert multi.is_acquired_in_this_process()
+        assert curator_peer.acquire("mutex", "c2", "/ml/a", timeout=0.3) is False
+    assert curator_peer.acquire("mutex", "c2", "/ml/a", timeout=10)
+    curator_peer.release("mutex", "c2")

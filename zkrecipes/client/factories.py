@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         distributed_atomic_long,
         distributed_barrier,
         distributed_double_barrier,
+        inter_process_multi_lock,
         inter_process_mutex,
         inter_process_read_write_lock,
         inter_process_semaphore_mutex,
@@ -115,3 +116,6 @@ class CuratorRecipeFactories:
     DistributedDoubleBarrier = recipe(
         _C + "distributed_double_barrier.DistributedDoubleBarrier",
         distributed_double_barrier.DistributedDoubleBarrier if TYPE_CHECKING else None)
+    InterProcessMultiLock = recipe(
+        _C + "inter_process_multi_lock.InterProcessMultiLock",
+        inter_process_multi_lock.InterProcessMultiLock if TYPE_CHECKING else None)

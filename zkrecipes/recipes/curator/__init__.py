@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
     from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
     from zkrecipes.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
+    from zkrecipes.recipes.curator.inter_process_lock import InterProcessLock
+    from zkrecipes.recipes.curator.inter_process_multi_lock import InterProcessMultiLock
     from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
     from zkrecipes.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
     from zkrecipes.recipes.curator.inter_process_semaphore_mutex import InterProcessSemaphoreMutex
@@ -40,6 +42,8 @@ _MODULES = {
     "DistributedAtomicLong": "distributed_atomic_long",
     "DistributedBarrier": "distributed_barrier",
     "DistributedDoubleBarrier": "distributed_double_barrier",
+    "InterProcessLock": "inter_process_lock",
+    "InterProcessMultiLock": "inter_process_multi_lock",
     "InterProcessMutex": "inter_process_mutex",
     "InterProcessReadWriteLock": "inter_process_read_write_lock",
     "InterProcessSemaphoreMutex": "inter_process_semaphore_mutex",
@@ -69,6 +73,8 @@ __all__ = [
     "DistributedAtomicLong",
     "DistributedBarrier",
     "DistributedDoubleBarrier",
+    "InterProcessLock",
+    "InterProcessMultiLock",
     "InterProcessMutex",
     "InterProcessReadWriteLock",
     "InterProcessSemaphoreMutex",
