@@ -99,3 +99,22 @@ def test_long_encoding_is_distributed_atomic_longs() -> None:
         decode_long(b"\x00\x03")
     with pytest.raises(ValueError):
         encode_long(2**63)
+
+
+def test_service_instance_json_is_curators() -> None:
+    from zkrecipes.recipes.curator.service_instance import ServiceInstance
+    from zkrecipes.recipes.curator.service_type import ServiceType
+
+    recorded = (b'{"name":"svc-a","id":"curator-a1","address":"127.0.0.1","port":8081,"sslPort":null,'
+                b'"payload":{"@class":"java.util.LinkedHashMap","peer":"curator"},'
+                b'"registrationTimeUTC":1796116137614,"serviceType":"DYNAMIC","uriSpec":null}')
+    instance = ServiceInstance.from_json(recorded)
+    assert instance.payload == {"peer": "curator"} and instance.port == 8081 and instance.enabled
+    assert instance.to_json() == recorded  # byte for byte, in Curator's field order
+    assert ServiceInstance.from_json(b'{"name":"x","id":"y","extra":1}').service_type is ServiceType.DYNAMIC
+    with pytest.raises(ValueError, match="serviceType"):
+        ServiceInstance.from_json(b'{"name":"x","id":"y","serviceType":"dynamic"}')
+    with pytest.raises(ValueError):
+        ServiceInstance.from_json(b"not json")
+    with pytest.raises(ValueError):
+        ServiceInstance("a/b")

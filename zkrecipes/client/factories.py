@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         inter_process_semaphore_v2,
         leader_latch,
         leader_selector,
+        service_discovery,
         shared_count,
         shared_value,
     )
@@ -119,3 +120,6 @@ class CuratorRecipeFactories:
     InterProcessMultiLock = recipe(
         _C + "inter_process_multi_lock.InterProcessMultiLock",
         inter_process_multi_lock.InterProcessMultiLock if TYPE_CHECKING else None)
+    ServiceDiscovery = recipe(
+        _C + "service_discovery.ServiceDiscovery",
+        service_discovery.ServiceDiscovery if TYPE_CHECKING else None)

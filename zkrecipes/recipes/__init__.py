@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         LeaderLatch,
         LeaderSelector,
         PromotedToLock,
+        ServiceDiscovery,
+        ServiceInstance,
         SharedCount,
         SharedValue,
     )
@@ -78,6 +80,8 @@ _MODULES = {
     "LeaderLatch": "curator",
     "LeaderSelector": "curator",
     "PromotedToLock": "curator",
+    "ServiceDiscovery": "curator",
+    "ServiceInstance": "curator",
     "SharedCount": "curator",
     "SharedValue": "curator",
 }
@@ -111,6 +115,8 @@ __all__ = [
     "Queue",
     "ReadLock",
     "Semaphore",
+    "ServiceDiscovery",
+    "ServiceInstance",
     "SetPartitioner",
     "ShallowParty",
     "SharedCount",

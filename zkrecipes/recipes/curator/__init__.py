@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.participant import Participant
     from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
     from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
+    from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
+    from zkrecipes.recipes.curator.service_instance import ServiceInstance
+    from zkrecipes.recipes.curator.service_type import ServiceType
     from zkrecipes.recipes.curator.shared_count import SharedCount, SharedCountListener
     from zkrecipes.recipes.curator.shared_value import SharedValue, SharedValueListener
     from zkrecipes.recipes.curator.versioned_value import VersionedValue
@@ -59,6 +62,9 @@ _MODULES = {
     "RetryNTimes": "retry_policy",
     "RetryOneTime": "retry_policy",
     "RetryPolicy": "retry_policy",
+    "ServiceDiscovery": "service_discovery",
+    "ServiceInstance": "service_instance",
+    "ServiceType": "service_type",
     "SharedCount": "shared_count",
     "SharedCountListener": "shared_count",
     "SharedValue": "shared_value",
@@ -90,6 +96,9 @@ __all__ = [
     "RetryNTimes",
     "RetryOneTime",
     "RetryPolicy",
+    "ServiceDiscovery",
+    "ServiceInstance",
+    "ServiceType",
     "SharedCount",
     "SharedCountListener",
     "SharedValue",

@@ -46,6 +46,10 @@ import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.shared.SharedValue;
 import org.apache.curator.framework.recipes.shared.VersionedValue;
 import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 public final class CuratorPeer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -168,6 +172,19 @@ public final class CuratorPeer {
             }
             case "dbarrier.leave" -> out.put("done", ((DistributedDoubleBarrier) recipes.get(r.path("id").asText()))
                 .leave(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
+            case "discovery.register" -> discovery(r).registerService(instance(r));
+            case "discovery.unregister" -> discovery(r).unregisterService(instance(r));
+            case "discovery.query" -> {
+                ArrayNode list = out.putArray("instances");
+                for (ServiceInstance<Map> found : discovery(r).queryForInstances(r.path("name").asText())) {
+                    ObjectNode item = list.addObject().put("id", found.getId()).put("name", found.getName())
+                        .put("address", found.getAddress()).put("service_type", found.getServiceType().name());
+                    if (found.getPort() != null) {
+                        item.put("port", found.getPort().intValue());
+                    }
+                    item.set("payload", JSON.valueToTree(found.getPayload()));
+                }
+            }
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
         return out;
@@ -188,8 +205,40 @@ public final class CuratorPeer {
             : new String(CuratorFrameworkFactory.getLocalAddress(), StandardCharsets.UTF_8);
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private ServiceDiscovery<Map> discovery(JsonNode r) throws Exception {
+        String base = r.path("base").asText();
+        Object found = recipes.get("discovery:" + base);
+        if (found == null) {
+            ServiceDiscovery<Map> made = ServiceDiscoveryBuilder.builder(Map.class).client(client()).basePath(base)
+                .serializer(new JsonInstanceSerializer<>(Map.class)).build();
+            made.start();
+            recipes.put("discovery:" + base, made);
+            found = made;
+        }
+        return (ServiceDiscovery<Map>) found;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ServiceInstance<Map> instance(JsonNode r) throws Exception {
+        Map payload = JSON.convertValue(r.path("payload"), java.util.LinkedHashMap.class);
+        var builder = ServiceInstance.<Map>builder().name(r.path("name").asText()).id(r.path("id").asText())
+            .address(r.path("address").asText("127.0.0.1")).payload(payload);
+        if (r.has("port")) {
+            builder.port(r.path("port").asInt());
+        }
+        return builder.build();
+    }
+
     private void disconnect() {
         for (Object recipe : recipes.values()) {
+            if (recipe instanceof ServiceDiscovery<?> discovery) {
+                try {
+                    discovery.close();
+                } catch (Exception ignored) {
+                    // the client's close below removes its nodes anyway
+                }
+            }
             if (recipe instanceof LeaderLatch latch) {
                 try {
                     latch.close();

@@ -26,6 +26,7 @@ JARS = (
     "curator-client.jar",
     "curator-framework.jar",
     "curator-recipes.jar",
+    "curator-x-discovery.jar",
     "zookeeper.jar",
     "zookeeper-jute.jar",
     "guava.jar",

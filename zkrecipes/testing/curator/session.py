@@ -175,6 +175,23 @@ class CuratorSession:
         """Start ``leave(timeout)`` of the double barrier ``barrier_id``; result ``done``."""
         return self.peer.submit("dbarrier.leave", _wait(timeout), id=barrier_id, timeout_ms=_ms(timeout))
 
+    # ------------------------------------------------------------ service discovery
+
+    def discovery_register(self, base: str, name: str, instance_id: str, *, address: str = "127.0.0.1",
+                           port: int | None = None, payload: dict[str, Any] | None = None) -> None:
+        """Register an instance with Curator's ServiceDiscovery (payload: a JSON object as a Map)."""
+        extra: dict[str, Any] = {} if port is None else {"port": port}
+        self.call("discovery.register", base=base, name=name, id=instance_id, address=address,
+                  payload=payload or {}, **extra)
+
+    def discovery_unregister(self, base: str, name: str, instance_id: str) -> None:
+        """``unregisterService`` of that instance."""
+        self.call("discovery.unregister", base=base, name=name, id=instance_id)
+
+    def discovery_query(self, base: str, name: str) -> list[dict[str, Any]]:
+        """``queryForInstances(name)``: id, name, address, port, service_type, payload of each."""
+        return list(self.call("discovery.query", base=base, name=name)["instances"])
+
     # ------------------------------------------------------------ distributed atomic long
 
     def atomic_add_async(self, path: str, delta: int, n: int, lock_path: str | None = None) -> PeerCall:
