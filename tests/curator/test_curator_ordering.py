@@ -118,3 +118,15 @@ def test_service_instance_json_is_curators() -> None:
         ServiceInstance.from_json(b"not json")
     with pytest.raises(ValueError):
         ServiceInstance("a/b")
+
+
+def test_queue_framing_is_curators() -> None:
+    from zkrecipes.recipes.curator._queue_format import decode_items, encode_items
+
+    recorded = b"\x00\x01\x00\x01\x01\x00\x00\x00\x03c-0\x02"
+    assert encode_items([b"c-0"]) == recorded
+    assert decode_items(recorded) == [b"c-0"]
+    assert decode_items(encode_items([b"", b"a", b"bc"])) == [b"", b"a", b"bc"]
+    for bad in (b"", b"raw bytes", recorded[:-1], recorded[:8], b"\x00\x01\x00\x01\x07"):
+        with pytest.raises(ValueError):
+            decode_items(bad)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         distributed_atomic_long,
         distributed_barrier,
         distributed_double_barrier,
+        distributed_queue,
         inter_process_multi_lock,
         inter_process_mutex,
         inter_process_read_write_lock,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         service_discovery,
         shared_count,
         shared_value,
+        simple_distributed_queue,
     )
 
 __all__ = ["CuratorRecipeFactories", "RecipeFactory", "recipe"]
@@ -123,3 +125,9 @@ class CuratorRecipeFactories:
     ServiceDiscovery = recipe(
         _C + "service_discovery.ServiceDiscovery",
         service_discovery.ServiceDiscovery if TYPE_CHECKING else None)
+    DistributedQueue = recipe(
+        _C + "distributed_queue.DistributedQueue",
+        distributed_queue.DistributedQueue if TYPE_CHECKING else None)
+    SimpleDistributedQueue = recipe(
+        _C + "simple_distributed_queue.SimpleDistributedQueue",
+        simple_distributed_queue.SimpleDistributedQueue if TYPE_CHECKING else None)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         DistributedAtomicLong,
         DistributedBarrier,
         DistributedDoubleBarrier,
+        DistributedQueue,
         InterProcessMultiLock,
         InterProcessMutex,
         InterProcessReadWriteLock,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         ServiceInstance,
         SharedCount,
         SharedValue,
+        SimpleDistributedQueue,
     )
     from zkrecipes.recipes.election import Election
     from zkrecipes.recipes.lease import MultiNonBlockingLease, NonBlockingLease
@@ -72,6 +74,7 @@ _MODULES = {
     "DistributedAtomicLong": "curator",
     "DistributedBarrier": "curator",
     "DistributedDoubleBarrier": "curator",
+    "DistributedQueue": "curator",
     "InterProcessMultiLock": "curator",
     "InterProcessMutex": "curator",
     "InterProcessReadWriteLock": "curator",
@@ -84,6 +87,7 @@ _MODULES = {
     "ServiceInstance": "curator",
     "SharedCount": "curator",
     "SharedValue": "curator",
+    "SimpleDistributedQueue": "curator",
 }
 
 __all__ = [
@@ -94,6 +98,7 @@ __all__ = [
     "DistributedAtomicLong",
     "DistributedBarrier",
     "DistributedDoubleBarrier",
+    "DistributedQueue",
     "DoubleBarrier",
     "Election",
     "InterProcessMultiLock",
@@ -121,6 +126,7 @@ __all__ = [
     "ShallowParty",
     "SharedCount",
     "SharedValue",
+    "SimpleDistributedQueue",
     "TreeCache",
     "TreeEvent",
     "WriteLock",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
     from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
     from zkrecipes.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
+    from zkrecipes.recipes.curator.distributed_queue import DistributedQueue
     from zkrecipes.recipes.curator.inter_process_lock import InterProcessLock
     from zkrecipes.recipes.curator.inter_process_multi_lock import InterProcessMultiLock
     from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.service_type import ServiceType
     from zkrecipes.recipes.curator.shared_count import SharedCount, SharedCountListener
     from zkrecipes.recipes.curator.shared_value import SharedValue, SharedValueListener
+    from zkrecipes.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
     from zkrecipes.recipes.curator.versioned_value import VersionedValue
 
 _MODULES = {
@@ -45,6 +47,7 @@ _MODULES = {
     "DistributedAtomicLong": "distributed_atomic_long",
     "DistributedBarrier": "distributed_barrier",
     "DistributedDoubleBarrier": "distributed_double_barrier",
+    "DistributedQueue": "distributed_queue",
     "InterProcessLock": "inter_process_lock",
     "InterProcessMultiLock": "inter_process_multi_lock",
     "InterProcessMutex": "inter_process_mutex",
@@ -66,6 +69,7 @@ _MODULES = {
     "ServiceInstance": "service_instance",
     "ServiceType": "service_type",
     "SharedCount": "shared_count",
+    "SimpleDistributedQueue": "simple_distributed_queue",
     "SharedCountListener": "shared_count",
     "SharedValue": "shared_value",
     "SharedValueListener": "shared_value",
@@ -79,6 +83,7 @@ __all__ = [
     "DistributedAtomicLong",
     "DistributedBarrier",
     "DistributedDoubleBarrier",
+    "DistributedQueue",
     "InterProcessLock",
     "InterProcessMultiLock",
     "InterProcessMutex",
@@ -103,6 +108,7 @@ __all__ = [
     "SharedCountListener",
     "SharedValue",
     "SharedValueListener",
+    "SimpleDistributedQueue",
     "VersionedValue",
 ]
 

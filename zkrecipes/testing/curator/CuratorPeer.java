@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -37,6 +38,12 @@ import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.recipes.locks.InterProcessLock;
+import org.apache.curator.framework.recipes.queue.DistributedQueue;
+import org.apache.curator.framework.recipes.queue.QueueBuilder;
+import org.apache.curator.framework.recipes.queue.QueueConsumer;
+import org.apache.curator.framework.recipes.queue.QueueSerializer;
+import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
@@ -185,6 +192,25 @@ public final class CuratorPeer {
                     item.set("payload", JSON.valueToTree(found.getPayload()));
                 }
             }
+            case "squeue.offer" -> out.put("ok", new SimpleDistributedQueue(client(), r.path("path").asText())
+                .offer(HexFormat.of().parseHex(r.path("hex").asText())));
+            case "squeue.take" -> {
+                byte[] item = new SimpleDistributedQueue(client(), r.path("path").asText())
+                    .poll(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS);
+                out.put("hex", item == null ? null : HexFormat.of().formatHex(item));
+            }
+            case "dqueue.put" -> {
+                DistributedQueue<String> queue = queue(r);
+                queue.put(r.path("text").asText());
+                out.put("flushed", queue.flushPuts(10, TimeUnit.SECONDS));  // Curator puts in the background
+            }
+            case "dqueue.take" -> {
+                queue(r);
+                @SuppressWarnings("unchecked")
+                String item = ((LinkedBlockingQueue<String>) recipes.get("dqueue-items:" + r.path("id").asText()))
+                    .poll(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS);
+                out.put("text", item);
+            }
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
         return out;
@@ -203,6 +229,43 @@ public final class CuratorPeer {
         client = fresh;
         return CuratorFrameworkFactory.getLocalAddress() == null ? ""
             : new String(CuratorFrameworkFactory.getLocalAddress(), StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    private synchronized DistributedQueue<String> queue(JsonNode r) throws Exception {
+        String id = r.path("id").asText();
+        Object found = recipes.get("dqueue:" + id);
+        if (found != null) {
+            return (DistributedQueue<String>) found;
+        }
+        LinkedBlockingQueue<String> items = new LinkedBlockingQueue<>();
+        QueueConsumer<String> consumer = new QueueConsumer<>() {
+            @Override
+            public void consumeMessage(String message) {
+                items.add(message);
+            }
+
+            @Override
+            public void stateChanged(CuratorFramework c, ConnectionState state) { }
+        };
+        QueueSerializer<String> serializer = new QueueSerializer<>() {
+            @Override
+            public byte[] serialize(String item) {
+                return item.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String deserialize(byte[] bytes) {
+                return new String(bytes, StandardCharsets.UTF_8);
+            }
+        };
+        boolean consume = r.path("consume").asBoolean(true);
+        DistributedQueue<String> queue = QueueBuilder.builder(client(), consume ? consumer : null, serializer,
+            r.path("path").asText()).buildQueue();
+        queue.start();
+        recipes.put("dqueue-items:" + id, items);
+        recipes.put("dqueue:" + id, queue);
+        return queue;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -232,6 +295,13 @@ public final class CuratorPeer {
 
     private void disconnect() {
         for (Object recipe : recipes.values()) {
+            if (recipe instanceof DistributedQueue<?> queue) {
+                try {
+                    queue.close();
+                } catch (Exception ignored) {
+                    // closing the client below ends it anyway
+                }
+            }
             if (recipe instanceof ServiceDiscovery<?> discovery) {
                 try {
                     discovery.close();

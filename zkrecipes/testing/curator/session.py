@@ -192,6 +192,27 @@ class CuratorSession:
         """``queryForInstances(name)``: id, name, address, port, service_type, payload of each."""
         return list(self.call("discovery.query", base=base, name=name)["instances"])
 
+    # ------------------------------------------------------------ queues
+
+    def simple_queue_offer(self, path: str, data: bytes) -> None:
+        """``SimpleDistributedQueue.offer(data)``."""
+        self.call("squeue.offer", path=path, hex=data.hex())
+
+    def simple_queue_poll(self, path: str, timeout: float) -> bytes | None:
+        """``SimpleDistributedQueue.poll(timeout)``: the head item, or None."""
+        found = self.call("squeue.take", _wait(timeout), path=path, timeout_ms=_ms(timeout))["hex"]
+        return None if found is None else bytes.fromhex(str(found))
+
+    def queue_put(self, queue_id: str, path: str, text: str, consume: bool = True) -> None:
+        """``DistributedQueue<String>.put(text)`` (made on first use; ``consume=False``: producer only)."""
+        self.call("dqueue.put", id=queue_id, path=path, text=text, consume=consume)
+
+    def queue_take(self, queue_id: str, path: str, timeout: float) -> str | None:
+        """The next item the queue's Curator consumer received, or None after ``timeout``."""
+        reply = self.call("dqueue.take", _wait(timeout), id=queue_id, path=path, timeout_ms=_ms(timeout))
+        found = reply["text"]
+        return None if found is None else str(found)
+
     # ------------------------------------------------------------ distributed atomic long
 
     def atomic_add_async(self, path: str, delta: int, n: int, lock_path: str | None = None) -> PeerCall:
