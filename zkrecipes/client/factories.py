@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         distributed_barrier,
         distributed_double_barrier,
         distributed_queue,
+        group_member,
         inter_process_multi_lock,
         inter_process_mutex,
         inter_process_read_write_lock,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         inter_process_semaphore_v2,
         leader_latch,
         leader_selector,
+        persistent_node,
         service_discovery,
         shared_count,
         shared_value,
@@ -131,3 +133,6 @@ class CuratorRecipeFactories:
     SimpleDistributedQueue = recipe(
         _C + "simple_distributed_queue.SimpleDistributedQueue",
         simple_distributed_queue.SimpleDistributedQueue if TYPE_CHECKING else None)
+    PersistentNode = recipe(
+        _C + "persistent_node.PersistentNode", persistent_node.PersistentNode if TYPE_CHECKING else None)
+    GroupMember = recipe(_C + "group_member.GroupMember", group_member.GroupMember if TYPE_CHECKING else None)

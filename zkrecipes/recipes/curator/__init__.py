@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
     from zkrecipes.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
     from zkrecipes.recipes.curator.distributed_queue import DistributedQueue
+    from zkrecipes.recipes.curator.group_member import GroupMember
     from zkrecipes.recipes.curator.inter_process_lock import InterProcessLock
     from zkrecipes.recipes.curator.inter_process_multi_lock import InterProcessMultiLock
     from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
     from zkrecipes.recipes.curator.lease import Lease
     from zkrecipes.recipes.curator.participant import Participant
+    from zkrecipes.recipes.curator.persistent_node import PersistentNode
     from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
     from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
     from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
@@ -48,6 +50,7 @@ _MODULES = {
     "DistributedBarrier": "distributed_barrier",
     "DistributedDoubleBarrier": "distributed_double_barrier",
     "DistributedQueue": "distributed_queue",
+    "GroupMember": "group_member",
     "InterProcessLock": "inter_process_lock",
     "InterProcessMultiLock": "inter_process_multi_lock",
     "InterProcessMutex": "inter_process_mutex",
@@ -61,6 +64,7 @@ _MODULES = {
     "LeaderSelectorListener": "leader_selector",
     "Lease": "lease",
     "Participant": "participant",
+    "PersistentNode": "persistent_node",
     "PromotedToLock": "promoted_to_lock",
     "RetryNTimes": "retry_policy",
     "RetryOneTime": "retry_policy",
@@ -84,6 +88,7 @@ __all__ = [
     "DistributedBarrier",
     "DistributedDoubleBarrier",
     "DistributedQueue",
+    "GroupMember",
     "InterProcessLock",
     "InterProcessMultiLock",
     "InterProcessMutex",
@@ -97,6 +102,7 @@ __all__ = [
     "LeaderSelectorListener",
     "Lease",
     "Participant",
+    "PersistentNode",
     "PromotedToLock",
     "RetryNTimes",
     "RetryOneTime",

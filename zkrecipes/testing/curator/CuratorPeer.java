@@ -35,6 +35,7 @@ import org.apache.curator.framework.recipes.atomic.PromotedToLock;
 import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
 import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.recipes.locks.InterProcessLock;
@@ -211,6 +212,18 @@ public final class CuratorPeer {
                     .poll(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS);
                 out.put("text", item);
             }
+            case "group.start" -> {
+                GroupMember member = new GroupMember(client(), r.path("path").asText(), r.path("member_id").asText(),
+                    HexFormat.of().parseHex(r.path("hex").asText("")));
+                recipes.put("group:" + r.path("id").asText(), member);
+                member.start();
+            }
+            case "group.members" -> {
+                ObjectNode members = out.putObject("members");
+                GroupMember member = (GroupMember) recipes.get("group:" + r.path("id").asText());
+                member.getCurrentMembers().forEach((k, v) -> members.put(k, HexFormat.of().formatHex(v)));
+            }
+            case "group.close" -> ((GroupMember) recipes.remove("group:" + r.path("id").asText())).close();
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
         return out;
@@ -295,6 +308,9 @@ public final class CuratorPeer {
 
     private void disconnect() {
         for (Object recipe : recipes.values()) {
+            if (recipe instanceof GroupMember member) {
+                member.close();
+            }
             if (recipe instanceof DistributedQueue<?> queue) {
                 try {
                     queue.close();

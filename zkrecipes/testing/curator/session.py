@@ -213,6 +213,21 @@ class CuratorSession:
         found = reply["text"]
         return None if found is None else str(found)
 
+    # ------------------------------------------------------------ group membership
+
+    def group_start(self, group_id: str, path: str, member_id: str, payload: bytes = b"") -> None:
+        """Start a Curator ``GroupMember(path, member_id, payload)``."""
+        self.call("group.start", id=group_id, path=path, member_id=member_id, hex=payload.hex())
+
+    def group_members(self, group_id: str) -> dict[str, bytes]:
+        """That member's ``getCurrentMembers()`` (from Curator's cache)."""
+        members = self.call("group.members", id=group_id)["members"]
+        return {str(k): bytes.fromhex(str(v)) for k, v in members.items()}
+
+    def group_close(self, group_id: str) -> None:
+        """Close that GroupMember (its node goes)."""
+        self.call("group.close", id=group_id)
+
     # ------------------------------------------------------------ distributed atomic long
 
     def atomic_add_async(self, path: str, delta: int, n: int, lock_path: str | None = None) -> PeerCall:
