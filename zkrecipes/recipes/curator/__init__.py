@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.persistent_node import PersistentNode
     from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
     from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
+    from zkrecipes.recipes.curator.revoker import RevocationListener, Revoker
     from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
     from zkrecipes.recipes.curator.service_instance import ServiceInstance
     from zkrecipes.recipes.curator.service_type import ServiceType
@@ -69,6 +70,8 @@ _MODULES = {
     "RetryNTimes": "retry_policy",
     "RetryOneTime": "retry_policy",
     "RetryPolicy": "retry_policy",
+    "RevocationListener": "revoker",
+    "Revoker": "revoker",
     "ServiceDiscovery": "service_discovery",
     "ServiceInstance": "service_instance",
     "ServiceType": "service_type",
@@ -107,6 +110,8 @@ __all__ = [
     "RetryNTimes",
     "RetryOneTime",
     "RetryPolicy",
+    "RevocationListener",
+    "Revoker",
     "ServiceDiscovery",
     "ServiceInstance",
     "ServiceType",

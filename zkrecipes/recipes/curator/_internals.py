@@ -22,7 +22,8 @@ increasing across successive holders of one path).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import LockTimeout, NoNodeError
@@ -32,14 +33,17 @@ from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_protected
 from zkrecipes.recipes.curator._ordering import NodeGone, new_protected_prefix
-from zkrecipes.states import ZkState
+from zkrecipes.states import EventType, ZkState
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import Event, Pending, RecipeClient
     from zkrecipes.recipes.curator._drivers import LockDriver
     from zkrecipes.states import WatchedEvent, ZnodeStat
 
-__all__ = ["Contender", "LockInternals"]
+__all__ = ["REVOKE_MESSAGE", "Contender", "LockInternals"]
+
+#: The bytes Curator's ``Revoker`` writes into a holder's node to ask for the lock.
+REVOKE_MESSAGE = b"__REVOKE__"
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,9 @@ class LockInternals:
         self._guard = client.handler.lock_object()
         self._generation = 0
         self._waiting: list[Event] = []
+        #: Called (on the completion queue) when our node's data becomes ``REVOKE_MESSAGE``;
+        #: set by a revocable lock, whose node is then created with empty data (as Curator's).
+        self.on_revoke: Callable[[], None] | None = None
 
     def cancel(self) -> None:
         """Make every attempt in progress end as if timed out (its node is deleted)."""
@@ -111,7 +118,9 @@ class LockInternals:
             node: str | None = None
             try:
                 self._check_cancelled(generation)
-                node, stat, listing = self._create(prefix, data, deadline)
+                node, stat, listing = self._create(prefix, b"" if self.on_revoke else data, deadline)
+                if self.on_revoke is not None:
+                    self._watch_revocation(join_path(self.path, node))
                 if self._wait(node, deadline, wake, generation, listing):
                     return Contender(node, prefix, stat.czxid)
                 self._abandon(prefix, node)
@@ -190,6 +199,25 @@ class LockInternals:
             remaining = deadline.remaining()
             if not wake.wait(remaining) and deadline.expired():
                 return False
+
+    def _watch_revocation(self, path: str) -> None:
+        """Watch our node's data; tell ``on_revoke`` when it reads ``REVOKE_MESSAGE``."""
+
+        def check(result: Any) -> None:
+            if result.exception is None:
+                data, _stat = result.get(timeout=0)
+                hook = self.on_revoke
+                if data == REVOKE_MESSAGE and hook is not None:
+                    hook()
+
+        def changed(event: WatchedEvent) -> None:
+            if event.type == EventType.CHANGED:
+                try:
+                    self.client.get_async(path, watch=changed).rawlink(check)
+                except Exception:  # the client is stopping
+                    log.debug("revocation watch on %s ended", path, exc_info=True)
+
+        self.client.get_async(path, watch=changed).rawlink(check)
 
     def _abandon(self, prefix: str, node: str | None) -> None:
         """Delete our node of this try (known by name, else by prefix) now or after reconnect."""

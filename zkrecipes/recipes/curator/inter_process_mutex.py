@@ -44,6 +44,9 @@ from zkrecipes.recipes.curator._internals import Contender, LockInternals
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
+    from zkrecipes.recipes.curator.revoker import RevocationListener
+
+if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
 
 __all__ = ["InterProcessMutex"]
@@ -148,6 +151,23 @@ class InterProcessMutex:
         return [join_path(self.path, name) for name in self._internals.participant_nodes()]
 
     # ------------------------------------------------------------------ beyond Curator
+
+    def make_revocable(self, listener: RevocationListener) -> None:
+        """Let others ask for this lock (Curator's ``makeRevocable``): call before ``acquire``.
+
+        Our node is then created with empty data and its data watched; when a
+        :class:`~.revoker.Revoker` writes the revoke message into it,
+        ``listener.revocation_requested(mutex)`` is called (on the completion
+        queue) — releasing is up to the listener's owner, from the holding thread.
+        """
+
+        def requested() -> None:
+            try:
+                listener.revocation_requested(self)
+            except Exception:
+                log.exception("revocation listener of %r failed", self)
+
+        self._internals.on_revoke = requested
 
     def cancel(self) -> None:
         """Make every pending ``acquire`` of this object return False (a held mutex is not affected)."""

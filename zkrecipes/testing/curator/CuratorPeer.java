@@ -50,6 +50,7 @@ import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
+import org.apache.curator.framework.recipes.locks.Revoker;
 import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.shared.SharedValue;
 import org.apache.curator.framework.recipes.shared.VersionedValue;
@@ -149,6 +150,23 @@ public final class CuratorPeer {
             case "semmutex.acquire" -> out.put("acquired", acquire(lock(r, "semmutex"), r));
             case "rw.acquire" -> out.put("acquired", acquire(lock(r, "rw"), r));
             case "mutex.release", "semmutex.release", "rw.release" -> lock(r, op.substring(0, op.indexOf('.'))).release();
+            case "mutex.revocable" -> {
+                InterProcessMutex mutex = (InterProcessMutex) lock(r, "mutex");
+                List<String> events = new ArrayList<>();
+                latchEvents.put("revoke:" + r.path("id").asText(), events);
+                mutex.makeRevocable(m -> {
+                    synchronized (events) {
+                        events.add("revocationRequested");
+                    }
+                });
+            }
+            case "mutex.revocations" -> {
+                List<String> events = latchEvents.get("revoke:" + r.path("id").asText());
+                synchronized (events) {
+                    out.put("count", events.size());
+                }
+            }
+            case "revoker.revoke" -> Revoker.attemptRevoke(client(), r.path("path").asText());
             case "mutex.held" -> out.put("held", ((InterProcessMutex) lock(r, "mutex")).isAcquiredInThisProcess());
             case "mutex.cycle" -> out.set("intervals", cycle(r));
             case "semaphore.acquire" -> out.put("acquired", semaphoreAcquire(r));

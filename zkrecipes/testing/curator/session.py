@@ -82,6 +82,18 @@ class CuratorSession:
         """Curator's ``release()`` of lock ``lock_id``."""
         self.call(f"{kind}.release", id=lock_id, mode=mode)
 
+    def mutex_make_revocable(self, lock_id: str, path: str) -> None:
+        """``makeRevocable`` on mutex ``lock_id`` (before its acquire); requests are counted."""
+        self.call("mutex.revocable", id=lock_id, path=path)
+
+    def mutex_revocations(self, lock_id: str) -> int:
+        """How many revocation requests mutex ``lock_id``'s listener got."""
+        return int(self.call("mutex.revocations", id=lock_id)["count"])
+
+    def revoke(self, node_path: str) -> None:
+        """``Revoker.attemptRevoke(client, node_path)``."""
+        self.call("revoker.revoke", path=node_path)
+
     def mutex_held(self, lock_id: str) -> bool:
         """``InterProcessMutex.isAcquiredInThisProcess()``."""
         return bool(self.call("mutex.held", id=lock_id)["held"])
