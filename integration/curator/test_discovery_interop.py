@@ -47,3 +47,17 @@ def test_zkrecipes_registered_instance_is_found_by_curator(
         addresses = {i["id"]: i["address"] for i in curator_peer.discovery_query("/services", "svc-b")}
         assert addresses["py-b1"] == "10.0.0.8"
     assert [i["id"] for i in curator_peer.discovery_query("/services", "svc-b")] == ["curator-b2"]
+
+
+def test_provider_round_robin_over_both_sides_instances(
+    curator_peer: CuratorSession, zk_client: ZkClient
+) -> None:
+    curator_peer.discovery_register("/services", "svc-c", "java-c1", port=1)
+    with ServiceDiscovery(zk_client, "/services", ServiceInstance("svc-c", id="py-c2", port=2)) as discovery:
+        provider = discovery.service_provider("svc-c")
+        picks = [provider.get_instance() for _ in range(4)]
+        assert [p.id for p in picks if p is not None] == ["java-c1", "py-c2", "java-c1", "py-c2"]
+        java = picks[0]
+        assert java is not None
+        provider.note_error(java)  # down for 30 s: only ours is left
+        assert {getattr(provider.get_instance(), "id", None) for _ in range(3)} == {"py-c2"}

@@ -130,3 +130,24 @@ def test_queue_framing_is_curators() -> None:
     for bad in (b"", b"raw bytes", recorded[:-1], recorded[:8], b"\x00\x01\x00\x01\x07"):
         with pytest.raises(ValueError):
             decode_items(bad)
+
+
+def test_provider_strategies() -> None:
+    import random
+
+    from zkrecipes.recipes.curator.provider_strategies import (
+        RandomStrategy,
+        RoundRobinStrategy,
+        StickyStrategy,
+    )
+    from zkrecipes.recipes.curator.service_instance import ServiceInstance
+
+    a, b, c = (ServiceInstance("svc", id=name, address="h") for name in "abc")
+    robin = RoundRobinStrategy()
+    assert [robin.get_instance([a, b, c]) for _ in range(4)] == [a, b, c, a]
+    assert robin.get_instance([]) is None
+    assert RandomStrategy(random.Random(1)).get_instance([a, b, c]) in (a, b, c)
+    sticky = StickyStrategy(RoundRobinStrategy())
+    assert sticky.get_instance([b, c]) == b
+    assert sticky.get_instance([a, b, c]) == b  # stays while registered
+    assert sticky.get_instance([a, c]) == c  # b went: the master (round-robin, 2nd pick) picks again

@@ -33,10 +33,17 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.participant import Participant
     from zkrecipes.recipes.curator.persistent_node import PersistentNode
     from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
+    from zkrecipes.recipes.curator.provider_strategies import (
+        ProviderStrategy,
+        RandomStrategy,
+        RoundRobinStrategy,
+        StickyStrategy,
+    )
     from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
     from zkrecipes.recipes.curator.revoker import RevocationListener, Revoker
     from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
     from zkrecipes.recipes.curator.service_instance import ServiceInstance
+    from zkrecipes.recipes.curator.service_provider import ServiceProvider
     from zkrecipes.recipes.curator.service_type import ServiceType
     from zkrecipes.recipes.curator.shared_count import SharedCount, SharedCountListener
     from zkrecipes.recipes.curator.shared_value import SharedValue, SharedValueListener
@@ -70,13 +77,18 @@ _MODULES = {
     "RetryNTimes": "retry_policy",
     "RetryOneTime": "retry_policy",
     "RetryPolicy": "retry_policy",
+    "ProviderStrategy": "provider_strategies",
+    "RandomStrategy": "provider_strategies",
     "RevocationListener": "revoker",
     "Revoker": "revoker",
+    "RoundRobinStrategy": "provider_strategies",
     "ServiceDiscovery": "service_discovery",
     "ServiceInstance": "service_instance",
+    "ServiceProvider": "service_provider",
     "ServiceType": "service_type",
     "SharedCount": "shared_count",
     "SimpleDistributedQueue": "simple_distributed_queue",
+    "StickyStrategy": "provider_strategies",
     "SharedCountListener": "shared_count",
     "SharedValue": "shared_value",
     "SharedValueListener": "shared_value",
@@ -107,19 +119,24 @@ __all__ = [
     "Participant",
     "PersistentNode",
     "PromotedToLock",
+    "ProviderStrategy",
+    "RandomStrategy",
     "RetryNTimes",
     "RetryOneTime",
     "RetryPolicy",
     "RevocationListener",
     "Revoker",
+    "RoundRobinStrategy",
     "ServiceDiscovery",
     "ServiceInstance",
+    "ServiceProvider",
     "ServiceType",
     "SharedCount",
     "SharedCountListener",
     "SharedValue",
     "SharedValueListener",
     "SimpleDistributedQueue",
+    "StickyStrategy",
     "VersionedValue",
 ]
 

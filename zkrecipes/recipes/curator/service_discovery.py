@@ -34,6 +34,8 @@ from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
+    from zkrecipes.recipes.curator.provider_strategies import ProviderStrategy
+    from zkrecipes.recipes.curator.service_provider import ServiceProvider
 
 __all__ = ["ServiceDiscovery"]
 
@@ -170,6 +172,13 @@ class ServiceDiscovery:
         except NoNodeError:
             return None
         return ServiceInstance.from_json(data)
+
+    def service_provider(self, service_name: str,
+                         strategy: ProviderStrategy | None = None) -> ServiceProvider:
+        """A :class:`~.service_provider.ServiceProvider` of ``service_name`` (round-robin by default)."""
+        from zkrecipes.recipes.curator.service_provider import ServiceProvider
+
+        return ServiceProvider(self, service_name, strategy)
 
     # ------------------------------------------------------------------ session
 
