@@ -67,3 +67,22 @@ def test_semaphore_mutex_both_ways(curator_peer: CuratorSession, zk_client: ZkCl
     assert out == [True]
     mutex.release()  # any thread may release a semaphore mutex
     assert not mutex.is_acquired_in_this_process()
+
+
+def test_semaphore_limit_from_a_shared_count_curator_raises(
+    curator_peer: CuratorSession, zk_client: ZkClient
+) -> None:
+    from zkrecipes.recipes.curator import SharedCount
+
+    with SharedCount(zk_client, "/limit", 1) as limit:
+        semaphore = InterProcessSemaphoreV2(zk_client, "/sc-sem", limit)
+        first = semaphore.acquire(timeout=10)
+        assert first is not None and semaphore.max_leases == 1
+        thread, out = run_in_thread(lambda: semaphore.acquire(timeout=30))
+        wait_until(zk_client, count(zk_client, "/sc-sem/leases", 2), message="the waiter's lease node")
+        curator_peer.count_set("/limit", 2)  # Curator raises the limit: the waiter gets its lease
+        thread.join(30)
+        second = out[0]
+        assert isinstance(second, type(first)) and semaphore.max_leases == 2
+        first.close()
+        second.close()

@@ -2,7 +2,8 @@
 
 Interoperable with Curator's ``InterProcessSemaphoreV2`` on the same path when
 every participant passes the same ``max_leases`` (it is **not** stored in
-ZooKeeper, as in Curator). Layout (``docs/curator.md``)::
+ZooKeeper, as in Curator) — or the same started :class:`~.shared_count.SharedCount`,
+whose value is then the limit (a change wakes the waiters). Layout (``docs/curator.md``)::
 
     <path>/locks/_c_<uuid>-lock-<seq>     an InterProcessMutex: the FIFO gate
     <path>/leases/_c_<uuid>-lease-<seq>   one per held lease, data = local address
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from zkrecipes.recipes._client import Event, RecipeClient
+    from zkrecipes.recipes.curator.shared_count import SharedCount
     from zkrecipes.states import WatchedEvent, ZkState
 
 __all__ = ["InterProcessSemaphoreV2"]
@@ -54,11 +56,19 @@ class _Missing(Exception):
 class InterProcessSemaphoreV2:
     """A counting semaphore shared with Curator processes (see the module docstring)."""
 
-    def __init__(self, client: RecipeClient, path: str, max_leases: int, *,
+    def __init__(self, client: RecipeClient, path: str, max_leases: int | SharedCount, *,
                  lease_data: bytes | None = None) -> None:
         self.client = client
         self.path = check_path(path)
-        self.max_leases = check_count(max_leases, "max_leases")
+        self._count: SharedCount | None = None
+        self._waiting: list[Event] = []
+        self._guard = client.handler.lock_object()
+        if isinstance(max_leases, int):
+            self._fixed = check_count(max_leases, "max_leases")
+        else:  # a started SharedCount: its value is the limit, and a change wakes the waiters
+            self._count = max_leases
+            self._fixed = 0
+            max_leases.add_listener(self)
         if lease_data is not None and not isinstance(lease_data, bytes):
             raise TypeError("lease_data must be bytes")
         self._data = lease_data
@@ -67,6 +77,18 @@ class InterProcessSemaphoreV2:
 
     def __repr__(self) -> str:
         return f"InterProcessSemaphoreV2({self.path!r}, max_leases={self.max_leases})"
+
+    @property
+    def max_leases(self) -> int:
+        """The limit now (the SharedCount's value when one was given)."""
+        return self._count.get_count() if self._count is not None else self._fixed
+
+    def count_has_changed(self, shared_count: SharedCount, new_count: int) -> None:
+        """SharedCount listener: the limit changed; waiters look again."""
+        with self._guard:
+            waiting = list(self._waiting)
+        for wake in waiting:
+            wake.set()
 
     def acquire(self, timeout: float | None = None) -> Lease | None:
         """One lease, waiting at most ``timeout`` seconds (None: until acquired); None on timeout."""
@@ -117,6 +139,8 @@ class InterProcessSemaphoreV2:
             wake.set()
 
         self.client.add_listener(on_state)
+        with self._guard:
+            self._waiting.append(wake)
         try:
             while True:
                 try:
@@ -124,6 +148,8 @@ class InterProcessSemaphoreV2:
                 except _Missing:
                     continue
         finally:
+            with self._guard:
+                self._waiting.remove(wake)
             safe_remove_listener(self.client, on_state)
             self._gate.release()
 
