@@ -8,7 +8,7 @@ unless ``lock_data`` is given; **every** child of ``path`` is a contender,
 sorted by the text after the last ``lock-``; the first one holds the lock;
 a waiter watches the one just before it. Missing parents are containers.
 
-Reentrancy is per thread, as Curator's: the thread that holds the mutex may
+Reentrancy is per thread (per greenlet under gevent), as Curator's: the thread that holds the mutex may
 acquire it again (one znode, a count); another thread of this process
 contends like any other process. ``release()`` must come from the holding thread.
 
@@ -29,8 +29,7 @@ increasing across holders of one path) and ``on_lost``.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -41,6 +40,7 @@ from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._drivers import LockDriver, StandardLockDriver
 from zkrecipes.recipes.curator._encoding import local_address
 from zkrecipes.recipes.curator._internals import Contender, LockInternals
+from zkrecipes.recipes.curator._owner import current_owner
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class InterProcessMutex:
             raise TypeError("lock_data must be bytes")
         self._data = lock_data
         self._internals = LockInternals(client, self.path, driver or StandardLockDriver())
-        self._holds: dict[int, _Hold] = {}
+        self._holds: dict[Hashable, _Hold] = {}
         self._mutex = client.handler.lock_object()
         self._suspended = False
         self._lost = False
@@ -99,7 +99,7 @@ class InterProcessMutex:
         On timeout or error no node of this attempt is left behind.
         """
         wait = check_timeout(timeout)
-        me = threading.get_ident()
+        me = current_owner()
         with self._mutex:
             hold = self._holds.get(me)
             if hold is not None:
@@ -123,7 +123,7 @@ class InterProcessMutex:
         Raises :class:`~zkrecipes.exceptions.LockNotHeldError` when the calling
         thread does not hold this mutex (Curator: IllegalMonitorStateException).
         """
-        me = threading.get_ident()
+        me = current_owner()
         with self._mutex:
             hold = self._holds.get(me)
             if hold is None:
@@ -144,7 +144,7 @@ class InterProcessMutex:
     def is_owned_by_current_thread(self) -> bool:
         """True while the calling thread holds it."""
         with self._mutex:
-            return threading.get_ident() in self._holds
+            return current_owner() in self._holds
 
     def get_participant_nodes(self) -> list[str]:
         """The full paths of all children of the lock path, in Curator's order (holder first)."""
