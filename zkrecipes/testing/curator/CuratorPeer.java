@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -32,19 +31,10 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.atomic.AtomicValue;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.framework.recipes.atomic.PromotedToLock;
-import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
-import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
-import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.recipes.locks.InterProcessLock;
-import org.apache.curator.framework.recipes.queue.DistributedQueue;
-import org.apache.curator.framework.recipes.queue.QueueBuilder;
-import org.apache.curator.framework.recipes.queue.QueueConsumer;
-import org.apache.curator.framework.recipes.queue.QueueSerializer;
-import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
-import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
@@ -55,10 +45,6 @@ import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.shared.SharedValue;
 import org.apache.curator.framework.recipes.shared.VersionedValue;
 import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.x.discovery.ServiceDiscovery;
-import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
-import org.apache.curator.x.discovery.ServiceInstance;
-import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 
 public final class CuratorPeer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -186,63 +172,11 @@ public final class CuratorPeer {
             case "along.add" -> along(r, out);
             case "along.get" -> out.put("value", atomicLong(r).get().postValue());
             case "along.set" -> atomicLong(r).forceSet(r.path("value").asLong());
-            case "barrier.set" -> new DistributedBarrier(client(), r.path("path").asText()).setBarrier();
-            case "barrier.remove" -> new DistributedBarrier(client(), r.path("path").asText()).removeBarrier();
-            case "barrier.wait" -> out.put("passed", new DistributedBarrier(client(), r.path("path").asText())
-                .waitOnBarrier(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
-            case "dbarrier.enter" -> {
-                DistributedDoubleBarrier barrier = (DistributedDoubleBarrier) recipes.computeIfAbsent(
-                    r.path("id").asText(), k -> new DistributedDoubleBarrier(client(), r.path("path").asText(),
-                        r.path("member_qty").asInt()));
-                out.put("done", barrier.enter(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
-            }
-            case "dbarrier.leave" -> out.put("done", ((DistributedDoubleBarrier) recipes.get(r.path("id").asText()))
-                .leave(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS));
-            case "discovery.register" -> discovery(r).registerService(instance(r));
-            case "discovery.unregister" -> discovery(r).unregisterService(instance(r));
-            case "discovery.query" -> {
-                ArrayNode list = out.putArray("instances");
-                for (ServiceInstance<Map> found : discovery(r).queryForInstances(r.path("name").asText())) {
-                    ObjectNode item = list.addObject().put("id", found.getId()).put("name", found.getName())
-                        .put("address", found.getAddress()).put("service_type", found.getServiceType().name());
-                    if (found.getPort() != null) {
-                        item.put("port", found.getPort().intValue());
-                    }
-                    item.set("payload", JSON.valueToTree(found.getPayload()));
+            default -> {
+                if (!new PeerExtras(client(), recipes).dispatch(op, r, out)) {
+                    throw new IllegalArgumentException("unknown op " + op);
                 }
             }
-            case "squeue.offer" -> out.put("ok", new SimpleDistributedQueue(client(), r.path("path").asText())
-                .offer(HexFormat.of().parseHex(r.path("hex").asText())));
-            case "squeue.take" -> {
-                byte[] item = new SimpleDistributedQueue(client(), r.path("path").asText())
-                    .poll(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS);
-                out.put("hex", item == null ? null : HexFormat.of().formatHex(item));
-            }
-            case "dqueue.put" -> {
-                DistributedQueue<String> queue = queue(r);
-                queue.put(r.path("text").asText());
-                out.put("flushed", queue.flushPuts(10, TimeUnit.SECONDS));  // Curator puts in the background
-            }
-            case "dqueue.take" -> {
-                queue(r);
-                @SuppressWarnings("unchecked")
-                String item = ((LinkedBlockingQueue<String>) recipes.get("dqueue-items:" + r.path("id").asText()))
-                    .poll(r.path("timeout_ms").asLong(), TimeUnit.MILLISECONDS);
-                out.put("text", item);
-            }
-            case "group.start" -> {
-                GroupMember member = new GroupMember(client(), r.path("path").asText(), r.path("member_id").asText(),
-                    HexFormat.of().parseHex(r.path("hex").asText("")));
-                recipes.put("group:" + r.path("id").asText(), member);
-                member.start();
-            }
-            case "group.members" -> {
-                ObjectNode members = out.putObject("members");
-                GroupMember member = (GroupMember) recipes.get("group:" + r.path("id").asText());
-                member.getCurrentMembers().forEach((k, v) -> members.put(k, HexFormat.of().formatHex(v)));
-            }
-            case "group.close" -> ((GroupMember) recipes.remove("group:" + r.path("id").asText())).close();
-            default -> throw new IllegalArgumentException("unknown op " + op);
         }
         return out;
     }
@@ -262,87 +196,10 @@ public final class CuratorPeer {
             : new String(CuratorFrameworkFactory.getLocalAddress(), StandardCharsets.UTF_8);
     }
 
-    @SuppressWarnings("unchecked")
-    private synchronized DistributedQueue<String> queue(JsonNode r) throws Exception {
-        String id = r.path("id").asText();
-        Object found = recipes.get("dqueue:" + id);
-        if (found != null) {
-            return (DistributedQueue<String>) found;
-        }
-        LinkedBlockingQueue<String> items = new LinkedBlockingQueue<>();
-        QueueConsumer<String> consumer = new QueueConsumer<>() {
-            @Override
-            public void consumeMessage(String message) {
-                items.add(message);
-            }
-
-            @Override
-            public void stateChanged(CuratorFramework c, ConnectionState state) { }
-        };
-        QueueSerializer<String> serializer = new QueueSerializer<>() {
-            @Override
-            public byte[] serialize(String item) {
-                return item.getBytes(StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public String deserialize(byte[] bytes) {
-                return new String(bytes, StandardCharsets.UTF_8);
-            }
-        };
-        boolean consume = r.path("consume").asBoolean(true);
-        DistributedQueue<String> queue = QueueBuilder.builder(client(), consume ? consumer : null, serializer,
-            r.path("path").asText()).buildQueue();
-        queue.start();
-        recipes.put("dqueue-items:" + id, items);
-        recipes.put("dqueue:" + id, queue);
-        return queue;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private ServiceDiscovery<Map> discovery(JsonNode r) throws Exception {
-        String base = r.path("base").asText();
-        Object found = recipes.get("discovery:" + base);
-        if (found == null) {
-            ServiceDiscovery<Map> made = ServiceDiscoveryBuilder.builder(Map.class).client(client()).basePath(base)
-                .serializer(new JsonInstanceSerializer<>(Map.class)).build();
-            made.start();
-            recipes.put("discovery:" + base, made);
-            found = made;
-        }
-        return (ServiceDiscovery<Map>) found;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static ServiceInstance<Map> instance(JsonNode r) throws Exception {
-        Map payload = JSON.convertValue(r.path("payload"), java.util.LinkedHashMap.class);
-        var builder = ServiceInstance.<Map>builder().name(r.path("name").asText()).id(r.path("id").asText())
-            .address(r.path("address").asText("127.0.0.1")).payload(payload);
-        if (r.has("port")) {
-            builder.port(r.path("port").asInt());
-        }
-        return builder.build();
-    }
 
     private void disconnect() {
         for (Object recipe : recipes.values()) {
-            if (recipe instanceof GroupMember member) {
-                member.close();
-            }
-            if (recipe instanceof DistributedQueue<?> queue) {
-                try {
-                    queue.close();
-                } catch (Exception ignored) {
-                    // closing the client below ends it anyway
-                }
-            }
-            if (recipe instanceof ServiceDiscovery<?> discovery) {
-                try {
-                    discovery.close();
-                } catch (Exception ignored) {
-                    // the client's close below removes its nodes anyway
-                }
-            }
+            PeerExtras.close(recipe);
             if (recipe instanceof LeaderLatch latch) {
                 try {
                     latch.close();

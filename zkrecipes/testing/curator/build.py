@@ -1,13 +1,14 @@
 """Compiling the Curator peer: ``javac`` once per source version, into a cache directory.
 
-The classpath is Debian's Curator 5.4 and its dependencies under
-``/usr/share/java`` (``scripts/bootstrap.sh`` installs them), or the directory in
+All ``*.java`` files of this package are compiled together. The classpath is
+Debian's Curator 5.4 and its dependencies under ``/usr/share/java``
+(``scripts/bootstrap.sh`` installs them), or the directory in
 ``ZKRECIPES_CURATOR_JARS``. The compiled classes live in
-``<cache>/curator-peer/<sha256 of the source and classpath>/``, where ``<cache>``
-is ``ZKRECIPES_CURATOR_CACHE`` or ``~/.cache/zkrecipes``: a changed source (or
-other jars) compiles again, an unchanged one never does. Compilation goes to
-a temporary directory that is renamed into place, so concurrent test
-processes never see half a build.
+``<cache>/curator-peer/<sha256 of the sources and classpath>/``, where
+``<cache>`` is ``ZKRECIPES_CURATOR_CACHE`` or ``~/.cache/zkrecipes``: a changed
+source (or other jars) compiles again, an unchanged one never does.
+Compilation goes to a temporary directory that is renamed into place, so
+concurrent test processes never see half a build.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["JARS", "CuratorUnavailable", "build_peer", "classpath", "peer_source"]
+__all__ = ["JARS", "CuratorUnavailable", "build_peer", "classpath", "peer_source", "peer_sources"]
 
 #: The jars the peer needs (file names under the jar directory).
 JARS = (
@@ -45,8 +46,13 @@ class CuratorUnavailable(RuntimeError):
 
 
 def peer_source() -> Path:
-    """The Java source of the peer, shipped inside this package."""
+    """The Java source of the peer's main class, shipped inside this package."""
     return Path(__file__).with_name(f"{MAIN_CLASS}.java")
+
+
+def peer_sources() -> list[Path]:
+    """Every Java source of the peer (the main class and its helpers), in name order."""
+    return sorted(Path(__file__).parent.glob("*.java"))
 
 
 def classpath(jar_dir: str | None = None) -> str:
@@ -73,8 +79,9 @@ def build_peer(jar_dir: str | None = None) -> tuple[Path, str]:
     javac = shutil.which("javac")
     if javac is None or shutil.which("java") is None:
         raise CuratorUnavailable("javac/java not found (a JDK is needed for the Curator peer)")
-    source = peer_source()
-    digest = hashlib.sha256(source.read_bytes() + jars.encode()).hexdigest()[:20]
+    sources = peer_sources()
+    digest = hashlib.sha256(b"".join(s.name.encode() + s.read_bytes() for s in sources)
+                            + jars.encode()).hexdigest()[:20]
     target = _cache_root() / "curator-peer" / digest
     if (target / f"{MAIN_CLASS}.class").is_file():
         return target, jars
@@ -82,10 +89,10 @@ def build_peer(jar_dir: str | None = None) -> tuple[Path, str]:
     staging = Path(tempfile.mkdtemp(prefix=f".{digest}-", dir=target.parent))
     try:
         done = subprocess.run(
-            [javac, "-nowarn", "-encoding", "UTF-8", "-cp", jars, "-d", str(staging), str(source)],
+            [javac, "-nowarn", "-encoding", "UTF-8", "-cp", jars, "-d", str(staging), *map(str, sources)],
             capture_output=True, text=True, timeout=300, check=False)
         if done.returncode != 0:
-            raise CuratorUnavailable(f"javac failed for {source}:\n{done.stderr[-4000:]}")
+            raise CuratorUnavailable(f"javac failed for {peer_source().parent}:\n{done.stderr[-4000:]}")
         try:
             staging.rename(target)
         except OSError:  # another process finished first: use its build
