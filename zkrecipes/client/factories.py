@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar,
 
 if TYPE_CHECKING:
     from zkrecipes.recipes.curator import (
+        curator_cache,
         distributed_atomic_long,
         distributed_barrier,
         distributed_double_barrier,
@@ -136,3 +137,5 @@ class CuratorRecipeFactories:
     PersistentNode = recipe(
         _C + "persistent_node.PersistentNode", persistent_node.PersistentNode if TYPE_CHECKING else None)
     GroupMember = recipe(_C + "group_member.GroupMember", group_member.GroupMember if TYPE_CHECKING else None)
+    CuratorCache = recipe(
+        _C + "curator_cache.CuratorCache", curator_cache.CuratorCache if TYPE_CHECKING else None)

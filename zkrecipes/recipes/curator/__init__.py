@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zkrecipes.recipes.curator.atomic_value import AtomicStats, AtomicValue
+    from zkrecipes.recipes.curator.curator_cache import CacheEventType, CuratorCache, CuratorCacheListener
     from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
     from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
     from zkrecipes.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
@@ -53,7 +54,10 @@ if TYPE_CHECKING:
 _MODULES = {
     "AtomicStats": "atomic_value",
     "AtomicValue": "atomic_value",
+    "CacheEventType": "curator_cache",
     "CloseMode": "latch_types",
+    "CuratorCache": "curator_cache",
+    "CuratorCacheListener": "curator_cache",
     "DistributedAtomicLong": "distributed_atomic_long",
     "DistributedBarrier": "distributed_barrier",
     "DistributedDoubleBarrier": "distributed_double_barrier",
@@ -98,7 +102,10 @@ _MODULES = {
 __all__ = [
     "AtomicStats",
     "AtomicValue",
+    "CacheEventType",
     "CloseMode",
+    "CuratorCache",
+    "CuratorCacheListener",
     "DistributedAtomicLong",
     "DistributedBarrier",
     "DistributedDoubleBarrier",
