@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.cache import NodeData, TreeCache, TreeEvent
     from zkrecipes.recipes.counter import Counter
     from zkrecipes.recipes.curator import (
+        CuratorCache,
         DistributedAtomicLong,
         DistributedBarrier,
         DistributedDoubleBarrier,
@@ -73,6 +74,7 @@ _MODULES = {
     "TreeEvent": "cache",
     "NodeData": "cache",
     # Curator-compatible recipes (Curator's layouts and names): zkrecipes.recipes.curator
+    "CuratorCache": "curator",
     "DistributedAtomicLong": "curator",
     "DistributedBarrier": "curator",
     "DistributedDoubleBarrier": "curator",
@@ -98,6 +100,7 @@ __all__ = [
     "Barrier",
     "ChildrenWatch",
     "Counter",
+    "CuratorCache",
     "DataWatch",
     "DistributedAtomicLong",
     "DistributedBarrier",
