@@ -9,8 +9,10 @@ from _waits import wait_until
 
 from zkrecipes import ZkClient
 from zkrecipes.recipes.curator import InterProcessMutex, LeaderLatch
+from zkrecipes.testing.client_fixtures import ClientFactory
 from zkrecipes.testing.curator import CuratorSession
 from zkrecipes.testing.expiry import expire_session
+from zkrecipes.testing.proxy import FaultProxy
 
 
 class Events:
@@ -88,3 +90,26 @@ def test_mutex_lost_with_its_session_is_reported_and_curator_gets_it(
     curator_peer.release("mutex", "c")
     assert mutex.acquire(timeout=10)
     mutex.release()
+
+
+def test_python_leader_suspended_gives_up_and_requeues_behind_curator(
+    curator_peer: CuratorSession, zk_client: ZkClient, zk_client_factory: ClientFactory,
+    fault_proxy: FaultProxy,
+) -> None:
+    victim = zk_client_factory(fault_proxy.hosts, timeout=15.0)
+    events = Events()
+    latch = LeaderLatch(victim, "/sus", "py")
+    latch.add_listener(events)
+    latch.start()
+    assert latch.await_leadership(10)
+    curator_peer.latch_start("java", "/sus")
+    wait_until(zk_client, lambda: n_children(zk_client, "/sus") == 2, message="java's node")
+    fault_proxy.drop()  # the connection goes, the session lives: SUSPENDED
+    wait_until(zk_client, lambda: events.seen == ["is_leader", "not_leader"], message="leadership given up")
+    assert not latch.has_leadership() and not curator_peer.latch_state("java").has_leadership
+    fault_proxy.resume()  # back on the same session: the latch re-creates its node, behind Curator's
+    assert curator_peer.latch_await("java", 20)
+    wait_until(zk_client, lambda: n_children(zk_client, "/sus") == 2 and latch.get_our_path() is not None,
+               message="py's new node")
+    assert not latch.has_leadership() and latch.get_leader().id == "java"
+    latch.close()
