@@ -61,3 +61,23 @@ def test_selector_and_curator_mutex_exclude_each_other(
     assert not selector.has_leadership()
     assert curator_peer.acquire("mutex", "c", "/sel", timeout=10)
     curator_peer.release("mutex", "c")
+
+
+def test_selector_closed_from_its_own_take_leadership(zk_client: ZkClient) -> None:
+    done = threading.Event()
+
+    class CloseMyself:
+        selector: LeaderSelector | None = None
+
+        def take_leadership(self, client: Any) -> None:
+            assert self.selector is not None
+            self.selector.close()  # from the worker itself: must not wait for itself
+            done.set()
+
+    listener = CloseMyself()
+    selector = LeaderSelector(zk_client, "/self", listener, "me")
+    listener.selector = selector
+    selector.start()
+    assert done.wait(30)
+    wait_until(zk_client, lambda: n_children(zk_client, "/self") <= 0, message="the mutex released")
+    assert not selector.has_leadership()

@@ -18,7 +18,8 @@ Failure semantics:
   ``is_suspended`` is True until the connection is back. A pending acquire
   keeps waiting.
 * **LOST**: the node is gone. Curator's mutex does not notice; this one marks
-  itself lost (``is_lost``), forgets the hold of every thread and calls
+  itself lost (``is_lost``), forgets the hold of every thread (their
+  ``release()`` calls are then accepted and do nothing) and calls
   ``on_lost(mutex)`` (on the client's session queue). A pending acquire starts
   over with a new node.
 
@@ -82,6 +83,7 @@ class InterProcessMutex:
         self._data = lock_data
         self._internals = LockInternals(client, self.path, driver or StandardLockDriver())
         self._holds: dict[Hashable, _Hold] = {}
+        self._lost_holds: dict[Hashable, _Hold] = {}  # holds that ended with a LOST session
         self._mutex = client.handler.lock_object()
         self._suspended = False
         self._lost = False
@@ -114,6 +116,7 @@ class InterProcessMutex:
                     self._unlisten_locked()
                 return False
             self._holds[me] = _Hold(contender)
+            self._lost_holds.pop(me, None)  # a new hold replaces one lost with an old session
             self._lost = False
         return True
 
@@ -122,9 +125,17 @@ class InterProcessMutex:
 
         Raises :class:`~zkrecipes.exceptions.LockNotHeldError` when the calling
         thread does not hold this mutex (Curator: IllegalMonitorStateException).
+        After a LOST session the thread's releases are accepted (and do nothing),
+        so ``with mutex:`` ends quietly; ``is_lost`` and ``on_lost`` told of the loss.
         """
         me = current_owner()
         with self._mutex:
+            lost = self._lost_holds.get(me)
+            if lost is not None:  # the hold ended with its session: just count it down
+                lost.count -= 1
+                if lost.count <= 0:
+                    del self._lost_holds[me]
+                return
             hold = self._holds.get(me)
             if hold is None:
                 raise LockNotHeldError(f"you do not own the lock: {self.path}")
@@ -232,6 +243,7 @@ class InterProcessMutex:
             elif state == ZkState.LOST:
                 self._suspended = False
                 if self._holds:
+                    self._lost_holds.update(self._holds)
                     self._holds.clear()
                     self._lost = lost = True
         if lost and self.on_lost is not None:

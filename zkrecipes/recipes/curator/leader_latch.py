@@ -41,6 +41,7 @@ from zkrecipes.recipes._retrying import is_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_protected
 from zkrecipes.recipes.curator._ordering import new_protected_prefix, sorted_children
+from zkrecipes.recipes.curator._owner import current_owner
 from zkrecipes.recipes.curator.latch_types import CloseMode, LatchState, LeaderLatchListener
 from zkrecipes.recipes.curator.participant import Participant
 from zkrecipes.states import ZkState
@@ -80,6 +81,7 @@ class LeaderLatch:
         self._need_check = False
         self._disconnected = False
         self._worker: Joinable | None = None
+        self._worker_owner: object = None
 
     def __repr__(self) -> str:
         return f"LeaderLatch({self.path!r}, id={self.id!r}, state={self._state.value}, leader={self._leader})"
@@ -106,8 +108,8 @@ class LeaderLatch:
             self._state = LatchState.CLOSED
         safe_remove_listener(self.client, self._on_state)
         self._signal.set()
-        if self._worker is not None:
-            self._worker.join(timeout)
+        if self._worker is not None and current_owner() != self._worker_owner:
+            self._worker.join(timeout)  # (closing from a listener on the worker: it ends by itself)
         with self._lock:
             node, self._node = self._node, None
         if node is not None:
@@ -205,6 +207,7 @@ class LeaderLatch:
 
     def _run(self) -> None:
         failures = 0
+        self._worker_owner = current_owner()
         while True:
             self._signal.wait()
             with self._lock:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._owner import current_owner
 from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.recipes.curator.latch_types import LatchState
 from zkrecipes.recipes.curator.participant import Participant
@@ -65,6 +66,7 @@ class LeaderSelector:
         self._auto = False
         self._leading = False
         self._worker: Joinable | None = None
+        self._worker_owner: object = None
 
     def __repr__(self) -> str:
         return f"LeaderSelector({self.path!r}, id={self.id!r}, leader={self._leading})"
@@ -103,8 +105,8 @@ class LeaderSelector:
         self._mutex.cancel()
         self.interrupted.set()
         self._wake.set()
-        if self._worker is not None:
-            self._worker.join(timeout)
+        if self._worker is not None and current_owner() != self._worker_owner:
+            self._worker.join(timeout)  # (closing from a listener on the worker: it ends by itself)
 
     def __enter__(self) -> LeaderSelector:
         self.start()
@@ -145,6 +147,7 @@ class LeaderSelector:
     # ------------------------------------------------------------------ the worker
 
     def _run(self) -> None:
+        self._worker_owner = current_owner()
         while True:
             self._wake.wait()
             with self._lock:
