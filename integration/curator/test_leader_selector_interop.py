@@ -81,3 +81,23 @@ def test_selector_closed_from_its_own_take_leadership(zk_client: ZkClient) -> No
     assert done.wait(30)
     wait_until(zk_client, lambda: n_children(zk_client, "/self") <= 0, message="the mutex released")
     assert not selector.has_leadership()
+
+
+def test_curator_selector_and_ours_take_turns(curator_peer: CuratorSession, zk_client: ZkClient) -> None:
+    curator_peer.selector_start("java", "/turns", "java-sel")
+    wait_until(zk_client, lambda: curator_peer.selector_state("java")[0], message="Curator leads")
+    leader = Leader()
+    selector = LeaderSelector(zk_client, "/turns", leader, "py-sel")
+    leader.selector = selector
+    selector.start()
+    wait_until(zk_client, lambda: n_children(zk_client, "/turns") == 2, message="our contender")
+    assert not selector.has_leadership()
+    assert selector.get_leader().id == "java-sel"
+    datas = sorted(zk_client.get("/turns/" + name)[0] for name in zk_client.get_children("/turns"))
+    assert datas == [b"java-sel", b"py-sel"]  # both selectors store their id
+    curator_peer.selector_let_go("java")
+    assert leader.started.acquire(timeout=10)
+    assert selector.has_leadership()
+    assert curator_peer.selector_state("java")[2] == "py-sel"
+    leader.let_go.set()
+    selector.close()

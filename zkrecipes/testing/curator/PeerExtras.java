@@ -9,10 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
 import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
+import org.apache.curator.framework.recipes.leader.LeaderSelector;
+import org.apache.curator.framework.recipes.leader.LeaderSelectorListenerAdapter;
 import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.queue.DistributedQueue;
 import org.apache.curator.framework.recipes.queue.QueueBuilder;
@@ -99,6 +103,32 @@ final class PeerExtras {
                     member.getCurrentMembers().forEach((k, v) -> members.put(k, HexFormat.of().formatHex(v)));
                 }
                 case "group.close" -> ((GroupMember) recipes.remove("group:" + r.path("id").asText())).close();
+            case "selector.start" -> {
+                String id = r.path("id").asText();
+                Semaphore letGo = new Semaphore(0);
+                AtomicInteger terms = new AtomicInteger();
+                LeaderSelector selector = new LeaderSelector(client(), r.path("path").asText(),
+                    new LeaderSelectorListenerAdapter() {
+                        @Override
+                        public void takeLeadership(CuratorFramework c) throws Exception {
+                            terms.incrementAndGet();
+                            letGo.acquire();  // lead until the test lets go
+                        }
+                    });
+                selector.setId(r.path("participant").asText(id));
+                recipes.put("selector:" + id, selector);
+                recipes.put("selector-go:" + id, letGo);
+                recipes.put("selector-terms:" + id, terms);
+                selector.start();
+            }
+            case "selector.state" -> {
+                String id = r.path("id").asText();
+                LeaderSelector selector = (LeaderSelector) recipes.get("selector:" + id);
+                out.put("has_leadership", selector.hasLeadership());
+                out.put("terms", ((AtomicInteger) recipes.get("selector-terms:" + id)).get());
+                out.put("leader", selector.getLeader().getId());
+            }
+            case "selector.let_go" -> ((Semaphore) recipes.get("selector-go:" + r.path("id").asText())).release();
             default -> {
                 return false;
             }
@@ -113,6 +143,8 @@ final class PeerExtras {
                 member.close();
             } else if (recipe instanceof DistributedQueue<?> queue) {
                 queue.close();
+            } else if (recipe instanceof LeaderSelector selector) {
+                selector.close();
             } else if (recipe instanceof ServiceDiscovery<?> discovery) {
                 discovery.close();
             }

@@ -142,6 +142,19 @@ class CuratorSession:
         """``LeaderLatch.close(CloseMode.<mode>)``."""
         self.call("latch.close", id=latch_id, mode=mode)
 
+    def selector_start(self, selector_id: str, path: str, participant: str | None = None) -> None:
+        """Start a Curator LeaderSelector whose ``takeLeadership`` lasts until :meth:`selector_let_go`."""
+        self.call("selector.start", id=selector_id, path=path, participant=participant or selector_id)
+
+    def selector_state(self, selector_id: str) -> tuple[bool, int, str]:
+        """``(hasLeadership(), terms so far, getLeader().getId())`` of that selector."""
+        reply = self.call("selector.state", id=selector_id)
+        return bool(reply["has_leadership"]), int(reply["terms"]), str(reply["leader"])
+
+    def selector_let_go(self, selector_id: str) -> None:
+        """End the selector's current ``takeLeadership`` (it does not requeue)."""
+        self.call("selector.let_go", id=selector_id)
+
     # ------------------------------------------------------------ shared count / value
 
     def count_add(self, path: str, delta: int, n: int, seed: int = 0) -> int:
