@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _helpers import children_info, n_children, run_in_thread
+from _curator_helpers import children_info, n_children, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from _helpers import protected_suffix
+from _curator_helpers import protected_suffix
 from _waits import wait_until
 
 from zkrecipes import ZkClient

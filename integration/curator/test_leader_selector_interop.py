@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from _helpers import n_children, protected_suffix
+from _curator_helpers import n_children, protected_suffix
 from _waits import wait_until
 
 from zkrecipes import ZkClient

@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 
-from _helpers import children_info, kids, protected_suffix, run_in_thread
+from _curator_helpers import children_info, kids, protected_suffix, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _helpers import kids
+from _curator_helpers import kids
 
 from zkrecipes import ZkClient
 from zkrecipes.testing.curator import CuratorSession

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _helpers import children_info
+from _curator_helpers import children_info
 
 from zkrecipes import ZkClient
 from zkrecipes.recipes.curator import DistributedQueue, SimpleDistributedQueue

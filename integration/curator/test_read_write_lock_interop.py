@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from _helpers import kids, protected_suffix, run_in_thread
+from _curator_helpers import kids, protected_suffix, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from _helpers import children_info, kids, protected_suffix, run_in_thread
+from _curator_helpers import children_info, kids, protected_suffix, run_in_thread
 from _waits import wait_until
 
 from zkrecipes import ZkClient

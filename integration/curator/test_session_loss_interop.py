@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from _helpers import n_children
+from _curator_helpers import n_children
 from _waits import wait_until
 
 from zkrecipes import ZkClient
