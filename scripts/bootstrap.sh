@@ -23,6 +23,20 @@ if [[ $need_zk == 1 ]]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zookeeper >/dev/null
 fi
 
+# Apache Curator 5.4 (Debian's jars under /usr/share/java) for the Curator interop tests
+# (zkrecipes/testing/curator compiles its Java peer against them). Skipped when present.
+if [[ ! -f /usr/share/java/curator-recipes.jar || ! -f /usr/share/java/curator-x-discovery.jar ]]; then
+    log "installing Debian's Apache Curator packages"
+    SUDO=""
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || { log "need root or sudo to apt-get install curator"; exit 1; }
+        SUDO="sudo"
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+        libcurator-recipes-java libcurator-discovery-java >/dev/null
+fi
+
 PY=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
     log "creating .venv with $($PY --version)"

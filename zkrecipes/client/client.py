@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from zkrecipes.client.api.bindings import ClientOperations
 from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, make_retry
-from zkrecipes.client.factories import recipe
+from zkrecipes.client.factories import CuratorRecipeFactories, recipe
 from zkrecipes.client.handlers.interface import AsyncResult, CallbackKind, Handler
 from zkrecipes.client.listeners import StateListeners
 from zkrecipes.client.protocol.checks import check_seconds
@@ -74,7 +74,7 @@ def _check_handler(handler: Handler | None) -> Handler:
     return handler
 
 
-class ZkClient(ClientOperations):
+class ZkClient(ClientOperations, CuratorRecipeFactories):
     """A ZooKeeper client: ``ZkClient(hosts, timeout, client_id, handler, default_acl,
     auth_data, sasl_options, read_only, randomize_hosts, connection_retry,
     command_retry, logger, keyfile, keyfile_password, certfile, ca, use_ssl,

@@ -34,15 +34,31 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Iterable
+from typing import Literal
 
 from zkrecipes.client.protocol.paths import join_path, split_path
 
 __all__ = [
-    "PROTECTED_PREFIX", "Owner", "Step", "decide", "guid_prefix", "match_child", "owner_verdict",
-    "protected_path",
+    "PROTECTED_PREFIX", "GuidForm", "Owner", "Step", "decide", "guid_prefix", "match_child", "new_guid",
+    "owner_verdict", "protected_path",
 ]
 
 PROTECTED_PREFIX = "_c_"
+
+#: How a protected name spells its GUID: ``"hex"`` (zkrecipes' default, 32 hex digits) or
+#: ``"uuid"`` (the canonical 36-character ``8-4-4-4-12`` form, lowercase with dashes: the only
+#: form Apache Curator's ``ProtectedUtils`` recognises as a protected name).
+GuidForm = Literal["hex", "uuid"]
+
+
+def new_guid(form: GuidForm = "hex") -> str:
+    """A fresh random GUID spelled in ``form`` (see :data:`GuidForm`)."""
+    value = uuid.uuid4()
+    if form == "hex":
+        return value.hex
+    if form == "uuid":
+        return str(value)
+    raise ValueError(f"guid form must be 'hex' or 'uuid', not {form!r}")
 
 
 def guid_prefix(guid: str) -> str:
@@ -50,12 +66,13 @@ def guid_prefix(guid: str) -> str:
     return f"{PROTECTED_PREFIX}{guid}-"
 
 
-def protected_path(path: str) -> tuple[str, str]:
+def protected_path(path: str, form: GuidForm = "hex") -> tuple[str, str]:
     """Return ``(<parent>/_c_<guid>-<name>, guid)`` for a create of ``path``.
 
     A sequential ``/q/`` keeps its trailing slash meaning: ``/q/_c_<guid>-``.
+    ``form="uuid"`` spells the GUID as Curator does (the default stays 32 hex).
     """
-    guid = uuid.uuid4().hex
+    guid = new_guid(form)
     parent, name = split_path(path)
     return join_path(parent, guid_prefix(guid) + name), guid
 

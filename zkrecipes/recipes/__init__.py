@@ -4,7 +4,9 @@ Each recipe states in its docstring what happens on SUSPENDED and on LOST.
 Names are imported lazily at run time so that importing one recipe does not
 load all of them; to a type checker the ``TYPE_CHECKING`` block below imports
 every public name, so ``from zkrecipes.recipes import Lock`` is the real class.
-Every recipe takes as its first argument any client with the shape of
+The Curator-compatible recipes (``InterProcessMutex``, ``LeaderLatch``,
+``SharedCount``, …) live in :mod:`zkrecipes.recipes.curator` and are
+re-exported here. Every recipe takes as its first argument any client with the shape of
 :class:`~zkrecipes.recipes._client.RecipeClient` (e.g. :class:`~zkrecipes.ZkClient`).
 """
 
@@ -17,6 +19,28 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.barrier import Barrier, DoubleBarrier
     from zkrecipes.recipes.cache import NodeData, TreeCache, TreeEvent
     from zkrecipes.recipes.counter import Counter
+    from zkrecipes.recipes.curator import (
+        CuratorCache,
+        DistributedAtomicLong,
+        DistributedBarrier,
+        DistributedDoubleBarrier,
+        DistributedQueue,
+        GroupMember,
+        InterProcessMultiLock,
+        InterProcessMutex,
+        InterProcessReadWriteLock,
+        InterProcessSemaphoreMutex,
+        InterProcessSemaphoreV2,
+        LeaderLatch,
+        LeaderSelector,
+        PersistentNode,
+        PromotedToLock,
+        ServiceDiscovery,
+        ServiceInstance,
+        SharedCount,
+        SharedValue,
+        SimpleDistributedQueue,
+    )
     from zkrecipes.recipes.election import Election
     from zkrecipes.recipes.lease import MultiNonBlockingLease, NonBlockingLease
     from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
@@ -49,15 +73,49 @@ _MODULES = {
     "TreeCache": "cache",
     "TreeEvent": "cache",
     "NodeData": "cache",
+    # Curator-compatible recipes (Curator's layouts and names): zkrecipes.recipes.curator
+    "CuratorCache": "curator",
+    "DistributedAtomicLong": "curator",
+    "DistributedBarrier": "curator",
+    "DistributedDoubleBarrier": "curator",
+    "DistributedQueue": "curator",
+    "GroupMember": "curator",
+    "InterProcessMultiLock": "curator",
+    "InterProcessMutex": "curator",
+    "InterProcessReadWriteLock": "curator",
+    "InterProcessSemaphoreMutex": "curator",
+    "InterProcessSemaphoreV2": "curator",
+    "LeaderLatch": "curator",
+    "LeaderSelector": "curator",
+    "PersistentNode": "curator",
+    "PromotedToLock": "curator",
+    "ServiceDiscovery": "curator",
+    "ServiceInstance": "curator",
+    "SharedCount": "curator",
+    "SharedValue": "curator",
+    "SimpleDistributedQueue": "curator",
 }
 
 __all__ = [
     "Barrier",
     "ChildrenWatch",
     "Counter",
+    "CuratorCache",
     "DataWatch",
+    "DistributedAtomicLong",
+    "DistributedBarrier",
+    "DistributedDoubleBarrier",
+    "DistributedQueue",
     "DoubleBarrier",
     "Election",
+    "GroupMember",
+    "InterProcessMultiLock",
+    "InterProcessMutex",
+    "InterProcessReadWriteLock",
+    "InterProcessSemaphoreMutex",
+    "InterProcessSemaphoreV2",
+    "LeaderLatch",
+    "LeaderSelector",
     "Lock",
     "LockingQueue",
     "MultiNonBlockingLease",
@@ -66,11 +124,18 @@ __all__ = [
     "PartitionState",
     "Party",
     "PatientChildrenWatch",
+    "PersistentNode",
+    "PromotedToLock",
     "Queue",
     "ReadLock",
     "Semaphore",
+    "ServiceDiscovery",
+    "ServiceInstance",
     "SetPartitioner",
     "ShallowParty",
+    "SharedCount",
+    "SharedValue",
+    "SimpleDistributedQueue",
     "TreeCache",
     "TreeEvent",
     "WriteLock",

@@ -1,0 +1,146 @@
+"""DistributedDoubleBarrier: Curator's double barrier, on Curator's znode layout.
+
+Interoperable with Curator's ``DistributedDoubleBarrier`` on the same path.
+Members are ``<path>/<canonical uuid>`` (ephemeral, default data: the local
+address, parents as containers); ``<path>/ready`` (persistent) is created by
+the member that sees at least ``member_qty`` children (every child counts).
+
+* ``enter(timeout)``: create our node; wait until ``ready`` exists. Unlike
+  Curator 5.4 (apache/curator GH-1290) every wake-up re-checks ``ready``, so a
+  spurious notification never lets a member through early. On timeout our
+  node is deleted (Curator leaves it) and False returned.
+* ``leave(timeout)``: the members (``ready`` excluded) sorted by name; the
+  lowest waits for the highest to go; every other deletes its node and waits
+  for the lowest; ``ready`` is deleted at the end (as Curator 5.4 does).
+
+SUSPENDED: waits continue. LOST: our ephemeral node is gone; ``leave`` then
+finds it missing and raises ``RuntimeError`` (Curator: IllegalStateException).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from zkrecipes.client.protocol.paths import join_path
+from zkrecipes.exceptions import NodeExistsError, NoNodeError
+from zkrecipes.recipes._checks import check_count, check_path, check_timeout
+from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._create import create_with_containers
+from zkrecipes.recipes.curator._encoding import local_address
+
+if TYPE_CHECKING:
+    from zkrecipes.recipes._client import Event, RecipeClient
+    from zkrecipes.states import WatchedEvent, ZkState
+
+__all__ = ["DistributedDoubleBarrier"]
+
+READY_NODE = "ready"
+
+
+class DistributedDoubleBarrier:
+    """A double barrier shared with Curator processes (see the module docstring)."""
+
+    def __init__(self, client: RecipeClient, path: str, member_qty: int) -> None:
+        self.client = client
+        self.path = check_path(path)
+        self.member_qty = check_count(member_qty, "member_qty")
+        self.our_name = str(uuid.uuid4())
+        self.our_path = join_path(self.path, self.our_name)
+        self.ready_path = join_path(self.path, READY_NODE)
+
+    def __repr__(self) -> str:
+        return f"DistributedDoubleBarrier({self.path!r}, member_qty={self.member_qty})"
+
+    def enter(self, timeout: float | None = None) -> bool:
+        """Join and wait until ``member_qty`` members are in; False (and our node gone) on timeout."""
+        deadline = Deadline(check_timeout(timeout))
+        return self._with_wake(lambda wake: self._enter(deadline, wake))
+
+    def leave(self, timeout: float | None = None) -> bool:
+        """Leave and wait until every member left; False on timeout."""
+        deadline = Deadline(check_timeout(timeout))
+        return self._with_wake(lambda wake: self._leave(deadline, wake))
+
+    # ------------------------------------------------------------------ steps
+
+    def _with_wake(self, body: Callable[[Event], bool]) -> bool:
+        wake = self.client.handler.event_object()
+
+        def on_state(state: ZkState) -> None:
+            wake.set()
+
+        self.client.add_listener(on_state)
+        try:
+            return body(wake)
+        finally:
+            safe_remove_listener(self.client, on_state)
+
+    def _enter(self, deadline: Deadline, wake: Event) -> bool:
+        what = f"enter of {self.path}"
+
+        def changed(event: WatchedEvent) -> None:
+            wake.set()
+
+        try:
+            create_with_containers(self.client, self.our_path, local_address(), deadline, ephemeral=True)
+        except NodeExistsError:
+            pass
+        while True:
+            wake.clear()
+            if bounded(self.client.exists_async(self.ready_path, watch=changed), deadline, what) is not None:
+                return True
+            children = bounded(self.client.get_children_async(self.path), deadline, what)
+            if len(children) >= self.member_qty:
+                try:
+                    bounded(self.client.create_async(self.ready_path, local_address()), deadline, what)
+                except NodeExistsError:
+                    pass
+                return True
+            if not wake.wait(deadline.remaining()) and deadline.expired():
+                self._delete(self.our_path)
+                return False
+
+    def _leave(self, deadline: Deadline, wake: Event) -> bool:
+        what = f"leave of {self.path}"
+
+        def changed(event: WatchedEvent) -> None:
+            wake.set()
+
+        ours_exists = True
+        while True:
+            wake.clear()
+            try:
+                listed = bounded(self.client.get_children_async(self.path), deadline, what)
+            except NoNodeError:
+                listed = []
+            members = sorted(name for name in listed if name != READY_NODE)
+            if not members:
+                break
+            if ours_exists and self.our_name not in members:
+                raise RuntimeError(f"our node {self.our_path} is missing (its session ended?)")
+            if len(members) == 1:
+                if ours_exists:
+                    self._delete(self.our_path)
+                break
+            if members[0] == self.our_name:
+                watched = members[-1]
+            else:
+                watched = members[0]
+                if ours_exists:
+                    self._delete(self.our_path)
+                    ours_exists = False
+            watching = self.client.exists_async(join_path(self.path, watched), watch=changed)
+            stat = bounded(watching, deadline, what)
+            if stat is not None and not wake.wait(deadline.remaining()) and deadline.expired():
+                return False
+        self._delete(self.ready_path)
+        return True
+
+    def _delete(self, path: str) -> None:
+        try:
+            self.client.retry(self.client.delete, path)
+        except NoNodeError:
+            pass

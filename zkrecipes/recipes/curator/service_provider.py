@@ -1,0 +1,62 @@
+"""ServiceProvider: one instance of a service at a time, picked by a strategy (curator-x-discovery).
+
+Reads the instances from its :class:`~.service_discovery.ServiceDiscovery` on
+each call (no ``ServiceCache`` yet), in id order, and asks the strategy
+(round-robin by default). ``note_error(instance)`` keeps that instance out of
+the picks for ``down_seconds`` (Curator's ``DownInstancePolicy``, whose
+default is 30 s after one error).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from zkrecipes.recipes.curator.provider_strategies import ProviderStrategy, RoundRobinStrategy
+
+if TYPE_CHECKING:
+    from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
+    from zkrecipes.recipes.curator.service_instance import ServiceInstance
+
+__all__ = ["ServiceProvider"]
+
+
+class ServiceProvider:
+    """Instances of ``service_name`` (see the module docstring)."""
+
+    def __init__(self, discovery: ServiceDiscovery, service_name: str,
+                 strategy: ProviderStrategy | None = None, down_seconds: float = 30.0) -> None:
+        self.discovery = discovery
+        self.service_name = service_name
+        self.strategy: ProviderStrategy = strategy if strategy is not None else RoundRobinStrategy()
+        self.down_seconds = down_seconds
+        self._down: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ServiceProvider({self.service_name!r}, {type(self.strategy).__name__})"
+
+    def start(self) -> None:
+        """Nothing to start (queries read the tree); kept for Curator's life cycle."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def get_all_instances(self) -> list[ServiceInstance]:
+        """Every registered instance of the service, in id order."""
+        return self.discovery.query_for_instances(self.service_name)
+
+    def get_instance(self) -> ServiceInstance | None:
+        """One instance (not noted down recently), or None."""
+        now = time.monotonic()
+        with self._lock:
+            self._down = {key: until for key, until in self._down.items() if until > now}
+            down = set(self._down)
+        candidates = [i for i in self.get_all_instances() if i.id not in down]
+        return self.strategy.get_instance(candidates)
+
+    def note_error(self, instance: ServiceInstance) -> None:
+        """Leave ``instance`` out for ``down_seconds``."""
+        with self._lock:
+            self._down[instance.id] = time.monotonic() + self.down_seconds
