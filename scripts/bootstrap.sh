@@ -24,8 +24,10 @@ if [[ $need_zk == 1 ]]; then
 fi
 
 # Apache Curator 5.4 (Debian's jars under /usr/share/java) for the Curator interop tests
-# (zkrecipes/testing/curator compiles its Java peer against them). Skipped when present.
-if [[ ! -f /usr/share/java/curator-recipes.jar || ! -f /usr/share/java/curator-x-discovery.jar ]]; then
+# (zkrecipes/testing/curator compiles its Java peer against them with javac, hence the JDK).
+# Skipped when present.
+if [[ ! -f /usr/share/java/curator-recipes.jar || ! -f /usr/share/java/curator-x-discovery.jar ]] \
+        || ! command -v javac >/dev/null 2>&1; then
     log "installing Debian's Apache Curator packages"
     SUDO=""
     if [[ $(id -u) != 0 ]]; then
@@ -34,7 +36,7 @@ if [[ ! -f /usr/share/java/curator-recipes.jar || ! -f /usr/share/java/curator-x
     fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-        libcurator-recipes-java libcurator-discovery-java >/dev/null
+        libcurator-recipes-java libcurator-discovery-java default-jdk-headless >/dev/null
 fi
 
 PY=${PYTHON:-python3}

@@ -35,6 +35,7 @@ echo "== mypy --strict zkrecipes"
 echo "== docs (mkdocs --strict)"; bash scripts/docs.sh
 
 echo "== pytest"
+export ZKRECIPES_REQUIRE_CURATOR=${ZKRECIPES_REQUIRE_CURATOR:-1}   # the Curator interop suite must run, not skip
 # Long chaos/soak scenarios (-m slow) run with bounded counts in CI.
 export ZKRECIPES_SOAK_ROUNDS=${ZKRECIPES_SOAK_ROUNDS:-3}
 set +e

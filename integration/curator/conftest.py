@@ -3,12 +3,15 @@
 ``curator_peer`` is a :class:`~zkrecipes.testing.curator.CuratorSession`
 connected to the plugin's ``zk_hosts`` in the test's chroot (the same one as
 ``zk_client``), with a 4 s session; its recipes and client are closed at the
-end of the test. The whole suite is skipped when Curator's jars or a JDK are
-missing (``scripts/bootstrap.sh`` installs them).
+end of the test. Where Curator's jars or a JDK are missing (``scripts/bootstrap.sh``
+installs them) the suite skips on a developer's machine, and fails under ``CI`` or with
+``ZKRECIPES_REQUIRE_CURATOR`` true (set by ``scripts/test.sh``): the interop proof must not
+vanish from a run that is meant to have it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +27,9 @@ def curator_jvm() -> Iterator[CuratorPeer]:
     try:
         peer.start()
     except CuratorUnavailable as exc:
+        if any(os.environ.get(name, "").lower() in ("1", "true", "yes")
+               for name in ("CI", "ZKRECIPES_REQUIRE_CURATOR")):
+            pytest.fail(f"Curator interop suite required but unavailable: {exc}")
         pytest.skip(str(exc))
     try:
         yield peer
