@@ -29,6 +29,7 @@ from zkrecipes.exceptions._base import (
     HarnessError,
     InterruptedError,  # noqa: A004 - kazoo's name
     InvalidArgumentError,
+    InvalidSettingError,
     InvalidPathError,
     InvalidTypeError,
     JavaNotFoundError,
@@ -132,6 +133,7 @@ __all__ = [
     "InterruptedError",
     "InvalidACLError",
     "InvalidArgumentError",
+    "InvalidSettingError",
     "InvalidCallableError",
     "InvalidCallbackError",
     "InvalidPathError",
