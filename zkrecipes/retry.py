@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import tenacity
 
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.exceptions import (
     ConnectionClosedError,
     ConnectionLoss,
@@ -45,11 +46,13 @@ INTERRUPT_CHECK_INTERVAL = 0.1
 
 
 def _number(name: str, value: object, *, minimum: float, maximum: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidTypeError(f"{name} must be a number, not {type(value).__name__}")
-    if math.isnan(value) or not minimum <= value <= maximum:
-        raise InvalidArgumentError(f"{name} must be in [{minimum}, {maximum}], got {value!r}")
-    return float(value)
+    """A finite number within ``[minimum, maximum]`` (the client's duration rule,
+    :func:`~zkrecipes.client.protocol.checks.check_seconds`, plus the range)."""
+    number = check_seconds(value, name)
+    if not minimum <= number <= maximum:
+        bounds = f">= {minimum:g}" if maximum == math.inf else f"in [{minimum:g}, {maximum:g}]"
+        raise InvalidArgumentError(f"{name} must be {bounds}, got {value!r}")
+    return number
 
 
 _DEFAULT_SCHEDULE = (0.1, 2.0, 0.4, 60.0)

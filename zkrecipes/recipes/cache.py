@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 from zkrecipes.client.protocol.paths import join_path, parent_path
 from zkrecipes.exceptions import (
@@ -178,6 +179,7 @@ class TreeCache:
         The mirror is emptied; a closed cache cannot be started again. Waits up
         to ``timeout`` seconds for the worker to finish the item in progress.
         """
+        timeout = check_seconds(timeout, "timeout")
         if self._state != self._STARTED:
             self._state = self._CLOSED
             return
