@@ -5,6 +5,7 @@ its own knobs keeps its schedule, and the LOST deadline is never overrun."""
 from __future__ import annotations
 
 import random
+import ssl
 
 import pytest
 
@@ -12,7 +13,13 @@ from tests.session._session_harness import HOSTS, Driver, FakeServer, Policy
 from tests.session.test_session_machine import machine
 from zkrecipes.client.hosts import HostPort
 from zkrecipes.client.session import ConnectTo, Wait
-from zkrecipes.client.session.pacing import BASE_DELAY, ReconnectPlanner, healthy_after, pause_cap
+from zkrecipes.client.session.pacing import (
+    BASE_DELAY,
+    ReconnectPlanner,
+    connect_error_text,
+    healthy_after,
+    pause_cap,
+)
 from zkrecipes.retry import DecorrelatedJitter, RetryPolicy
 from zkrecipes.states import ZkState
 
@@ -199,3 +206,15 @@ def test_lost_after_exactly_the_session_timeout_with_the_default_schedule() -> N
             d.now = action.until
     assert d.states[-1] is ZkState.LOST and d.now == pytest.approx(start + 6.0)
     assert attempts >= 10  # a server back in time would have been found
+
+
+def test_tls_errors_are_named_not_reported_as_os_errors() -> None:
+    verify = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    verify.verify_message = "certificate has expired"
+    assert connect_error_text(verify) == "TLS certificate verify failed: certificate has expired"
+    alert = ssl.SSLError(1, "[SSL: SSLV3_ALERT_CERTIFICATE_UNKNOWN] sslv3 alert certificate unknown")
+    alert.reason = "SSLV3_ALERT_CERTIFICATE_UNKNOWN"
+    assert connect_error_text(alert) == "TLS handshake refused by the server: certificate unknown"
+    pem = ssl.SSLError(524297, "[SSL] PEM lib (_ssl.c:3926)")
+    assert "wrong keyfile_password?" in connect_error_text(pem)
+    assert connect_error_text(ConnectionRefusedError(111, "refused")) == "Connection refused"

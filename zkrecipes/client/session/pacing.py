@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import os
 import random
+import ssl
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -80,7 +81,10 @@ def start_timeout_message(timeout: float, errors: dict[HostPort, str]) -> str:
 
 def connect_error_text(exc: BaseException) -> str:
     """A short text for a failed connection attempt: ``Connection refused``,
-    ``Name or service not known``, ``timed out``, …"""
+    ``Name or service not known``, ``timed out``, ``TLS certificate verify failed: certificate
+    has expired``, …"""
+    if isinstance(exc, ssl.SSLError):  # its errno is OpenSSL's, not an OS error number
+        return _tls_error_text(exc)
     if isinstance(exc, OSError):
         if isinstance(exc.errno, int) and exc.errno > 0:  # asyncio's own text adds the address
             return os.strerror(exc.errno)
@@ -90,6 +94,22 @@ def connect_error_text(exc: BaseException) -> str:
     if text:
         return text
     return "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+
+
+def _tls_error_text(exc: ssl.SSLError) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+        return f"TLS certificate verify failed: {exc.verify_message}"
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str) and reason:
+        words = reason.replace("_", " ").lower()
+        alert = words.partition("alert ")[2]
+        if alert:  # the server's answer to our handshake (often: our client certificate)
+            return f"TLS handshake refused by the server: {alert}"
+        return f"TLS error: {words}"
+    text = str(exc.strerror or exc)
+    if "PEM lib" in text:
+        return "TLS error: cannot load the client certificate or key (wrong keyfile_password?)"
+    return f"TLS error: {text}"
 
 
 def connect_timeout(session_timeout: float, n_hosts: int) -> float:
