@@ -128,9 +128,9 @@ class ClientConfig:
     chroot: str = ""
     session_timeout: float = 10.0
     """The requested session timeout, seconds."""
-    client_id: tuple[int, bytes] | None = None
+    client_id: tuple[int, bytes] | None = dataclasses.field(default=None, repr=False)  # a password
     default_acl: tuple[ACL, ...] | None = None
-    auth_data: tuple[tuple[str, str], ...] = ()
+    auth_data: tuple[tuple[str, str], ...] = dataclasses.field(default=(), repr=False)  # credentials
     """``(scheme, credential)`` pairs sent on every connection (SASL ones removed)."""
     sasl: SaslConfig | None = None
     read_only: bool = False
