@@ -5,25 +5,36 @@ key in the clear or encrypted (``keyfile_password``). Rejected, with a start
 timeout whose message names the host and says why: a server certificate from
 a CA the client does not trust, no client certificate, a client certificate
 from another CA, an expired client certificate, a host name the server
-certificate does not name (``check_hostname``), a wrong ``keyfile_password``.
+certificate does not name (``check_hostname``), a wrong ``keyfile_password``,
+an expired server certificate (on a second server).
 """
 
 from __future__ import annotations
 
+import socket
+import ssl
+from collections.abc import Iterator
+
 import pytest
 from _security import ClientMaker, Secured
+from _waits import wait_until
 
 from zkrecipes import ZkState
 from zkrecipes.exceptions import ZkTimeoutError
-
-#: How long a refused start waits (every attempt fails fast; the start waits this long).
-REFUSED = 3.0
+from zkrecipes.testing import TlsOptions, ZooKeeperServer
 
 
 def refused(make_client: ClientMaker, hosts: str, **kwargs: object) -> str:
+    """The message of the start timeout of a client whose connections are all refused.
+
+    The start is not waited out: once the first attempt has failed (its error is
+    recorded), ``start(timeout=0)`` gives up at once with the same message.
+    """
     client = make_client(hosts, start=False, **kwargs)
+    client.start_async()
+    wait_until(client, lambda: bool(client._transport.connect_errors), message="a refused attempt")
     with pytest.raises(ZkTimeoutError) as info:
-        client.start(timeout=REFUSED)
+        client.start(timeout=0)
     assert client.state is ZkState.LOST
     return str(info.value)
 
@@ -77,3 +88,33 @@ def test_a_wrong_keyfile_password_is_refused(secured: Secured, make_client: Clie
     message = refused(make_client, secured.tls_hosts, **kwargs)
     assert "cannot load the client certificate or key" in message, message
     assert "wrong" not in message.replace("wrong keyfile_password", "")
+
+
+@pytest.fixture(scope="module")
+def expired_server(secured: Secured) -> Iterator[ZooKeeperServer]:
+    certs = secured.certs
+    tls = TlsOptions(str(certs.expired_server_keystore), certs.store_password, str(certs.ca), None,
+                     client_auth="need")
+    with ZooKeeperServer(tls=tls) as server:
+        warm_up(server.tls_port or 0)
+        yield server
+
+
+def warm_up(port: int) -> None:
+    """One TLS handshake, whatever its outcome: the JVM's first one is slow (not in test time)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+        try:
+            with context.wrap_socket(raw) as tls:
+                tls.recv(1)
+        except OSError:
+            pass  # refused: no client certificate (ssl.SSLError is an OSError)
+
+
+def test_an_expired_server_certificate_is_refused(
+        secured: Secured, expired_server: ZooKeeperServer, make_client: ClientMaker) -> None:
+    hosts = f"127.0.0.1:{expired_server.tls_port}"
+    message = refused(make_client, hosts, **secured.mutual_tls())
+    assert f"{hosts}: TLS certificate verify failed: certificate has expired" in message, message

@@ -3,7 +3,7 @@
 :func:`make_certificates` writes, in a directory of the caller's, everything a
 mutual-TLS test needs (see :class:`Certificates`): a CA and a server certificate
 for ``127.0.0.1`` it signed (as a PKCS#12 keystore for ZooKeeper, whose
-truststore is the CA's PEM file), a client certificate and key (also as a
+truststore is the CA's PEM file), one that expired at once, a client certificate and key (also as a
 password-protected key), a client certificate that expired at once, and a
 second, unrelated CA with a client certificate of its own. Keys are EC P-256;
 certificates are valid for two days (the expired one for no time at all).
@@ -38,6 +38,8 @@ class Certificates:
     server_keystore: Path
     """The server's key and certificate chain (PKCS#12, ``store_password``)."""
     server_cert: Path
+    expired_server_keystore: Path
+    """Like ``server_keystore``, with a certificate for the same names that expired at once."""
     client_cert: Path
     client_key: Path
     client_key_encrypted: Path
@@ -101,8 +103,13 @@ def make_certificates(directory: str | Path, *, store_password: str = "store-sec
     _key_and_request(d, "server", "/CN=zkrecipes test server")
     _signed(d, "server", "ca", "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
             f"extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName={','.join(server_names)}\n")
-    _run("pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-certfile", "ca.pem",
-         "-name", "server", "-out", "server.p12", "-passout", f"pass:{store_password}", cwd=d)
+    server_ext = ("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+                  f"extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName={','.join(server_names)}\n")
+    _key_and_request(d, "expired-server", "/CN=zkrecipes expired test server")
+    _signed(d, "expired-server", "ca", server_ext, "0")
+    for name in ("server", "expired-server"):
+        _run("pkcs12", "-export", "-in", f"{name}.pem", "-inkey", f"{name}.key", "-certfile", "ca.pem",
+             "-name", "server", "-out", f"{name}.p12", "-passout", f"pass:{store_password}", cwd=d)
     for name, ca, days in (("client", "ca", _DAYS), ("expired-client", "ca", "0"),
                            ("other-client", "other-ca", _DAYS)):
         _key_and_request(d, name, f"/CN=zkrecipes {name}")
@@ -111,6 +118,7 @@ def make_certificates(directory: str | Path, *, store_password: str = "store-sec
          "-out", "client-encrypted.key", cwd=d)
     return Certificates(
         directory=d, ca=d / "ca.pem", server_keystore=d / "server.p12", server_cert=d / "server.pem",
+        expired_server_keystore=d / "expired-server.p12",
         client_cert=d / "client.pem", client_key=d / "client.key",
         client_key_encrypted=d / "client-encrypted.key",
         expired_client_cert=d / "expired-client.pem", expired_client_key=d / "expired-client.key",
