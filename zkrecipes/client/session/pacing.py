@@ -33,7 +33,10 @@ longer saves nothing worth an application's stall). The 50 ms floor keeps a
 refusing server from being hammered, the jitter spreads many clients cut off at
 once, and the healthy-connection rule bounds the reconnect rate against a
 server that accepts and drops at once: at most one immediate attempt per
-``healthy_after`` seconds, then the backoff.
+``healthy_after`` seconds, then the backoff. The same rule settles two clients
+presenting one session (a process restarted with a saved ``client_id`` while the
+old one lives): the server closes whichever connection held the session, each
+takes it back once at once, and from then on both back off.
 
 A ``connection_retry`` :class:`~zkrecipes.retry.RetryPolicy` with its own
 ``delay``/``backoff``/``max_jitter``/``max_delay`` knobs (anything but the
