@@ -388,6 +388,8 @@ async def test_a_listener_may_stop_the_client_and_a_restart_serves_listeners_aga
         peer.sock = None
         await asyncio.wait_for(stopped.wait(), WAIT)
         assert not zk.transport.running and zk.state is ZkState.LOST
+        while not peer.sockets.empty():  # an immediate reconnect may have begun before the stop
+            peer.sockets.get_nowait().close()
         starting = asyncio.ensure_future(zk.start(timeout=WAIT))
         await peer.accept(session_id=0x77)
         await asyncio.wait_for(starting, WAIT)

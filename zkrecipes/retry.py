@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import tenacity
 
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.exceptions import (
     ConnectionClosedError,
     ConnectionLoss,
@@ -36,7 +37,7 @@ from zkrecipes.exceptions import (
     SessionExpiredError,
 )
 
-__all__ = ["ExponentialBackoff", "RetryPolicy"]
+__all__ = ["DecorrelatedJitter", "ExponentialBackoff", "RetryPolicy"]
 
 _R = TypeVar("_R")
 
@@ -45,11 +46,17 @@ INTERRUPT_CHECK_INTERVAL = 0.1
 
 
 def _number(name: str, value: object, *, minimum: float, maximum: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidTypeError(f"{name} must be a number, not {type(value).__name__}")
-    if math.isnan(value) or not minimum <= value <= maximum:
-        raise InvalidArgumentError(f"{name} must be in [{minimum}, {maximum}], got {value!r}")
-    return float(value)
+    """A finite number within ``[minimum, maximum]`` (the client's duration rule,
+    :func:`~zkrecipes.client.protocol.checks.check_seconds`, plus the range)."""
+    number = check_seconds(value, name)
+    if not minimum <= number <= maximum:
+        bounds = f">= {minimum:g}" if maximum == math.inf else f"in [{minimum:g}, {maximum:g}]"
+        raise InvalidArgumentError(f"{name} must be {bounds}, got {value!r}")
+    return number
+
+
+_DEFAULT_SCHEDULE = (0.1, 2.0, 0.4, 60.0)
+"""RetryPolicy's default ``(delay, backoff, max_jitter, max_delay)`` (kazoo's KazooRetry's)."""
 
 
 class ExponentialBackoff:
@@ -88,6 +95,38 @@ class ExponentialBackoff:
     def reset(self) -> None:
         """Start again from ``delay``."""
         self._current = min(self.delay, self.max_delay)
+
+
+class DecorrelatedJitter:
+    """Growing random delays with a floor: each one drawn from ``[base, 3 * previous]``, capped.
+
+    The "decorrelated jitter" schedule: the first delay lies in ``[base, 3 * base]``,
+    each later one in ``[base, 3 * previous]``, every one clipped to the ``cap``
+    passed to :meth:`next_delay` (so ``min(base, cap) <= d <= cap`` always). The
+    delays grow about twofold per step on average, never fall below ``base`` (a
+    server refusing every connection is not hammered) and are spread out, so that
+    many clients cut off together do not come back in lockstep.
+    """
+
+    __slots__ = ("_previous", "_uniform", "base")
+
+    def __init__(self, base: float = 0.05, *,
+                 uniform: Callable[[float, float], float] = random.uniform) -> None:
+        self.base = _number("base", base, minimum=0.0)
+        self._uniform = uniform
+        self._previous = self.base
+
+    def next_delay(self, cap: float) -> float:
+        """Return the next delay (seconds, within ``[min(base, cap), cap]``) and advance."""
+        floor = min(self.base, cap)
+        ceiling = max(floor, min(cap, self._previous * 3.0))
+        delay = min(max(self._uniform(floor, ceiling), floor), ceiling)
+        self._previous = delay
+        return delay
+
+    def reset(self) -> None:
+        """Start again from ``base``."""
+        self._previous = self.base
 
 
 class RetryPolicy:
@@ -174,6 +213,16 @@ class RetryPolicy:
             f"max_jitter={self.max_jitter}, max_delay={self.max_delay}, deadline={self.deadline}, "
             f"ignore_expire={self.ignore_expire})"
         )
+
+    @property
+    def default_schedule(self) -> bool:
+        """True when ``delay``, ``backoff``, ``max_jitter`` and ``max_delay`` are the defaults.
+
+        A connection policy with the default schedule lets the reconnect loop use
+        its own, session-aware pacing (:mod:`zkrecipes.client.session.pacing`);
+        any other knob value is honoured as given.
+        """
+        return (self.delay, self.backoff, self.max_jitter, self.max_delay) == _DEFAULT_SCHEDULE
 
     def copy(self) -> RetryPolicy:
         """A new policy with the same settings (and no attempt count)."""

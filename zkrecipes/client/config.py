@@ -17,15 +17,20 @@ bad value, raised before any socket, thread or handler is touched.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zkrecipes.client.hosts import HostPort, parse_hosts
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.sasl import SaslConfig
 from zkrecipes.client.validation import DEFAULT_MAX_REQUEST_SIZE, check_acl, check_sasl
-from zkrecipes.exceptions import ConfigurationError, InvalidTypeError
+from zkrecipes.exceptions import (
+    ConfigurationError,
+    InvalidArgumentError,
+    InvalidSettingError,
+    InvalidTypeError,
+)
 from zkrecipes.retry import RetryPolicy
 from zkrecipes.security import ACL
 
@@ -84,11 +89,13 @@ def make_retry(option: RetryOption, sleep_func: Callable[[float], Any], name: st
 
 
 def _check_timeout(timeout: object) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise InvalidTypeError("timeout must be a number of seconds")
-    if not (timeout > 0 and math.isfinite(timeout)):
-        raise ConfigurationError(f"timeout must be a finite number > 0, got {timeout!r}")
-    return float(timeout)
+    try:
+        seconds = check_seconds(timeout, "timeout")  # the one rule for durations
+    except InvalidArgumentError as exc:
+        raise InvalidSettingError(str(exc)) from None
+    if seconds <= 0:
+        raise InvalidSettingError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
+    return seconds
 
 
 def _check_auth_data(auth_data: object) -> list[tuple[str, str]]:
@@ -121,9 +128,9 @@ class ClientConfig:
     chroot: str = ""
     session_timeout: float = 10.0
     """The requested session timeout, seconds."""
-    client_id: tuple[int, bytes] | None = None
+    client_id: tuple[int, bytes] | None = dataclasses.field(default=None, repr=False)  # a password
     default_acl: tuple[ACL, ...] | None = None
-    auth_data: tuple[tuple[str, str], ...] = ()
+    auth_data: tuple[tuple[str, str], ...] = dataclasses.field(default=(), repr=False)  # credentials
     """``(scheme, credential)`` pairs sent on every connection (SASL ones removed)."""
     sasl: SaslConfig | None = None
     read_only: bool = False

@@ -30,6 +30,7 @@ from zkrecipes.exceptions._base import (
     InterruptedError,  # noqa: A004 - kazoo's name
     InvalidArgumentError,
     InvalidPathError,
+    InvalidSettingError,
     InvalidTypeError,
     JavaNotFoundError,
     KazooException,
@@ -135,6 +136,7 @@ __all__ = [
     "InvalidCallableError",
     "InvalidCallbackError",
     "InvalidPathError",
+    "InvalidSettingError",
     "InvalidTypeError",
     "JavaNotFoundError",
     "KazooException",

@@ -104,6 +104,10 @@ class DataTooLargeError(InvalidArgumentError):
     """Node data larger than the client's maximum (1 MiB by default)."""
 
 
+class InvalidSettingError(ConfigurationError, InvalidArgumentError):
+    """A client setting with an invalid value: a ConfigurationError and an InvalidArgumentError."""
+
+
 class InvalidTypeError(ZkException, TypeError):
     """An argument has the wrong type (raised before anything is sent)."""
 

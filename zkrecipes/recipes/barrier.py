@@ -192,6 +192,34 @@ class DoubleBarrier:
         except NoNodeError:
             pass
 
+    def _delete_ready(self) -> None:
+        """Delete this round's "ready" node once, retrying connection losses safely.
+
+        A delete whose reply was lost with the connection may have been applied,
+        and by the time it is retried the next round may have created a new
+        "ready" node: a blind retry would delete that one. So each try first
+        looks at the node: gone means done (NoNode after a lost reply is
+        success, as is another member's delete); a node created later (another
+        ``czxid``) belongs to the next round and is left alone; the node first
+        seen is deleted.
+        """
+        first_czxid: list[int] = []
+
+        def attempt() -> None:
+            stat = self.client.exists(self.ready_path)
+            if stat is None:
+                return
+            if not first_czxid:
+                first_czxid.append(stat.czxid)
+            elif stat.czxid != first_czxid[0]:
+                return  # the next round's node: ours is gone
+            try:
+                self.client.delete(self.ready_path)
+            except NoNodeError:
+                pass
+
+        self._retry(attempt)
+
     def enter(self, timeout: float | None = None) -> bool:
         """Join; block until ``num_clients`` members have joined. False (and withdrawn) on timeout."""
         deadline = Deadline(check_timeout(timeout))
@@ -231,10 +259,7 @@ class DoubleBarrier:
     def leave(self, timeout: float | None = None) -> bool:
         """Leave; block until every member has left. False if ``timeout`` passed first."""
         deadline = Deadline(check_timeout(timeout))
-        try:
-            self._retry(self.client.delete, self.ready_path)
-        except NoNodeError:
-            pass
+        self._delete_ready()
         with _Waker(self.client) as waker:
             while True:
                 step = leave_step(self._members(), self.node_name)

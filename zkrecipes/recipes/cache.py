@@ -32,6 +32,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.client.protocol.opcodes import AddWatchMode, WatcherType
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
@@ -118,6 +119,7 @@ class TreeCache:
         The mirror is emptied; a closed cache cannot be started again. Waits up
         to ``timeout`` seconds for the worker to finish the item in progress.
         """
+        timeout = check_seconds(timeout, "timeout")
         if self._state != self._STARTED:
             self._state = self._CLOSED
             return

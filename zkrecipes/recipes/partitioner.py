@@ -49,7 +49,13 @@ from zkrecipes.exceptions import (
     NodeExistsError,
     ZkException,
 )
-from zkrecipes.recipes._checks import check_callable, check_duration_seconds, check_identifier, check_str_path
+from zkrecipes.recipes._checks import (
+    check_callable,
+    check_duration_seconds,
+    check_identifier,
+    check_str_path,
+    check_timeout,
+)
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._nodes import create_own_ephemeral, delete_own_ephemeral
 from zkrecipes.recipes.party import ShallowParty
@@ -210,7 +216,8 @@ class SetPartitioner:
 
     def wait_for_acquire(self, timeout: float = 30) -> bool:
         """Block until ACQUIRED or ``timeout`` seconds; True if ACQUIRED was reached."""
-        reached: bool = self._acquire_event.wait(timeout)
+        seconds = check_timeout(timeout)
+        reached: bool = self._acquire_event.wait(seconds)
         return bool(reached)
 
     def release_set(self) -> None:

@@ -7,7 +7,6 @@ library's.
 
 from __future__ import annotations
 
-import math
 import selectors
 import socket
 import ssl
@@ -16,6 +15,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
+from zkrecipes.client.protocol.checks import check_seconds
 from zkrecipes.exceptions import ConfigurationError, InvalidArgumentError, InvalidTypeError
 
 __all__ = [
@@ -31,16 +31,11 @@ def check_timeout(timeout: object, *, name: str = "timeout") -> float | None:
     """Return ``timeout`` as a float (or None); bad values raise a specific error.
 
     Raises :class:`InvalidTypeError` for non-numbers (bools included) and
-    :class:`InvalidArgumentError` for NaN or negative values.
+    :class:`InvalidArgumentError` for NaN, infinite or negative values (None waits forever).
     """
     if timeout is None:
         return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise InvalidTypeError(f"{name} must be a number or None, not {type(timeout).__name__}")
-    value = float(timeout)
-    if math.isnan(value) or value < 0:
-        raise InvalidArgumentError(f"{name} must be >= 0, got {timeout!r}")
-    return value
+    return check_seconds(timeout, name)  # the one rule for durations: finite, >= 0
 
 
 def validate_address(address: object) -> tuple[str, int]:

@@ -42,7 +42,7 @@ class ConnectRequest:
     last_zxid_seen: int = 0
     timeout_ms: int = 10000
     session_id: int = 0
-    password: bytes = EMPTY_PASSWORD
+    password: bytes = field(default=EMPTY_PASSWORD, repr=False)  # a secret: never in a repr
     read_only: bool = False
 
     def write(self, out: bytearray) -> None:
@@ -75,7 +75,7 @@ class ConnectResponse:
     protocol_version: int
     timeout_ms: int
     session_id: int
-    password: bytes
+    password: bytes = field(repr=False)  # a secret: never in a repr
     read_only: bool = False
 
     def write(self, out: bytearray) -> None:
@@ -168,7 +168,7 @@ class AuthPacket:
 
     type: int
     scheme: str
-    auth: bytes
+    auth: bytes = field(repr=False)  # the credential: never in a repr
 
     def write(self, out: bytearray) -> None:
         out += INT.pack(self.type)

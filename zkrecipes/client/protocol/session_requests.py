@@ -7,7 +7,7 @@ getAllChildrenNumber, whoAmI, sasl and closeSession; same life cycle as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from zkrecipes.client.protocol.checks import check_data
@@ -163,7 +163,7 @@ class SASLRequest(Request):
     """
 
     OPCODE: ClassVar[int] = OpCode.SASL
-    token: bytes = b""
+    token: bytes = field(default=b"", repr=False)  # derived from the password: never in a repr
 
     def validate(self) -> None:
         check_data(self.token, "token")
