@@ -39,6 +39,14 @@ if [[ ! -f /usr/share/java/curator-recipes.jar || ! -f /usr/share/java/curator-x
         libcurator-recipes-java libcurator-discovery-java default-jdk-headless >/dev/null
 fi
 
+# The openssl command: the security tests make their CA and certificates with it.
+if ! command -v openssl >/dev/null 2>&1; then
+    log "installing openssl"
+    SUDO=""; [[ $(id -u) != 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssl >/dev/null
+fi
+
 PY=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
     log "creating .venv with $($PY --version)"
