@@ -39,6 +39,7 @@ from zkrecipes.client.session.readonly import accept_server, probe_candidates
 from zkrecipes.client.session.routing import complete_reply, dispatch_notification
 from zkrecipes.client.session.state import Phase
 from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError
+from zkrecipes.observe.connection_event import ConnectionEventKind
 from zkrecipes.states import ZkState
 
 __all__ = ["auth_failed", "emit", "receive", "session_lost"]
@@ -70,6 +71,8 @@ def receive(p: SessionParts, data: bytes | bytearray | memoryview, now: float) -
         if not dropping:
             out.append(Drop(f"protocol error: {exc!r}"))
         return out
+    if p.observer is not None:
+        p.observer.received(p, events, data, now)
     dropping = False
     append = out.append
     for event in events:
@@ -132,8 +135,13 @@ def _connected(p: SessionParts, event: Connected, now: float, out: list[Output])
         p.planner.note_error(p.current_host, "read-only server (read-write required)")
         out.append(Drop("read-write server required"))
         return True
+    if p.observer is not None:
+        p.observer.connection(ConnectionEventKind.RECONNECTED if p.tracker.has_session and event.same_session
+                              else ConnectionEventKind.CONNECTED, p, now)
     if p.tracker.has_session and not event.same_session:
         # The server gave us a new session: the old one is gone.
+        if p.observer is not None:
+            p.observer.connection(ConnectionEventKind.EXPIRED, p, now)
         p.fates.fail_unsent(SessionExpiredError, out)
         emit(p.tracker.on_expired(), out)
     p.read_only_server = event.read_only
@@ -212,6 +220,8 @@ def auth_failed(p: SessionParts, exc: Exception, out: list[Output], announce: bo
 def session_lost(p: SessionParts, out: list[Output], announced: bool) -> None:
     """The session is gone: fail everything, forget it, tell listeners LOST."""
     assert p.protocol is not None
+    if p.observer is not None:
+        p.observer.connection(ConnectionEventKind.EXPIRED, p)
     p.fates.fail_written(p.protocol.connection_lost(), SessionExpiredError, out)
     p.fates.fail_unsent(SessionExpiredError, out)
     p.protocol.reset_session()

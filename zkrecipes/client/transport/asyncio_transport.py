@@ -127,6 +127,7 @@ class AsyncioTransport:
         self._thread: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = True  # True while not running: submit() fails at once
+        self._observer: Any = None  # an ObserverHub while someone observes (zkrecipes.observe)
         self._link: Link | None = None
         self._flush_scheduled = False
         self._timer: DeadlineTimer | None = None
@@ -235,6 +236,11 @@ class AsyncioTransport:
         self._session.close()
         self._task = None
         task.cancel()
+
+    def set_observer(self, hub: Any) -> None:
+        """Report to ``hub`` (a :class:`zkrecipes.observe.hub.ObserverHub`; None: nobody listens)."""
+        self._session.observer = hub
+        self._observer = hub
 
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
@@ -364,6 +370,8 @@ class AsyncioTransport:
 
     def _apply(self, outputs: list[Output]) -> bool:
         """Carry out the session's outputs in order; True if one was a :class:`Drop`."""
+        if self._observer is not None:
+            self._observer.outputs(outputs)
         dropped = False
         for output in outputs:
             kind = type(output)
