@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.events import Reply
 from zkrecipes.client.session.outputs import Complete, Dispatch, StateChanged
-from zkrecipes.observe._flights import Flight, Flights
 from zkrecipes.observe._frames import FrameSizes
+from zkrecipes.observe._names import request_names
 from zkrecipes.observe._queue_timing import QueueTiming
 from zkrecipes.observe.callback_event import CallbackEvent
 from zkrecipes.observe.connection_event import ConnectionEvent, ConnectionEventKind
@@ -55,12 +55,16 @@ class ObserverHub:
     def __init__(self, name: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.name = name
         self.clock = clock
-        self.flights = Flights()
+        self._table: dict[int, list[Any]] = {}  # the tracked requests, by id of their result
+        self._server_name: tuple[Any, str | None] = (None, None)  # (host, str(host)) cached
         self.frames = FrameSizes()
         self.queues = QueueTiming(self)
         self._observers: list[Any] = []
         self._by_method: dict[str, list[Any]] = {name: [] for name in _METHODS}
-        self._requesters: list[Any] = []  # on_request_start or on_request overridden
+        # (on_request or None, on_request_start or None) of each observer overriding either
+        self._requesters: list[tuple[Any, Any]] = []
+        self._starting = False  # does any observer override on_request_start?
+        self._no_tokens: tuple[tuple[Any, object], ...] = ()
         self._machine: SessionMachine | None = None
         self._state: ZkState | None = None
 
@@ -95,8 +99,12 @@ class ObserverHub:
 
     def _rebuild(self) -> None:
         self._by_method = {m: [o for o in self._observers if _overrides(o, m)] for m in _METHODS}
-        self._requesters = [o for o in self._observers
+        self._requesters = [(o.on_request if _overrides(o, "on_request") else None,
+                             o.on_request_start if _overrides(o, "on_request_start") else None)
+                            for o in self._observers
                             if _overrides(o, "on_request") or _overrides(o, "on_request_start")]
+        self._starting = any(begin is not None for _end, begin in self._requesters)
+        self._no_tokens = tuple((end, None) for end, _begin in self._requesters)
 
     @staticmethod
     def _call(method: Callable[..., Any], *args: Any) -> Any:
@@ -117,7 +125,7 @@ class ObserverHub:
         return self._state
 
     def in_flight(self) -> int:
-        return len(self.flights)
+        return len(self._table)
 
     def live_watches(self) -> int:
         machine = self._machine
@@ -139,26 +147,28 @@ class ObserverHub:
 
     def _where(self) -> tuple[str | None, int]:
         machine = self._machine
-        if machine is None:
-            return None, 0
-        host = machine.parts.current_host
-        proto = machine.parts.protocol
-        return (None if host is None else str(host)), (0 if proto is None else proto.session_id)
+        return (None, 0) if machine is None else self._labels(machine.parts)
 
     def submitted(self, request: Any, result: Any, now: float | None = None) -> None:
         """A request was submitted (the caller's thread or task: its context is current)."""
-        operation, path = Flights.names(request)
-        started = self.clock() if now is None else now
-        requesters = self._requesters
-        tokens: tuple[tuple[Any, object], ...] = ()
-        if requesters:
-            start = RequestStart(operation, path, started)
-            tokens = tuple((o, self._call(o.on_request_start, start)) for o in requesters)
-        self.flights.add(Flight(operation, path, result, started, tokens))
+        if now is None:
+            now = self.clock()
+        tokens = self._start(request, now) if self._starting else self._no_tokens
+        # [started, request, tokens, xid, frame size, result (kept alive: its id is the key)]
+        self._table[id(result)] = [now, request, tokens, 0, 0, result]
+
+    def _start(self, request: Any, now: float) -> tuple[tuple[Any, object], ...]:
+        operation, path = request_names(request)
+        start = RequestStart(operation, path, now)
+        return tuple((end, None if begin is None else self._call(begin, start))
+                     for end, begin in self._requesters)
 
     def written(self, result: Any, xid: int, size: int) -> None:
         """A tracked request went on the wire with ``xid`` in a ``size``-byte frame."""
-        self.flights.written(result, xid, size)
+        entry = self._table.get(id(result))
+        if entry is not None:
+            entry[3] = xid
+            entry[4] = size
 
     def received(self, p: SessionParts, events: list[Any], data: bytes | bytearray | memoryview,
                  now: float) -> None:
@@ -166,49 +176,71 @@ class ObserverHub:
         sizes: list[int] | None = self.frames.feed(data)
         if sizes is not None and len(sizes) != len(events):
             sizes = None
-        host = p.current_host
-        server = None if host is None else str(host)
-        session_id = 0 if p.protocol is None else p.protocol.session_id
-        pop = self.flights.pop
+        pop = self._table.pop
+        server: str | None = None
+        session_id = 0
+        known = False
         for index, event in enumerate(events):
             if type(event) is not Reply:
                 continue
             ctx = event.pending.context
             if type(ctx) is not tuple:
                 continue
-            flight = pop(ctx[0])
-            if flight is not None:
-                self._finish(flight, event.err, None, server, session_id, event.pending.xid,
-                             event.zxid, now, sizes[index] if sizes is not None else 0)
+            entry = pop(id(ctx[0]), None)
+            if entry is None:
+                continue
+            if not known:
+                server, session_id = self._labels(p)
+                known = True
+            self._end(entry, event.err, None, server, session_id, event.pending.xid, event.zxid, now,
+                      sizes[index] if sizes is not None else 0)
 
     def outputs(self, outputs: Iterable[Any]) -> None:
         """The transport applies ``outputs``: failed requests, state changes, watch fires."""
-        now = self.clock()
+        table = self._table
+        now = 0.0
         for output in outputs:
             kind = type(output)
             if kind is Complete:
-                flight = self.flights.pop(output.result)
-                if flight is not None:
+                if not table:
+                    continue
+                entry = table.pop(id(output.result), None)
+                if entry is not None:
                     error = output.error
                     code = 0 if error is None else int(getattr(error, "code", -1) or -1)
                     server, session_id = self._where()
-                    self._finish(flight, code, error, server, session_id, flight.xid, 0, now, 0)
+                    self._end(entry, code, error, server, session_id, entry[3], 0, now or self.clock(), 0)
             elif kind is StateChanged:
+                now = now or self.clock()
                 previous, self._state = self._state, output.state
                 server, session_id = self._where()
                 self._emit("on_state", StateEvent(previous, output.state, session_id, server, now))
             elif kind is Dispatch and self._by_method["on_watch"]:
+                now = now or self.clock()
                 _server, session_id = self._where()
                 event = output.event
                 self._emit("on_watch", WatchEvent(event.type, event.path, len(output.watchers),
                                                   session_id, now))
 
-    def _finish(self, flight: Flight, code: int, error: BaseException | None, server: str | None,
-                session_id: int, xid: int, zxid: int, now: float, received: int) -> None:
-        event = RequestEvent(flight.operation, flight.path, code, server, session_id, xid, zxid,
-                             flight.started, now - flight.started, flight.sent, received, error)
-        for observer, token in flight.tokens:  # the observers attached when it started
-            self._call(observer.on_request, event, token)
+    def _labels(self, p: SessionParts) -> tuple[str | None, int]:
+        host = p.current_host
+        cached = self._server_name
+        if cached[0] is not host:
+            cached = self._server_name = (host, None if host is None else str(host))
+        return cached[1], (0 if p.protocol is None else p.protocol.session_id)
+
+    def _end(self, entry: list[Any], code: int, error: BaseException | None, server: str | None,
+             session_id: int, xid: int, zxid: int, now: float, received: int) -> None:
+        operation, path = request_names(entry[1])
+        started = entry[0]
+        event = RequestEvent(operation, path, code, server, session_id, xid, zxid, started, now - started,
+                             entry[4], received, error)
+        for end, token in entry[2]:  # the observers attached when it started
+            if end is not None:
+                try:
+                    end(event, token)
+                except Exception:
+                    log.exception("observer %r failed", end)
 
     def connection(self, kind: ConnectionEventKind, p: SessionParts, now: float | None = None) -> None:
         """A connection/session milestone (see :class:`ConnectionEventKind`)."""

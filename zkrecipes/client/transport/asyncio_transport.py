@@ -70,6 +70,8 @@ from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
 from zkrecipes.exceptions import ZkException
+from zkrecipes.observe.log_context import bind_session
+from zkrecipes.observe.log_context import install as install_log_fields
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -128,6 +130,7 @@ class AsyncioTransport:
         self._task: asyncio.Task[None] | None = None
         self._closed = True  # True while not running: submit() fails at once
         self._observer: Any = None  # an ObserverHub while someone observes (zkrecipes.observe)
+        install_log_fields()
         self._link: Link | None = None
         self._flush_scheduled = False
         self._timer: DeadlineTimer | None = None
@@ -433,6 +436,7 @@ class AsyncioTransport:
     # ------------------------------------------------------------ the connect task
 
     async def _run(self) -> None:
+        bind_session(self._session)  # this task's records name its session (zkrecipes.observe)
         try:
             await self._connect_loop()
         except BaseException as exc:

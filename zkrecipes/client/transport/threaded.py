@@ -71,6 +71,8 @@ from zkrecipes.client.transport._writer import (
     SendSide,
 )
 from zkrecipes.exceptions import ZkException
+from zkrecipes.observe.log_context import bind_session
+from zkrecipes.observe.log_context import install as install_log_fields
 from zkrecipes.states import KeeperState, ZkState
 
 if TYPE_CHECKING:
@@ -132,6 +134,7 @@ class ThreadedTransport:
         self._current: tuple[HostPort, tuple[Any, ...]] | None = None
         self._sock: Any = None
         self._observer: Any = None  # an ObserverHub while someone observes (zkrecipes.observe)
+        install_log_fields()
 
     # ------------------------------------------------------------ facade
 
@@ -355,6 +358,7 @@ class ThreadedTransport:
     # ------------------------------------------------------------ the loop
 
     def _run(self) -> None:
+        bind_session(self._session)  # this loop's records name its session (zkrecipes.observe)
         try:
             self._connect_loop()
         except BaseException:
