@@ -255,7 +255,8 @@ def test_timed_acquire_and_recipe_names() -> None:
             await timed_acquire(times, boom())
 
     asyncio.run(main())
-    assert [e.phase for e in recorder.recipes] == [RecipePhase.ACQUIRED, RecipePhase.RELEASED, RecipePhase.FAILED]
+    phases = [e.phase for e in recorder.recipes]
+    assert phases == [RecipePhase.ACQUIRED, RecipePhase.RELEASED, RecipePhase.FAILED]
 
     class WriteLock:
         pass

@@ -113,9 +113,8 @@ def test_connections_expiry_and_states_are_reported_in_order() -> None:
     kinds = [c.kind for c in rec.connections]
     assert kinds == [Kind.CONNECTED, Kind.DISCONNECTED, Kind.RECONNECTED, Kind.DISCONNECTED, Kind.EXPIRED,
                      Kind.CONNECTED]
-    assert [(s.previous, s.state) for s in rec.states] == [
-        (None, ZkState.CONNECTED), (ZkState.CONNECTED, ZkState.SUSPENDED), (ZkState.SUSPENDED, ZkState.CONNECTED),
-        (ZkState.CONNECTED, ZkState.SUSPENDED), (ZkState.SUSPENDED, ZkState.LOST), (ZkState.LOST, ZkState.CONNECTED)]
+    c, s, lost = ZkState.CONNECTED, ZkState.SUSPENDED, ZkState.LOST
+    assert [(e.previous, e.state) for e in rec.states] == [(None, c), (c, s), (s, c), (c, s), (s, lost), (lost, c)]
     assert type(unsent.error) is SessionExpiredError
     assert [type(e.error) for e in rec.requests] == [SessionExpiredError]
     assert rec.requests[0].xid == 0  # never written
