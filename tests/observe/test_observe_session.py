@@ -114,7 +114,8 @@ def test_connections_expiry_and_states_are_reported_in_order() -> None:
     assert kinds == [Kind.CONNECTED, Kind.DISCONNECTED, Kind.RECONNECTED, Kind.DISCONNECTED, Kind.EXPIRED,
                      Kind.CONNECTED]
     c, s, lost = ZkState.CONNECTED, ZkState.SUSPENDED, ZkState.LOST
-    assert [(e.previous, e.state) for e in rec.states] == [(None, c), (c, s), (s, c), (c, s), (s, lost), (lost, c)]
+    changes = [(e.previous, e.state) for e in rec.states]
+    assert changes == [(None, c), (c, s), (s, c), (c, s), (s, lost), (lost, c)]
     assert type(unsent.error) is SessionExpiredError
     assert [type(e.error) for e in rec.requests] == [SessionExpiredError]
     assert rec.requests[0].xid == 0  # never written
