@@ -22,6 +22,7 @@ from typing import Any
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from zkrecipes.exceptions import make_error
 from zkrecipes.observe.callback_event import CallbackEvent
 from zkrecipes.observe.connection_event import ConnectionEvent
 from zkrecipes.observe.observer import Observer
@@ -82,7 +83,7 @@ class OpenTelemetryObserver(Observer):
         metric: dict[str, Any] = {"db.system.name": SYSTEM, "db.operation.name": event.operation}
         error_type = None
         if not event.ok:
-            error_type = type(event.error).__name__ if event.error is not None else str(event.code)
+            error_type = type(event.error if event.error is not None else make_error(event.code)).__name__
             metric["error.type"] = error_type
             metric["db.response.status_code"] = str(event.code)
         self.duration.record(event.latency, metric)
@@ -103,7 +104,8 @@ class OpenTelemetryObserver(Observer):
         if error_type is not None:
             if event.error is not None:
                 span.record_exception(event.error)
-            span.set_status(Status(StatusCode.ERROR, str(event.error) if event.error else error_type))
+            description = str(event.error) if event.error is not None else error_type
+            span.set_status(Status(StatusCode.ERROR, description))
         span.end()
 
     # ------------------------------------------------------------ the rest

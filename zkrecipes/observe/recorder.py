@@ -20,10 +20,10 @@ __all__ = ["RecordingObserver"]
 class RecordingObserver(Observer):
     """Every event, per kind, in arrival order (``starts``, ``requests``, ``states``,
     ``connections``, ``watches``, ``callbacks``, ``recipes``). Lists are appended under
-    a lock; read copies with :meth:`snapshot` while clients run."""
+    ``lock``: hold it (or take a :meth:`snapshot`) to read them while clients run."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self.starts: list[RequestStart] = []
         self.requests: list[RequestEvent] = []
         self.states: list[StateEvent] = []
@@ -34,11 +34,11 @@ class RecordingObserver(Observer):
 
     def snapshot(self, kind: str) -> list[object]:
         """A copy of one list (``"requests"``, ``"states"`` ...)."""
-        with self._lock:
+        with self.lock:
             return list(getattr(self, kind))
 
     def _add(self, target: list[Any], event: object) -> None:
-        with self._lock:
+        with self.lock:
             target.append(event)
 
     def on_request_start(self, start: RequestStart) -> object:
