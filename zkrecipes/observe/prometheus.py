@@ -6,7 +6,7 @@ and counters are fed by the hook's events; the gauges (requests in flight,
 live watches, callback-queue depth, session state) are read from the attached
 clients when the registry is scraped, summed over them. Names and labels:
 ``docs/observability.md``. :func:`start_metrics_server` serves a registry over
-HTTP for a quick look (``zkrecipes --metrics-port`` uses it).
+HTTP for a quick look.
 """
 
 from __future__ import annotations
