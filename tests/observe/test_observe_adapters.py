@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from zkrecipes.observe import (
 )
 from zkrecipes.observe.log_context import FIELDS, ZkLogFilter, bind_session, install
 from zkrecipes.observe.log_observer import LoggingObserver
+from zkrecipes.observe.request_stats import RequestStats
 from zkrecipes.states import EventType, ZkState
 
 
@@ -30,6 +32,14 @@ def _request(code: int = 0, error: BaseException | None = None, latency: float =
 class FakeClient:
     name = "fake"
     state: ZkState | None = ZkState.CONNECTED
+
+    def __init__(self) -> None:
+        self.stats: RequestStats | None = None
+
+    def request_stats(self, bounds: Sequence[float]) -> RequestStats:
+        if self.stats is None:
+            self.stats = RequestStats(bounds)
+        return self.stats
 
     def in_flight(self) -> int:
         return 3
@@ -47,10 +57,12 @@ def test_prometheus_histograms_counters_and_scrape_time_gauges() -> None:
 
     registry = prometheus_client.CollectorRegistry()
     obs = PrometheusObserver(registry)
-    obs.on_attach(FakeClient())
-    obs.on_request(_request(latency=0.002), None)
-    obs.on_request(_request(latency=0.2), None)
-    obs.on_request(_request(-101), None)
+    client = FakeClient()
+    obs.on_attach(client)
+    assert client.stats is not None  # the hub fills it: no event per request
+    client.stats.add("getData", 0, 0.002, 20, 120)
+    client.stats.add("getData", 0, 0.2, 20, 120)
+    client.stats.add("getData", -101, 0.002, 20, 20)
     obs.on_connection(ConnectionEvent(ConnectionEventKind.RECONNECTED, None, 1, 0.0))
     obs.on_connection(ConnectionEvent(ConnectionEventKind.EXPIRED, None, 1, 0.0))
     obs.on_watch(WatchEvent(EventType.CHANGED, "/a", 1, 1, 0.0))
@@ -82,6 +94,9 @@ def test_prometheus_histograms_counters_and_scrape_time_gauges() -> None:
     assert "# TYPE zkrecipes_request_duration_seconds histogram" in text
     obs.on_detach(FakeClient())  # another object: still attached
     assert value("zkrecipes_requests_in_flight") == 3
+    obs.on_detach(client)
+    assert value("zkrecipes_requests_in_flight") == 0
+    assert value("zkrecipes_request_duration_seconds_count", {"operation": "getData", "code": "0"}) is None
 
 
 def test_opentelemetry_spans_status_and_metrics() -> None:

@@ -272,6 +272,8 @@ class _Req:
 
 
 def _complete(result: object) -> Any:
+    """The failure of a request (a reply is ended by ``received``; failures by ``outputs``)."""
     from zkrecipes.client.session.outputs import Complete
+    from zkrecipes.exceptions import ConnectionLoss
 
-    return Complete(result, b"")
+    return Complete(result, None, ConnectionLoss("connection lost"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from _session_harness import HOSTS, Driver, FakeServer, Policy, notification
+from _session_harness import HOSTS, Driver, FakeServer, Policy, notification, reply
 
 from zkrecipes.client.protocol.requests import ExistsRequest, GetDataRequest
 from zkrecipes.client.session import Output, SessionMachine
@@ -163,3 +163,36 @@ class _Result:
 def _watcher(event: Any) -> None:
     return None
 
+
+
+def test_request_stats_are_kept_without_an_event_per_request() -> None:
+    d, rec, hub = observed()
+    hub.remove(rec)
+    stats = hub.request_stats([0.1, 1.0])
+    assert hub.request_stats((0.1, 1.0)) is stats
+    d.submit(GetDataRequest("/a"))
+    d.now += 0.5
+    d.deliver()
+    d.submit(ExistsRequest("/missing"))
+    d.deliver()
+    d.submit(GetDataRequest("/lost"))
+    d.lose()
+    series, sent, received = stats.snapshot()
+    assert series[("getData", 0)] == [0.0, 1.0, 0.0, 0.5]  # <= 0.1, <= 1.0, +Inf, sum
+    assert stats.count("exists", -101) == 1 and stats.count("getData", -4) == 1
+    assert sent > 0 and received > 0
+    assert rec.requests == []
+
+
+def test_replies_decoded_before_a_bad_frame_are_still_reported() -> None:
+    d, rec, hub = observed()
+    first = d.submit(GetDataRequest("/a"))
+    d.submit(GetDataRequest("/b"))
+    assert d.server is not None
+    answers = d.server.take()
+    good = answers[: 4 + int.from_bytes(answers[:4], "big")]  # the reply to /a only
+    d.apply(d.m.receive_data(good + reply(999, 1), d.now))  # then a reply nobody asked for
+    d.lose()
+    assert first.value[0] == b"/a"
+    assert [(e.path, e.code) for e in rec.requests] == [("/a", 0), ("/b", -4)]
+    assert hub.in_flight() == 0

@@ -10,20 +10,26 @@ from typing import Any
 
 from zkrecipes.client.protocol.opcodes import op_name
 
-__all__ = ["request_names"]
+__all__ = ["operation_name", "request_names"]
 
 _OPERATIONS: dict[int, str] = {}
 
 
+def operation_name(request: Any) -> str:
+    """ZooKeeper's name of the request's opcode (``getData``; the class name if it has none)."""
+    opcode: Any = getattr(request, "opcode", None)
+    try:
+        return _OPERATIONS[opcode]
+    except (KeyError, TypeError):
+        if not isinstance(opcode, int):
+            return type(request).__name__
+        operation = _OPERATIONS[opcode] = op_name(opcode)
+        return operation
+
+
 def request_names(request: Any) -> tuple[str, str | None]:
-    """``(operation, path)``: ZooKeeper's opcode name (the class name if none) and the path."""
-    opcode = getattr(request, "opcode", None)
-    operation = _OPERATIONS.get(opcode) if type(opcode) is int else None
-    if operation is None:
-        if isinstance(opcode, int):
-            operation = _OPERATIONS[opcode] = op_name(opcode)
-        else:
-            operation = type(request).__name__
+    """``(operation, path)``: :func:`operation_name` and the request's client path (or None)."""
+    operation = operation_name(request)
     path = getattr(request, "path", None)
     if path is None:
         path = getattr(request, "prefix_path", None)

@@ -1,68 +1,53 @@
-"""``RequestMetrics``: request latency histograms and byte counters, kept cheaply per event.
+"""``RequestMetrics``: the request histogram and byte counters, read from the clients' stats at scrape.
 
-The per-request path is the hot one, so it does not go through
-``prometheus_client``'s locked metric objects: each event adds to plain
-counters (a bucket found by bisection, a sum, two byte totals) under one lock,
-and a collector turns them into ``HistogramMetricFamily``/``CounterMetricFamily``
-at scrape time. Same exposition as a ``Histogram``: cumulative ``_bucket``s with
-``le`` (``+Inf`` included), ``_sum``, ``_count``.
+Each attached client keeps a :class:`~zkrecipes.observe.request_stats.RequestStats`
+(the hub fills it without building an event per request); this collector sums
+them into ``<prefix>_request_duration_seconds{operation, code}`` (the exposition
+of a ``Histogram``: cumulative ``_bucket``s with ``le`` and ``+Inf``, ``_sum``,
+``_count``) and ``<prefix>_request_bytes_total{direction}``.
 """
 
 from __future__ import annotations
 
-import threading
-from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from zkrecipes.observe.request_stats import RequestStats, Series
+
 __all__ = ["RequestMetrics"]
 
 
 class RequestMetrics(Collector):
-    """``<prefix>_request_duration_seconds{operation, code}``, ``<prefix>_request_bytes_total{direction}``."""
+    """Sums the stats of the clients attached (see the module docstring)."""
 
-    def __init__(self, prefix: str, buckets: Sequence[float]) -> None:
+    def __init__(self, prefix: str, bounds: Sequence[float]) -> None:
         self._prefix = prefix
-        self._bounds = [float(b) for b in buckets]
-        self._lock = threading.Lock()
-        self._series: dict[tuple[str, int], list[float]] = {}  # key -> [count per bucket..., +Inf, sum]
-        self._sent = 0
-        self._received = 0
-
-    def observe(self, operation: str, code: int, seconds: float, sent: int, received: int) -> None:
-        index = bisect_left(self._bounds, seconds)
-        key = (operation, code)
-        with self._lock:
-            series = self._series.get(key)
-            if series is None:
-                series = self._series[key] = [0.0] * (len(self._bounds) + 2)
-            series[index] += 1
-            series[-1] += seconds
-            self._sent += sent
-            self._received += received
-
-    def count(self, operation: str, code: int = 0) -> int:
-        """Observations of one series (for tests and quick looks)."""
-        with self._lock:
-            series = self._series.get((operation, code))
-            return 0 if series is None else int(sum(series[:-1]))
+        self.bounds = tuple(float(b) for b in bounds)
+        self.stats: list[RequestStats] = []
 
     def collect(self) -> Iterator[Metric]:
-        with self._lock:
-            series = {key: list(values) for key, values in self._series.items()}
-            sent, received = self._sent, self._received
+        total: Series = {}
+        sent = received = 0
+        for stats in list(self.stats):
+            series, s, r = stats.snapshot()
+            sent += s
+            received += r
+            for key, values in series.items():
+                into = total.setdefault(key, [0.0] * len(values))
+                for index, value in enumerate(values):
+                    into[index] += value
         histogram = HistogramMetricFamily(
             f"{self._prefix}_request_duration_seconds", "Request latency from submit to reply or failure.",
             labels=["operation", "code"])
-        bounds = [repr(b) for b in self._bounds] + ["+Inf"]
-        for (operation, code), values in sorted(series.items()):
+        bounds = [repr(b) for b in self.bounds] + ["+Inf"]
+        for (operation, code), values in sorted(total.items()):
             cumulative = []
-            total = 0.0
+            running = 0.0
             for bound, count in zip(bounds, values[:-1], strict=True):
-                total += count
-                cumulative.append((bound, total))
+                running += count
+                cumulative.append((bound, running))
             histogram.add_metric([operation, str(code)], cumulative, values[-1])
         yield histogram
         counter = CounterMetricFamily(f"{self._prefix}_request_bytes", "Bytes of request and reply frames.",

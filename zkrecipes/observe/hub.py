@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.events import Reply
 from zkrecipes.client.session.outputs import Complete, Dispatch, StateChanged
 from zkrecipes.observe._frames import FrameSizes
-from zkrecipes.observe._names import request_names
+from zkrecipes.observe._names import operation_name, request_names
 from zkrecipes.observe._queue_timing import QueueTiming
 from zkrecipes.observe.callback_event import CallbackEvent
 from zkrecipes.observe.connection_event import ConnectionEvent, ConnectionEventKind
@@ -28,6 +28,7 @@ from zkrecipes.observe.observer import Observer
 from zkrecipes.observe.recipe_event import RecipeEvent
 from zkrecipes.observe.request_event import RequestEvent
 from zkrecipes.observe.request_start import RequestStart
+from zkrecipes.observe.request_stats import RequestStats
 from zkrecipes.observe.state_event import StateEvent
 from zkrecipes.observe.watch_event import WatchEvent
 from zkrecipes.states import ZkState
@@ -65,6 +66,7 @@ class ObserverHub:
         self._requesters: list[tuple[Any, Any]] = []
         self._starting = False  # does any observer override on_request_start?
         self._no_tokens: tuple[tuple[Any, object], ...] = ()
+        self._stats: list[RequestStats] = []  # aggregates observers asked for (request_stats)
         self._machine: SessionMachine | None = None
         self._state: ZkState | None = None
 
@@ -154,8 +156,9 @@ class ObserverHub:
         if now is None:
             now = self.clock()
         tokens = self._start(request, now) if self._starting else self._no_tokens
-        # [started, request, tokens, xid, frame size, result (kept alive: its id is the key)]
-        self._table[id(result)] = [now, request, tokens, 0, 0, result]
+        # [started, frame size, xid, tokens, request]; keyed by the result's id, removed when
+        # it ends (a result is alive until then: the session's queues reference it)
+        self._table[id(result)] = [now, 0, 0, tokens, request]
 
     def _start(self, request: Any, now: float) -> tuple[tuple[Any, object], ...]:
         operation, path = request_names(request)
@@ -167,33 +170,40 @@ class ObserverHub:
         """A tracked request went on the wire with ``xid`` in a ``size``-byte frame."""
         entry = self._table.get(id(result))
         if entry is not None:
-            entry[3] = xid
-            entry[4] = size
+            entry[1] = size
+            entry[2] = xid
 
     def received(self, p: SessionParts, events: list[Any], data: bytes | bytearray | memoryview,
                  now: float) -> None:
         """Decoded ``events`` came from ``data``: end the tracked requests they answer."""
-        sizes: list[int] | None = self.frames.feed(data)
+        sizes: list[int] | None = self.frames.feed(data) if data else None
         if sizes is not None and len(sizes) != len(events):
             sizes = None
         pop = self._table.pop
-        server: str | None = None
-        session_id = 0
-        known = False
+        stats = self._stats
+        labels: tuple[str | None, int] | None = None
         for index, event in enumerate(events):
             if type(event) is not Reply:
                 continue
-            ctx = event.pending.context
+            pending = event.pending
+            ctx = pending.context
             if type(ctx) is not tuple:
                 continue
             entry = pop(id(ctx[0]), None)
             if entry is None:
                 continue
-            if not known:
-                server, session_id = self._labels(p)
-                known = True
-            self._end(entry, event.err, None, server, session_id, event.pending.xid, event.zxid, now,
-                      sizes[index] if sizes is not None else 0)
+            size = 0 if sizes is None else sizes[index]
+            latency = now - entry[0]
+            if stats:
+                operation = operation_name(pending.request)
+                for stat in stats:
+                    stat.add(operation, event.err, latency, entry[1], size)
+            if entry[3]:
+                if labels is None:
+                    labels = self._labels(p)
+                operation, path = request_names(pending.request)
+                self._end(entry, operation, path, event.err, None, labels, pending.xid, event.zxid, latency,
+                          size)
 
     def outputs(self, outputs: Iterable[Any]) -> None:
         """The transport applies ``outputs``: failed requests, state changes, watch fires."""
@@ -202,14 +212,12 @@ class ObserverHub:
         for output in outputs:
             kind = type(output)
             if kind is Complete:
-                if not table:
+                # Replies were ended by received(); what is left are the requests that failed.
+                if output.error is None or not table:
                     continue
                 entry = table.pop(id(output.result), None)
                 if entry is not None:
-                    error = output.error
-                    code = 0 if error is None else int(getattr(error, "code", -1) or -1)
-                    server, session_id = self._where()
-                    self._end(entry, code, error, server, session_id, entry[3], 0, now or self.clock(), 0)
+                    self._failed(entry, output, now or self.clock())
             elif kind is StateChanged:
                 now = now or self.clock()
                 previous, self._state = self._state, output.state
@@ -222,6 +230,17 @@ class ObserverHub:
                 self._emit("on_watch", WatchEvent(event.type, event.path, len(output.watchers),
                                                   session_id, now))
 
+    def _failed(self, entry: list[Any], output: Complete, now: float) -> None:
+        """A tracked request ended without a reply (lost, expired, closed, refused)."""
+        error = output.error
+        code = int(getattr(error, "code", -1) or -1)
+        operation, path = request_names(entry[4])
+        latency = now - entry[0]
+        for stat in self._stats:
+            stat.add(operation, code, latency, entry[1], 0)
+        if entry[3]:
+            self._end(entry, operation, path, code, error, self._where(), entry[2], 0, latency, 0)
+
     def _labels(self, p: SessionParts) -> tuple[str | None, int]:
         host = p.current_host
         cached = self._server_name
@@ -229,18 +248,26 @@ class ObserverHub:
             cached = self._server_name = (host, None if host is None else str(host))
         return cached[1], (0 if p.protocol is None else p.protocol.session_id)
 
-    def _end(self, entry: list[Any], code: int, error: BaseException | None, server: str | None,
-             session_id: int, xid: int, zxid: int, now: float, received: int) -> None:
-        operation, path = request_names(entry[1])
-        started = entry[0]
-        event = RequestEvent(operation, path, code, server, session_id, xid, zxid, started, now - started,
-                             entry[4], received, error)
-        for end, token in entry[2]:  # the observers attached when it started
+    def _end(self, entry: list[Any], operation: str, path: str | None, code: int, error: BaseException | None,
+             labels: tuple[str | None, int], xid: int, zxid: int, latency: float, received: int) -> None:
+        event = RequestEvent(operation, path, code, labels[0], labels[1], xid, zxid, entry[0], latency,
+                             entry[1], received, error)
+        for end, token in entry[3]:  # the observers attached when it started
             if end is not None:
                 try:
                     end(event, token)
                 except Exception:
                     log.exception("observer %r failed", end)
+
+    def request_stats(self, bounds: Sequence[float]) -> RequestStats:
+        """Aggregates over ``bounds`` (seconds), kept from now on (one per distinct bounds)."""
+        wanted = tuple(float(b) for b in bounds)
+        for stats in self._stats:
+            if stats.bounds == wanted:
+                return stats
+        stats = RequestStats(wanted)
+        self._stats = [*self._stats, stats]
+        return stats
 
     def connection(self, kind: ConnectionEventKind, p: SessionParts, now: float | None = None) -> None:
         """A connection/session milestone (see :class:`ConnectionEventKind`)."""

@@ -22,7 +22,6 @@ from zkrecipes.observe.callback_event import CallbackEvent
 from zkrecipes.observe.connection_event import ConnectionEvent, ConnectionEventKind
 from zkrecipes.observe.observer import Observer
 from zkrecipes.observe.recipe_event import RecipeEvent, RecipePhase
-from zkrecipes.observe.request_event import RequestEvent
 from zkrecipes.observe.source import ObservedClient
 from zkrecipes.observe.watch_event import WatchEvent
 from zkrecipes.states import ZkState
@@ -78,7 +77,7 @@ class PrometheusObserver(Observer):
         self._clients: list[ObservedClient] = []
         reg = self.registry
         p = prefix
-        self.requests = RequestMetrics(p, REQUEST_BUCKETS)  # the hot path: see _prom_requests
+        self.requests = RequestMetrics(p, REQUEST_BUCKETS)  # from each client's RequestStats
         reg.register(self.requests)
         self.connection_events = Counter(
             f"{p}_connection_events", "Connections made, resumed or dropped, and sessions expired.",
@@ -103,13 +102,12 @@ class PrometheusObserver(Observer):
 
     def on_attach(self, client: ObservedClient) -> None:
         self._clients.append(client)
+        self.requests.stats.append(client.request_stats(self.requests.bounds))
 
     def on_detach(self, client: ObservedClient) -> None:
         self._clients[:] = [c for c in self._clients if c is not client]
-
-    def on_request(self, event: RequestEvent, token: object) -> None:
-        self.requests.observe(event.operation, event.code, event.latency, event.bytes_sent,
-                              event.bytes_received)
+        stats = client.request_stats(self.requests.bounds)
+        self.requests.stats[:] = [s for s in self.requests.stats if s is not stats]
 
     def on_connection(self, event: ConnectionEvent) -> None:
         self.connection_events.labels(event.kind.value).inc()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from zkrecipes.observe.request_stats import RequestStats
 from zkrecipes.states import ZkState
 
 __all__ = ["ObservedClient"]
@@ -32,4 +34,10 @@ class ObservedClient(Protocol):
 
     def queue_depths(self) -> dict[str, int]:
         """Items waiting or running per callback queue (``session``, ``watch``, ``completion``)."""
+        ...
+
+    def request_stats(self, bounds: Sequence[float]) -> RequestStats:
+        """Latency histograms (over ``bounds``, seconds) and byte totals of the requests that
+        end from now on, kept by the client without an event per request (cheaper than
+        ``on_request`` when only aggregates are needed). The same object for the same bounds."""
         ...

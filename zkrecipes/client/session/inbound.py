@@ -66,7 +66,10 @@ def receive(p: SessionParts, data: bytes | bytearray | memoryview, now: float) -
         if p.phase.phase is Phase.HANDSHAKE:
             p.planner.note_error(p.current_host, f"protocol error: {exc}")
         dropping = False
-        for event in undelivered_events(exc):
+        delivered = undelivered_events(exc)
+        if p.observer is not None:
+            p.observer.received(p, delivered, b"", now)  # the replies decoded before the bad frame
+        for event in delivered:
             dropping = _route(p, event, now, out, dropping)
         if not dropping:
             out.append(Drop(f"protocol error: {exc!r}"))
