@@ -10,12 +10,12 @@ for a JSON formatter or structlog (``docs/observability.md`` shows both):
   with ``extra=``), else None.
 
 How: :class:`ZkLogFilter`, installed once on each ``zkrecipes`` logger by
-:func:`install` (the transports call it when a client is made), fills what the
-call did not give from the session bound to the running context — the
-transport's I/O loop binds its session (:func:`bind_session`) in its own thread,
-greenlet or task, so records of the loop, and of what it calls, name their
-session. A filter on a logger does not see records of loggers created after
-:func:`install`; add ``ZkLogFilter()`` to your handler to be sure.
+:func:`install` (when a client's I/O loop starts), fills what the call did not
+give from the session bound to the running context — the transport's I/O loop
+binds its session (:func:`bind_session`) in its own thread, greenlet or task, so
+records of the loop, and of what it calls, name their session. A filter on a
+logger does not see records of loggers created after :func:`install`; add
+``ZkLogFilter()`` to your handler to be sure.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ _BOUND: ContextVar[Any] = ContextVar("zkrecipes_session", default=None)
 
 def bind_session(session: Any) -> None:
     """Name ``session`` (a :class:`~zkrecipes.client.session.machine.SessionMachine`) in the
-    records logged from the current thread, greenlet or task from now on."""
+    records logged from the current thread, greenlet or task from now on (and :func:`install`
+    the filter: a transport calls this when its I/O loop starts)."""
+    install()
     _BOUND.set(session)
 
 

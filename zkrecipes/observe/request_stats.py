@@ -4,9 +4,15 @@ The per-request path is the hot one. An observer that only needs aggregates
 (the Prometheus adapter) asks the client for a ``RequestStats``
 (:meth:`~zkrecipes.observe.source.ObservedClient.request_stats`) instead of
 overriding ``on_request``: the hub then adds each ended request to plain
-counters — a bucket found by bisection, a sum, two byte totals, under one lock —
-and builds no event object for it. :meth:`snapshot` hands the counts out (at
-scrape time).
+counters — a bucket found by bisection, a sum, two byte totals — and builds no
+event object for it. :meth:`snapshot` hands the counts out (at scrape time).
+
+Threads: :meth:`add` takes no lock (one costs as much as the rest of it). It is
+called on the session's owner side — the I/O loop, which ends every request but
+the ones failed by a call racing the end of a run (a ``submit`` just after
+``stop``) — so a lost update needs two threads adding at the same instant
+during shutdown. Snapshots copy under a lock of their own, between additions
+(each list copy is atomic under the GIL).
 """
 
 from __future__ import annotations
@@ -36,25 +42,23 @@ class RequestStats:
         self.received = 0
 
     def add(self, operation: str, code: int, seconds: float, sent: int, received: int) -> None:
-        """One ended request (any thread)."""
-        index = bisect_left(self.bounds, seconds)
+        """One ended request (the session's owner side: see the module docstring)."""
         key = (operation, code)
-        with self._lock:
-            series = self._series.get(key)
-            if series is None:
-                series = self._series[key] = [0.0] * (len(self.bounds) + 2)
-            series[index] += 1
-            series[-1] += seconds
-            self.sent += sent
-            self.received += received
+        series = self._series.get(key)
+        if series is None:
+            series = self._series.setdefault(key, [0.0] * (len(self.bounds) + 2))
+        series[bisect_left(self.bounds, seconds)] += 1
+        series[-1] += seconds
+        self.sent += sent
+        self.received += received
 
     def snapshot(self) -> tuple[Series, int, int]:
         """A copy: ``(series, bytes sent, bytes received)``."""
         with self._lock:
-            return {key: list(values) for key, values in self._series.items()}, self.sent, self.received
+            items = list(self._series.items())
+            return {key: list(values) for key, values in items}, self.sent, self.received
 
     def count(self, operation: str, code: int = 0) -> int:
         """Requests ended so far for one ``(operation, code)``."""
-        with self._lock:
-            series = self._series.get((operation, code))
-            return 0 if series is None else int(sum(series[:-1]))
+        series = self._series.get((operation, code))
+        return 0 if series is None else int(sum(series[:-1]))

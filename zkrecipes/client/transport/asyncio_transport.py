@@ -71,7 +71,6 @@ from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
 from zkrecipes.exceptions import ZkException
 from zkrecipes.observe.log_context import bind_session
-from zkrecipes.observe.log_context import install as install_log_fields
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -129,8 +128,6 @@ class AsyncioTransport:
         self._thread: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = True  # True while not running: submit() fails at once
-        self._observer: Any = None  # an ObserverHub while someone observes (zkrecipes.observe)
-        install_log_fields()
         self._link: Link | None = None
         self._flush_scheduled = False
         self._timer: DeadlineTimer | None = None
@@ -243,7 +240,6 @@ class AsyncioTransport:
     def set_observer(self, hub: Any) -> None:
         """Report to ``hub`` (a :class:`zkrecipes.observe.hub.ObserverHub`; None: nobody listens)."""
         self._session.observer = hub
-        self._observer = hub
 
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
@@ -373,8 +369,8 @@ class AsyncioTransport:
 
     def _apply(self, outputs: list[Output]) -> bool:
         """Carry out the session's outputs in order; True if one was a :class:`Drop`."""
-        if self._observer is not None:
-            self._observer.outputs(outputs)
+        if self._session.parts.observer is not None:  # zkrecipes.observe
+            self._session.parts.observer.outputs(outputs)
         dropped = False
         for output in outputs:
             kind = type(output)

@@ -72,7 +72,6 @@ from zkrecipes.client.transport._writer import (
 )
 from zkrecipes.exceptions import ZkException
 from zkrecipes.observe.log_context import bind_session
-from zkrecipes.observe.log_context import install as install_log_fields
 from zkrecipes.states import KeeperState, ZkState
 
 if TYPE_CHECKING:
@@ -134,7 +133,6 @@ class ThreadedTransport:
         self._current: tuple[HostPort, tuple[Any, ...]] | None = None
         self._sock: Any = None
         self._observer: Any = None  # an ObserverHub while someone observes (zkrecipes.observe)
-        install_log_fields()
 
     # ------------------------------------------------------------ facade
 
