@@ -119,8 +119,8 @@ def test_opentelemetry_spans_status_and_metrics() -> None:
     obs.on_request(_request(), token)
     token = obs.on_request_start(RequestStart("getData", "/a", 1.0))
     obs.on_request(_request(-4, ConnectionLoss("connection lost before the reply to getData /a")), token)
-    token = obs.on_request_start(RequestStart("exists", "/b", 1.0))
-    obs.on_request(RequestEvent("exists", "/b", -101, None, 0, 3, 0, 1.0, 0.1, 10, 16), token)
+    token = obs.on_request_start(RequestStart("getData", "/b", 1.0))
+    obs.on_request(RequestEvent("getData", "/b", -101, None, 0, 3, 0, 1.0, 0.1, 10, 16), token)
     obs.on_recipe(RecipeEvent("lock", "/l", RecipePhase.FAILED, wait=0.5, error=TimeoutError("t")))
     ok, lost, missing, recipe = exporter.get_finished_spans()
     attrs = dict(ok.attributes or {})
@@ -190,3 +190,25 @@ def test_the_logging_observer_gives_request_fields(caplog: pytest.LogCaptureFixt
     assert (record.zk_xid, record.zk_operation, record.zk_session_id, record.zk_server) == (
         7, "getData", "0x1a", "127.0.0.1:2181")
     assert ok.levelno == logging.DEBUG and failed.levelno == logging.INFO
+
+
+def test_exists_of_a_missing_node_is_not_a_failed_span() -> None:
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import StatusCode
+
+    from zkrecipes.observe.otel import OpenTelemetryObserver
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    obs = OpenTelemetryObserver(provider)
+    event = RequestEvent("exists", "/none", -101, None, 0, 3, 0, 1.0, 0.1, 10, 16)
+    assert event.ok
+    obs.on_request(event, obs.on_request_start(RequestStart("exists", "/none", 1.0)))
+    (span,) = exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.UNSET
+    attrs = dict(span.attributes or {})
+    assert attrs["db.response.status_code"] == "-101" and "error.type" not in attrs

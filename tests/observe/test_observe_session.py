@@ -12,7 +12,7 @@ from typing import Any
 
 from _session_harness import HOSTS, Driver, FakeServer, Policy, notification, reply
 
-from zkrecipes.client.protocol.requests import ExistsRequest, GetDataRequest
+from zkrecipes.client.protocol.requests import ExistsRequest, GetChildrenRequest, GetDataRequest
 from zkrecipes.client.session import Output, SessionMachine
 from zkrecipes.exceptions import ConnectionLoss, SessionExpiredError
 from zkrecipes.observe import ConnectionEventKind as Kind
@@ -68,10 +68,12 @@ def test_a_reply_is_reported_with_xid_zxid_sizes_server_session_and_latency() ->
 
 def test_a_server_error_is_reported_with_its_code() -> None:
     d, rec, _hub = observed()
-    d.submit(ExistsRequest("/missing"))
+    d.submit(GetChildrenRequest("/missing"))
+    d.submit(ExistsRequest("/missing"))  # NoNode, but exists() returns None: not a failure
     d.deliver()
-    (event,) = rec.requests
-    assert (event.operation, event.code, event.ok) == ("exists", -101, False)
+    failed, missing = rec.requests
+    assert (failed.operation, failed.code, failed.ok) == ("getChildren", -101, False)
+    assert (missing.operation, missing.code, missing.ok) == ("exists", -101, True)
 
 
 def test_a_request_lost_with_its_connection_is_reported_as_connection_loss() -> None:

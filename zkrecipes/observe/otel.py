@@ -85,6 +85,7 @@ class OpenTelemetryObserver(Observer):
         if not event.ok:
             error_type = type(event.error if event.error is not None else make_error(event.code)).__name__
             metric["error.type"] = error_type
+        if event.code:
             metric["db.response.status_code"] = str(event.code)
         self.duration.record(event.latency, metric)
         span = token
@@ -99,6 +100,7 @@ class OpenTelemetryObserver(Observer):
         _server(attributes, event.server)
         if error_type is not None:
             attributes["error.type"] = error_type
+        if event.code:
             attributes["db.response.status_code"] = str(event.code)
         span.set_attributes(attributes)
         if error_type is not None:

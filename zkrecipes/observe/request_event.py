@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 __all__ = ["RequestEvent"]
 
+_NO_NODE = -101
+
 
 @dataclass(slots=True)  # read-only by contract; not frozen=True: see the module docstring
 class RequestEvent:
@@ -45,5 +47,8 @@ class RequestEvent:
 
     @property
     def ok(self) -> bool:
-        """True when the request succeeded."""
-        return self.code == 0 and self.error is None
+        """True when the call succeeded: code 0 — or ``exists`` of a missing node (code
+        -101 NoNode: the call returns None, ZooKeeper's answer is still reported)."""
+        if self.error is not None:
+            return False
+        return self.code == 0 or (self.code == _NO_NODE and self.operation == "exists")
