@@ -100,6 +100,8 @@ async def test_prometheus_counts_with_a_real_expiry_and_a_contended_lock(
     assert count("getData") == 4 and count("getData", "-101") == 1
     assert value("zkrecipes_requests_in_flight") == 0.0
 
+    held = Lock(zk, "/aheld", "holder")
+    assert await held.acquire(timeout=WAIT)
     old = zk.client_id
     assert old is not None
     expire_session(zk_hosts, old)
@@ -108,6 +110,9 @@ async def test_prometheus_counts_with_a_real_expiry_and_a_contended_lock(
     await _until(lambda: value("zkrecipes_session_state", state="CONNECTED") == 1.0, "state gauge")
     assert value("zkrecipes_session_expirations_total") == 1.0
     assert value("zkrecipes_connection_events_total", kind="connected") == 2.0
+    await _until(lambda: value("zkrecipes_recipe_hold_seconds_count", recipe="lock", outcome="lost") == 1.0,
+                 "the lock lost with the session")
+    assert not held.is_acquired
 
     other = await zk_aio_client_factory(observers=[metrics])
     holder, waiter = Lock(zk, "/alock", "holder"), Lock(other, "/alock", "waiter")
@@ -122,7 +127,7 @@ async def test_prometheus_counts_with_a_real_expiry_and_a_contended_lock(
     await holder.release()
     assert await asyncio.wait_for(contending, WAIT)
     await waiter.release()
-    assert value("zkrecipes_recipe_wait_seconds_count", recipe="lock", outcome="acquired") == 2.0
+    assert value("zkrecipes_recipe_wait_seconds_count", recipe="lock", outcome="acquired") == 3.0  # + held
     assert value("zkrecipes_recipe_hold_seconds_count", recipe="lock", outcome="released") == 2.0
 
 

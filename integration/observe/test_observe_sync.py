@@ -135,6 +135,8 @@ def test_prometheus_counts_after_a_workload_with_a_real_expiry_and_a_contended_l
     assert value("zkrecipes_request_bytes_total", direction="sent") > 0
     assert value("zkrecipes_request_bytes_total", direction="received") > 0
 
+    held = Lock(client, "/held-through-expiry", "holder")
+    assert held.acquire(timeout=WAIT)
     old_session = client.client_id[0]
     expire_session(zk_hosts, client.client_id)
     wait_until(client, lambda: client.connected and client.client_id is not None
@@ -144,6 +146,9 @@ def test_prometheus_counts_after_a_workload_with_a_real_expiry_and_a_contended_l
     assert value("zkrecipes_connection_events_total", kind="expired") == 1.0
     assert value("zkrecipes_connection_events_total", kind="connected") == 2.0
     assert value("zkrecipes_session_state", state="LOST") == 0.0
+    lost = lambda: value("zkrecipes_recipe_hold_seconds_count", recipe="lock", outcome="lost")  # noqa: E731
+    wait_until(client, lambda: lost() == 1.0, message="the lock lost with the session")
+    assert not held.is_acquired
 
     other = zk_client_factory(observers=[metrics])
     holder, waiter = Lock(client, "/lock", "holder"), Lock(other, "/lock", "waiter")
@@ -161,7 +166,7 @@ def test_prometheus_counts_after_a_workload_with_a_real_expiry_and_a_contended_l
     holder.release()
     assert acquired.wait(WAIT) and outcome == [True]
     waiter.release()
-    assert value("zkrecipes_recipe_wait_seconds_count", recipe="lock", outcome="acquired") == 2.0
+    assert value("zkrecipes_recipe_wait_seconds_count", recipe="lock", outcome="acquired") == 3.0  # + held
     assert value("zkrecipes_recipe_hold_seconds_count", recipe="lock", outcome="released") == 2.0
     assert value("zkrecipes_recipe_wait_seconds_count", recipe="lock", outcome="failed") == 0.0
 

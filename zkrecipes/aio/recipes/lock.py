@@ -74,8 +74,8 @@ class Lock:
             raise InvalidTypeError("extra_lock_patterns must be node names (str)")
         self.on_lost = check_callable(on_lost, "on_lost")
         self.policy = type(self)._POLICY(extra)
-        self._loop = AsyncAcquireLoop(client, self.path, self.policy, self.data, self, on_lost)
         self._times = RecipeTimes(client, recipe_name(self), self.path)  # for the observers
+        self._loop = AsyncAcquireLoop(client, self.path, self.policy, self.data, self, self._lost)
         self._guard = self._loop.guard
 
     def __repr__(self) -> str:
@@ -136,6 +136,11 @@ class Lock:
         if released:
             self._times.ended()
         return released
+
+    def _lost(self, lock: Lock) -> object:
+        """LOST while held: tell the observers, then the user's ``on_lost`` (if any)."""
+        self._times.ended(lost=True)
+        return None if self.on_lost is None else self.on_lost(lock)
 
     async def __aenter__(self) -> Lock:
         await self.acquire()

@@ -183,6 +183,7 @@ class Semaphore:
 
     def _forget(self) -> Callable[[], object]:
         name = self.node_name
+        self._times.ended(lost=True)
         self._new_name()
         return lambda: reap(self.client, self.path, name)
 
