@@ -277,3 +277,22 @@ def _complete(result: object) -> Any:
     from zkrecipes.exceptions import ConnectionLoss
 
     return Complete(result, None, ConnectionLoss("connection lost"))
+
+
+def test_a_client_without_observers_holds_none_on_every_hot_path() -> None:
+    from zkrecipes import ZkClient
+    from zkrecipes.aio import AsyncZkClient
+
+    zk = ZkClient("127.0.0.1:1")
+    assert hub_of(zk) is None and zk._transport._observer is None and zk.handler.observer is None
+    assert zk._transport._session.observer is None
+    recorder = RecordingObserver()
+    zk.add_observer(recorder)
+    hub = hub_of(zk)
+    assert hub is not None and zk._transport._session.observer is hub and zk.handler.observer is hub
+    assert zk.remove_observer(recorder)
+    assert zk._transport._session.observer is None and zk.handler.observer is None
+    azk = AsyncZkClient("127.0.0.1:1", observers=[recorder])
+    hub = hub_of(azk)
+    assert hub is not None and azk._watch_queue.observer is hub and azk._session_queue.observer is hub
+    assert azk.transport._session.observer is hub
