@@ -10,8 +10,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from _session_harness import HOSTS, Driver, FakeServer, Policy, notification, reply
+from _session_harness import HOSTS, PASSWORD, Driver, FakeServer, Policy, framed, notification, reply
 
+from zkrecipes.client.protocol.records import ConnectRequest, ConnectResponse
 from zkrecipes.client.protocol.requests import ExistsRequest, GetChildrenRequest, GetDataRequest
 from zkrecipes.client.session import Output, SessionMachine
 from zkrecipes.exceptions import ConnectionLoss, SessionExpiredError
@@ -198,3 +199,24 @@ def test_replies_decoded_before_a_bad_frame_are_still_reported() -> None:
     assert first.value[0] == b"/a"
     assert [(e.path, e.code) for e in rec.requests] == [("/a", 0), ("/b", -4)]
     assert hub.in_flight() == 0
+
+
+class ForgetfulServer(FakeServer):
+    """Answers every connection with a brand-new session (a resumed one is never kept)."""
+
+    def _connect(self, body: bytes) -> None:
+        self.connect_request, _ = ConnectRequest.read(body)
+        session_id = self.current_session = self.next_session
+        self.next_session += 1
+        self.out += framed(ConnectResponse(0, self.timeout_ms, session_id, PASSWORD, False).to_bytes())
+
+
+def test_a_new_session_on_reconnect_is_an_expiry_then_a_connection() -> None:
+    d, rec, _hub = observed()
+    d.server = ForgetfulServer(next_session=0x200)
+    d.lose()
+    d.connect()
+    d.deliver()
+    kinds = [c.kind for c in rec.connections]
+    assert kinds == [Kind.CONNECTED, Kind.DISCONNECTED, Kind.EXPIRED, Kind.CONNECTED]
+    assert [e.state for e in rec.states][-2:] == [ZkState.LOST, ZkState.CONNECTED]

@@ -138,15 +138,16 @@ def _connected(p: SessionParts, event: Connected, now: float, out: list[Output])
         p.planner.note_error(p.current_host, "read-only server (read-write required)")
         out.append(Drop("read-write server required"))
         return True
-    if p.observer is not None:
-        p.observer.connection(ConnectionEventKind.RECONNECTED if p.tracker.has_session and event.same_session
-                              else ConnectionEventKind.CONNECTED, p, now)
+    resumed = p.tracker.has_session and event.same_session
     if p.tracker.has_session and not event.same_session:
         # The server gave us a new session: the old one is gone.
         if p.observer is not None:
             p.observer.connection(ConnectionEventKind.EXPIRED, p, now)
         p.fates.fail_unsent(SessionExpiredError, out)
         emit(p.tracker.on_expired(), out)
+    if p.observer is not None:
+        kind = ConnectionEventKind.RECONNECTED if resumed else ConnectionEventKind.CONNECTED
+        p.observer.connection(kind, p, now)
     p.read_only_server = event.read_only
     if p.login is not None:  # the login first: nothing else is written until it is done
         p.phase.move(Phase.SASL)
