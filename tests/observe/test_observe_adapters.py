@@ -212,3 +212,20 @@ def test_exists_of_a_missing_node_is_not_a_failed_span() -> None:
     assert span.status.status_code is StatusCode.UNSET
     attrs = dict(span.attributes or {})
     assert attrs["db.response.status_code"] == "-101" and "error.type" not in attrs
+
+
+def test_start_metrics_server_serves_the_registry() -> None:
+    pytest.importorskip("prometheus_client")
+    import urllib.request
+
+    from zkrecipes.observe.prometheus import start_metrics_server
+
+    observer, server = start_metrics_server()
+    try:
+        observer.on_attach(FakeClient())
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+        assert "zkrecipes_requests_in_flight 3.0" in text
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -12,6 +12,7 @@ HTTP for a quick look.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -130,11 +131,13 @@ class PrometheusObserver(Observer):
             self.recipe_hold.labels(event.recipe, event.phase.value).observe(event.hold)
 
 
-def start_metrics_server(port: int, addr: str = "127.0.0.1",
-                         registry: CollectorRegistry | None = None) -> PrometheusObserver:
+def start_metrics_server(port: int = 0, addr: str = "127.0.0.1", registry: CollectorRegistry | None = None
+                         ) -> tuple[PrometheusObserver, WSGIServer]:
     """A :class:`PrometheusObserver` on ``registry`` (a fresh one by default), served at
-    ``http://addr:port/metrics`` by a daemon thread; attach it to your clients."""
+    ``http://addr:port/metrics`` by a daemon thread (``port`` 0: any free one, see the
+    server's ``server_port``); attach the observer to your clients, ``shutdown()`` the
+    server when done."""
     reg = CollectorRegistry() if registry is None else registry
     observer = PrometheusObserver(reg)
-    start_http_server(port, addr=addr, registry=reg)
-    return observer
+    server, _thread = start_http_server(port, addr=addr, registry=reg)
+    return observer, server
