@@ -9,14 +9,27 @@ from __future__ import annotations
 from typing import Any
 
 from zkrecipes.client.protocol.opcodes import op_name
+from zkrecipes.client.protocol.request_base import Request
 
 __all__ = ["operation_name", "request_names"]
 
 _OPERATIONS: dict[int, str] = {}
+_BY_TYPE: dict[type, str] = {}  # request classes whose opcode is their class constant
 
 
 def operation_name(request: Any) -> str:
     """ZooKeeper's name of the request's opcode (``getData``; the class name if it has none)."""
+    kind = type(request)
+    name = _BY_TYPE.get(kind)
+    if name is not None:
+        return name
+    name = _opcode_name(request)
+    if getattr(kind, "opcode", None) is Request.opcode:  # not computed from the fields
+        _BY_TYPE[kind] = name
+    return name
+
+
+def _opcode_name(request: Any) -> str:
     opcode: Any = getattr(request, "opcode", None)
     try:
         return _OPERATIONS[opcode]
