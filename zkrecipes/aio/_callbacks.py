@@ -25,13 +25,15 @@ log = logging.getLogger("zkrecipes.aio")
 class CallbackQueue:
     """One sequential queue (start it on the loop, :meth:`stop` drains nothing further)."""
 
-    __slots__ = ("_items", "_name", "_ready", "_task")
+    __slots__ = ("_items", "_name", "_ready", "_task", "observer")
 
     def __init__(self, name: str) -> None:
         self._name = name
         self._items: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._ready: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        #: An ObserverHub (zkrecipes.observe) timing the queued callbacks, or None.
+        self.observer: Any = None
 
     def start(self) -> None:
         """Start the worker on the running loop (idempotent)."""
@@ -43,6 +45,8 @@ class CallbackQueue:
 
     def put(self, func: Callable[..., Any], *args: Any) -> None:
         """Queue ``func(*args)`` (loop thread; never blocks)."""
+        if self.observer is not None:
+            func, args = self.observer.queues.wrap_async(self._name, func, args)
         self._items.append((func, args))
         if self._ready is not None:
             self._ready.set()

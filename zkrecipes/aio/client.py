@@ -168,6 +168,7 @@ class AsyncZkClient(AsyncClientOperations):
         )
         self._ctx = Context(config.default_acl, config.max_request_size,
                             self._transport.remove_local_watchers)
+        self._attach_config_observers()
 
     # configuration and session-state views: FrontEndViews (client/api/views.py)
 

@@ -139,6 +139,8 @@ class ClientConfig:
     command_retry: RetryOption = None
     ssl: SslOptions = SslOptions()
     max_request_size: int = DEFAULT_MAX_REQUEST_SIZE
+    observers: tuple[Any, ...] = ()
+    """Instrumentation observers attached at construction (:mod:`zkrecipes.observe`)."""
 
     @classmethod
     def from_kazoo_args(
@@ -164,8 +166,9 @@ class ClientConfig:
     ) -> ClientConfig:
         """Check kazoo's ``KazooClient`` arguments (minus ``handler``/``logger``) once.
 
-        Extra keyword: ``max_request_size`` (bytes, default 1 MiB - 1, the
-        server's ``jute.maxbuffer``); kazoo's deprecated retry knobs are
+        Extra keywords: ``max_request_size`` (bytes, default 1 MiB - 1, the
+        server's ``jute.maxbuffer``) and ``observers`` (an iterable of
+        :class:`zkrecipes.observe.Observer`); kazoo's deprecated retry knobs are
         accepted and ignored; any other keyword is a ``TypeError``.
         """
         session_timeout = _check_timeout(timeout)
@@ -174,6 +177,7 @@ class ClientConfig:
         sasl, rest = check_sasl(sasl_options, _check_auth_data(auth_data))
         session = _check_client_id(client_id)
         max_request_size = int(kwargs.pop("max_request_size", DEFAULT_MAX_REQUEST_SIZE))
+        observers = tuple(kwargs.pop("observers", None) or ())
         for key in _IGNORED_KWARGS:
             kwargs.pop(key, None)
         if kwargs:
@@ -188,7 +192,7 @@ class ClientConfig:
             connection_retry=conn_retry, command_retry=cmd_retry,
             ssl=SslOptions(bool(use_ssl), ca, certfile, keyfile, keyfile_password,
                            bool(verify_certs), bool(check_hostname)),
-            max_request_size=max_request_size,
+            max_request_size=max_request_size, observers=observers,
         )
 
     def with_hosts(self, hosts: str | Sequence[str], randomize_hosts: bool | None = None) -> ClientConfig:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import LockTimeout, NoNodeError
+from zkrecipes.observe._recipe_times import RecipeTimes, recipe_name
 from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._nodes import find_own_node
 from zkrecipes.recipes._predicates import ContenderPolicy, judge
@@ -81,6 +82,7 @@ class AcquireLoop:
         self.policy = policy
         self.data = data
         self.guard = SessionGuard(client, owner, on_lost, self._forget)
+        self.times = RecipeTimes(client, recipe_name(owner), path)  # for the observers
         self.token: int | None = None
         self.fence_path: str | None = None
         self._path_ready = False
@@ -114,9 +116,12 @@ class AcquireLoop:
                 return False
             guard.survives_session = not ephemeral
             guard.start_listening()
+            self.times.acquiring()
             try:
                 gotten = self._loop(blocking, deadline, ephemeral)
-            except BaseException:
+                self.times.acquired(gotten)
+            except BaseException as error:
+                self.times.acquired(False, error)
                 guard.cancelled = False
                 self._abandon()
                 guard.stop_listening()
@@ -302,6 +307,7 @@ class AcquireLoop:
         """The guard's LOST hook (under guard.lock): forget the node, reap it after reconnect."""
         prefix = self.prefix
         self.token = None
+        self.times.ended(lost=True)
         self._new_guid()
         return lambda: reap(self.client, self.path, prefix, try_now=False)
 
@@ -318,6 +324,7 @@ class AcquireLoop:
         guard.stop_listening()
         if not was_held:
             return False
+        self.times.ended()
         self._new_guid()
         if node is not None:
             delete_own_node(self.client, self.path, node, prefix)

@@ -37,6 +37,7 @@ class Election:
         self.path = check_path(path)
         check_identifier(identifier)
         self.lock = Lock(client, path, identifier, on_lost=self._on_lost)
+        self.lock._times.recipe = "election"  # its acquisitions are the election's (observers)
         self.leadership_lost = asyncio.Event()
         self._leader = False
 

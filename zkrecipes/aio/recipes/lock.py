@@ -34,6 +34,7 @@ from zkrecipes.exceptions import (
     OutcomeUnknownError,
     SessionExpiredError,
 )
+from zkrecipes.observe._recipe_times import RecipeTimes, recipe_name, timed_acquire
 from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
 from zkrecipes.recipes._predicates import (
     BlockedBy,
@@ -72,7 +73,8 @@ class Lock:
             raise InvalidTypeError("extra_lock_patterns must be node names (str)")
         self.on_lost = check_callable(on_lost, "on_lost")
         self.policy = type(self)._POLICY(extra)
-        self._loop = AsyncAcquireLoop(client, self.path, self.policy, self.data, self, on_lost)
+        self._times = RecipeTimes(client, recipe_name(self), self.path)  # for the observers
+        self._loop = AsyncAcquireLoop(client, self.path, self.policy, self.data, self, self._lost)
         self._guard = self._loop.guard
 
     def __repr__(self) -> str:
@@ -124,11 +126,20 @@ class Lock:
         time. On any failure or cancellation our contender node is deleted
         before this raises (or after the reconnect if the connection is down).
         """
-        return await self._loop.acquire(blocking, check_timeout(timeout), ephemeral)
+        acquiring = self._loop.acquire(blocking, check_timeout(timeout), ephemeral)
+        return await timed_acquire(self._times, acquiring)
 
     async def release(self) -> bool:
         """Release the lock; True if it was held (the node is deleted now or after the reconnect)."""
-        return await self._loop.release()
+        released = await self._loop.release()
+        if released:
+            self._times.ended()
+        return released
+
+    def _lost(self, lock: Lock) -> object:
+        """LOST while held: tell the observers, then the user's ``on_lost`` (if any)."""
+        self._times.ended(lost=True)
+        return None if self.on_lost is None else self.on_lost(lock)
 
     async def __aenter__(self) -> Lock:
         await self.acquire()

@@ -23,6 +23,7 @@ from zkrecipes.aio.recipes._nodes import delete_own_node, reap, settle, spawn
 from zkrecipes.aio.recipes.lock import Lock
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import InvalidArgumentError, LockTimeout, NodeExistsError, NoNodeError
+from zkrecipes.observe._recipe_times import RecipeTimes, timed_acquire
 from zkrecipes.recipes._checks import check_callable, check_count, check_identifier, check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._nodes import belongs_to_session, current_session_id
@@ -50,6 +51,7 @@ class Semaphore:
         self.lock_path = path + "-__lock__"
         self._guard = AsyncSessionGuard(client, self, on_lost, self._forget)
         self._gate = Lock(client, self.lock_path, identifier)
+        self._times = RecipeTimes(client, "semaphore", self.path)  # for the observers
         self._pool_ready = False
         self._new_name()
 
@@ -106,7 +108,7 @@ class Semaphore:
         deadline = Deadline(timeout)
         guard.start_listening()
         try:
-            gotten = await self._acquire_loop(blocking, deadline)
+            gotten = await timed_acquire(self._times, self._acquire_loop(blocking, deadline))
         except BaseException:
             guard.cancelled = False
             await self._give_up()
@@ -181,6 +183,7 @@ class Semaphore:
 
     def _forget(self) -> Callable[[], object]:
         name = self.node_name
+        self._times.ended(lost=True)
         self._new_name()
         return lambda: reap(self.client, self.path, name)
 
@@ -192,6 +195,7 @@ class Semaphore:
         guard.stop_listening()
         if not was_held:
             return False
+        self._times.ended()
         self._new_name()
         deleting = delete_own_node(self.client, self.path, name, name)
         await settle(spawn(deleting, f"zkrecipes-release-{self.path}"))

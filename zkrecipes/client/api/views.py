@@ -18,6 +18,8 @@ from zkrecipes.client.config import ClientConfig
 from zkrecipes.client.hosts import HostPort
 from zkrecipes.client.protocol.paths import strip_chroot
 from zkrecipes.client.sasl import SaslConfig
+from zkrecipes.observe.attach import add_observer, remove_observer
+from zkrecipes.observe.observer import Observer
 from zkrecipes.security import ACL
 from zkrecipes.states import KeeperState, ZkState
 
@@ -106,6 +108,20 @@ class FrontEndViews:
         self._config = config
         randomize = None if randomize_hosts is None else config.randomize_hosts
         self._transport.set_hosts(list(config.hosts), randomize)
+
+    def add_observer(self, observer: Observer) -> None:
+        """Tell ``observer`` about this client's requests, states, watches, callbacks and
+        recipes (see :mod:`zkrecipes.observe`); idempotent, any time, any thread."""
+        add_observer(self, observer)
+
+    def remove_observer(self, observer: Observer) -> bool:
+        """Stop telling ``observer``; True if it was attached."""
+        return remove_observer(self, observer)
+
+    def _attach_config_observers(self) -> None:
+        """Attach the configuration's ``observers`` (a front end calls it once it is set up)."""
+        for observer in self._config.observers:
+            add_observer(self, observer)
 
     def unchroot(self, path: str) -> str:
         """Strip the chroot from a server path (results are already unchrooted)."""

@@ -56,6 +56,8 @@ class SequentialHandlerBase:
     name: str = "sequential_handler"
     timeout_exception: type[BaseException] = ZkTimeoutError
     _fatal_exceptions: tuple[type[BaseException], ...] = ()
+    #: An ObserverHub (zkrecipes.observe) timing the queued callbacks, or None.
+    observer: Any = None
 
     # Set by subclasses in __init__: a real OS lock, held only for a few
     # bytecodes and never across a blocking call or a greenlet switch.
@@ -159,6 +161,8 @@ class SequentialHandlerBase:
                     queue = self._queues[kind]
                 except KeyError:
                     raise InvalidArgumentError(f"unknown callback kind {kind!r}") from None
+                if self.observer is not None:
+                    func, args = self.observer.queues.wrap(kind.value, func, args)
                 queue.put((func, args))
                 return
         if not isinstance(kind, CallbackKind):

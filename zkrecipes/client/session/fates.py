@@ -132,10 +132,11 @@ class RequestFates:
                 out.append(Complete(item[1], None, exc))
 
     def drain(self, protocol: ZkProtocol, limit: int, auth_data: list[tuple[str, str]],
-              refused: list[Output]) -> tuple[list[bytes], bool]:
+              refused: list[Output], observer: Any = None) -> tuple[list[bytes], bool]:
         """Encode up to ``limit`` queued requests, oldest first: their frames, and whether
         the close marker was reached. Requests the protocol refuses fail (``refused``)
-        without reaching the wire; auth packets are remembered in ``auth_data``."""
+        without reaching the wire; auth packets are remembered in ``auth_data``; an
+        ``observer`` (hub) is told each request's xid and frame size."""
         unsent = self.unsent
         send = protocol.send
         frames: list[bytes] = []
@@ -153,6 +154,8 @@ class RequestFates:
                     self.auth_waiters.append((result, (request.scheme, request.credential.encode())))
                 else:
                     frames.append(send(request, (result, converter)))
+                    if observer is not None:
+                        observer.written(result, protocol.last_xid, len(frames[-1]))
             except Exception as error:  # refused before anything was queued
                 refused.append(Complete(result, None, error))
         return frames, False

@@ -39,6 +39,7 @@ from zkrecipes.client.session.readonly import accept_server, probe_candidates
 from zkrecipes.client.session.routing import complete_reply, dispatch_notification
 from zkrecipes.client.session.state import Phase
 from zkrecipes.exceptions import AuthFailedError, ProtocolError, SessionExpiredError
+from zkrecipes.observe.connection_event import ConnectionEventKind
 from zkrecipes.states import ZkState
 
 __all__ = ["auth_failed", "emit", "receive", "session_lost"]
@@ -65,11 +66,16 @@ def receive(p: SessionParts, data: bytes | bytearray | memoryview, now: float) -
         if p.phase.phase is Phase.HANDSHAKE:
             p.planner.note_error(p.current_host, f"protocol error: {exc}")
         dropping = False
-        for event in undelivered_events(exc):
+        delivered = undelivered_events(exc)
+        if p.observer is not None:
+            p.observer.received(p, delivered, b"", now)  # the replies decoded before the bad frame
+        for event in delivered:
             dropping = _route(p, event, now, out, dropping)
         if not dropping:
             out.append(Drop(f"protocol error: {exc!r}"))
         return out
+    if p.observer is not None:
+        p.observer.received(p, events, data, now)
     dropping = False
     append = out.append
     for event in events:
@@ -132,10 +138,16 @@ def _connected(p: SessionParts, event: Connected, now: float, out: list[Output])
         p.planner.note_error(p.current_host, "read-only server (read-write required)")
         out.append(Drop("read-write server required"))
         return True
+    resumed = p.tracker.has_session and event.same_session
     if p.tracker.has_session and not event.same_session:
         # The server gave us a new session: the old one is gone.
+        if p.observer is not None:
+            p.observer.connection(ConnectionEventKind.EXPIRED, p, now)
         p.fates.fail_unsent(SessionExpiredError, out)
         emit(p.tracker.on_expired(), out)
+    if p.observer is not None:
+        kind = ConnectionEventKind.RECONNECTED if resumed else ConnectionEventKind.CONNECTED
+        p.observer.connection(kind, p, now)
     p.read_only_server = event.read_only
     if p.login is not None:  # the login first: nothing else is written until it is done
         p.phase.move(Phase.SASL)
@@ -212,6 +224,8 @@ def auth_failed(p: SessionParts, exc: Exception, out: list[Output], announce: bo
 def session_lost(p: SessionParts, out: list[Output], announced: bool) -> None:
     """The session is gone: fail everything, forget it, tell listeners LOST."""
     assert p.protocol is not None
+    if p.observer is not None:
+        p.observer.connection(ConnectionEventKind.EXPIRED, p)
     p.fates.fail_written(p.protocol.connection_lost(), SessionExpiredError, out)
     p.fates.fail_unsent(SessionExpiredError, out)
     p.protocol.reset_session()

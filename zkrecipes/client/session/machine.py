@@ -41,6 +41,7 @@ from zkrecipes.client.session.pacing import ReconnectPlanner, connect_timeout
 from zkrecipes.client.session.parts import SessionParts
 from zkrecipes.client.session.state import ConnectionPhase, Phase, SessionStateTracker
 from zkrecipes.exceptions import AuthFailedError, ConnectionClosedError, ConnectionLoss, ZkException
+from zkrecipes.observe.connection_event import ConnectionEventKind
 from zkrecipes.states import KeeperState, ZkState
 
 __all__ = ["MAX_DRAIN", "SessionMachine"]
@@ -83,6 +84,17 @@ class SessionMachine:
         self.unsent = self.parts.fates.unsent
 
     # ------------------------------------------------------------ properties
+
+    @property
+    def observer(self) -> Any:
+        """The :class:`~zkrecipes.observe.hub.ObserverHub` told about requests, or None."""
+        return self.parts.observer
+
+    @observer.setter
+    def observer(self, hub: Any) -> None:
+        if hub is not None:
+            hub.bind(self)
+        self.parts.observer = hub
 
     @property
     def phase(self) -> ConnectionPhase:
@@ -188,6 +200,8 @@ class SessionMachine:
 
     def submit(self, request: Any, result: Any, converter: Converter | None, now: float) -> None:
         """Queue a request; it is written once the session is open (any thread)."""
+        if self.parts.observer is not None:
+            self.parts.observer.submitted(request, result, now)
         self.unsent.append((request, result, converter, now))
 
     def add_auth(self, scheme: str, credential: str, result: Any, now: float) -> None:
@@ -300,6 +314,8 @@ class SessionMachine:
         p.planner.clear_error(p.current_host)
         p.expired = False
         p.connected_at = now
+        if p.observer is not None:
+            p.observer.frames.reset()
         limit = connect_timeout(p.tracker.session_timeout, len(p.planner.hosts))
         p.timers.connection_made(now, limit, p.protocol.last_xid)
         p.out += p.protocol.connect()
@@ -333,6 +349,8 @@ class SessionMachine:
         if was_connected:
             served = now - p.connected_at
             emit(p.tracker.on_disconnected(now), out)
+            if p.observer is not None:
+                p.observer.connection(ConnectionEventKind.DISCONNECTED, p, now)
         elif p.expired:
             served = 0.0
         p.phase.move(Phase.DISCONNECTED)
@@ -375,7 +393,7 @@ class SessionMachine:
         refused: list[Output] = []
         if p.phase.phase is Phase.OPEN and take_requests and (p.fates.unsent or p.close_requested):
             assert p.protocol is not None
-            frames, closing = p.fates.drain(p.protocol, MAX_DRAIN, p.auth_data, refused)
+            frames, closing = p.fates.drain(p.protocol, MAX_DRAIN, p.auth_data, refused, p.observer)
             if closing or (p.close_requested and not p.fates.unsent):
                 frames.append(p.protocol.send(CloseRequest(), None))
                 p.phase.move(Phase.CLOSING)
@@ -399,7 +417,11 @@ class SessionMachine:
         if p.phase.phase is not Phase.OPEN or p.fates.unsent or p.out:
             return None
         assert p.protocol is not None
-        return p.protocol.send(request, (result, converter))
+        frame = p.protocol.send(request, (result, converter))
+        if p.observer is not None:
+            p.observer.submitted(request, result)
+            p.observer.written(result, p.protocol.last_xid, len(frame))
+        return frame
 
     def data_sent(self, now: float) -> None:
         """Some bytes went out (the ping deadline moves)."""

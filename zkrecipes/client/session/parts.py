@@ -8,7 +8,7 @@ work on it, each a concern of its own; nothing else touches it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.session.fates import RequestFates
 from zkrecipes.client.session.state import ConnectionPhase, SessionStateTracker
@@ -46,3 +46,4 @@ class SessionParts:
     connected_at: float = 0.0
     expired: bool = False  # the server said the session expired on this connection
     read_only_server: bool = False
+    observer: Any = None  # a zkrecipes.observe ObserverHub while someone observes, else None

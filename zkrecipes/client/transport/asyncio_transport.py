@@ -69,6 +69,7 @@ from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
 from zkrecipes.exceptions import ZkException
+from zkrecipes.observe.log_context import bind_session
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
 
 if TYPE_CHECKING:
@@ -235,6 +236,10 @@ class AsyncioTransport:
         self._task = None
         task.cancel()
 
+    def set_observer(self, hub: Any) -> None:
+        """Report to ``hub`` (a :class:`zkrecipes.observe.hub.ObserverHub`; None: nobody listens)."""
+        self._session.observer = hub
+
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
         if self._closed:
@@ -362,6 +367,8 @@ class AsyncioTransport:
 
     def _apply(self, outputs: list[Output]) -> bool:
         """Carry out the session's outputs in order; True if one was a :class:`Drop`."""
+        if self._session.parts.observer is not None:  # zkrecipes.observe
+            self._session.parts.observer.outputs(outputs)
         dropped = False
         for output in outputs:
             kind = type(output)
@@ -423,6 +430,7 @@ class AsyncioTransport:
     # ------------------------------------------------------------ the connect task
 
     async def _run(self) -> None:
+        bind_session(self._session)  # this task's records name its session (zkrecipes.observe)
         try:
             await self._connect_loop()
         except BaseException as exc:

@@ -70,6 +70,7 @@ from zkrecipes.client.transport._writer import (
     SendSide,
 )
 from zkrecipes.exceptions import ZkException
+from zkrecipes.observe.log_context import bind_session
 from zkrecipes.states import KeeperState, ZkState
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class ThreadedTransport:
         self._probe = ProbeRunner(handler, self._ssl, self._on_rw_found)
         self._current: tuple[HostPort, tuple[Any, ...]] | None = None
         self._sock: Any = None
+        self._observer: Any = None  # an ObserverHub while someone observes (zkrecipes.observe)
 
     # ------------------------------------------------------------ facade
 
@@ -174,6 +176,11 @@ class ThreadedTransport:
     def set_hosts(self, hosts: list[HostPort], randomize: bool | None = None) -> None:
         """Use these hosts from the next round of connection attempts on."""
         self._session.set_hosts(hosts, randomize)
+
+    def set_observer(self, hub: Any) -> None:
+        """Report to ``hub`` (a :class:`zkrecipes.observe.hub.ObserverHub`; None: nobody listens)."""
+        self._session.observer = hub
+        self._observer = hub
 
     def remove_local_watchers(self, path: str, watcher_type: int, watcher: object | None) -> None:
         """Forget local watch registrations; call it only from a converter (the I/O side)."""
@@ -287,6 +294,8 @@ class ThreadedTransport:
 
     def _apply(self, outputs: list[Output]) -> bool:
         """Carry out the session's outputs in order; True if one was a :class:`Drop`."""
+        if self._observer is not None:
+            self._observer.outputs(outputs)
         dropped = False
         complete = Complete
         for output in outputs:
@@ -345,6 +354,7 @@ class ThreadedTransport:
     # ------------------------------------------------------------ the loop
 
     def _run(self) -> None:
+        bind_session(self._session)  # this loop's records name its session (zkrecipes.observe)
         try:
             self._connect_loop()
         except BaseException:
