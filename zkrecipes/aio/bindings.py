@@ -78,7 +78,11 @@ class AsyncClientOperations(FrontEndViews):
         ), self)
 
     async def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool:
-        """Create ``path`` and its missing parents (persistent, empty); return True."""
+        """Create ``path`` and its missing parents (persistent, empty); return True.
+
+        Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
+        its missing ancestors), and any other path creates it first when missing.
+        """
         return await run_asyncio(_nodes.ensure_path(self._ctx, path, acl), self)
 
     async def exists(self, path: str, watch: WatchFunc | None = None) -> ZnodeStat | None:

@@ -110,7 +110,11 @@ class ClientOperations(FrontEndViews):
         ), self)
 
     def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool:
-        """Create ``path`` and its missing parents (persistent, empty); return True."""
+        """Create ``path`` and its missing parents (persistent, empty); return True.
+
+        Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
+        its missing ancestors), and any other path creates it first when missing.
+        """
         return run_sync(_nodes.ensure_path(self._ctx, path, acl), self)
 
     def ensure_path_async(self, path: str, acl: Sequence[ACL] | None = None) -> AsyncResult[bool]:

@@ -94,7 +94,7 @@ def create(
     if guid is not None:
         return protected_create(request, guid, make)
     if make:
-        return create_makepath(request)
+        return create_makepath(request, ctx.chroot)
     return Call(request)
 
 
@@ -123,9 +123,13 @@ def delete_request(path: object, version: object) -> DeleteRequest:
 
 
 def ensure_path(ctx: Context, path: str, acl: Sequence[ACL] | None = None) -> Op[bool]:
-    """Create ``path`` and its missing parents (persistent, empty); return True."""
+    """Create ``path`` and its missing parents (persistent, empty); return True.
+
+    Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
+    its missing ancestors), and any other path creates it first when missing.
+    """
     v.check_path(path)
-    return ensure_path_plan(path, _acl(ctx, acl))
+    return ensure_path_plan(path, _acl(ctx, acl), ctx.chroot)
 
 
 def exists(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[ZnodeStat | None]:
