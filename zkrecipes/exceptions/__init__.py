@@ -52,6 +52,7 @@ from zkrecipes.exceptions._base import (
 from zkrecipes.exceptions._client import (
     ConnectRefusedError,
     InvalidCallableError,
+    InvalidPathCharacterError,
     ProtectedCreateLost,
 )
 from zkrecipes.exceptions._recipes import (
@@ -134,6 +135,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidCallableError",
     "InvalidCallbackError",
+    "InvalidPathCharacterError",
     "InvalidPathError",
     "InvalidTypeError",
     "JavaNotFoundError",

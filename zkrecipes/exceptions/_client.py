@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from zkrecipes.exceptions._base import ConfigurationError, InvalidTypeError, ProtocolError
-from zkrecipes.exceptions._server import ConnectionLoss
+from zkrecipes.exceptions._base import ConfigurationError, InvalidPathError, InvalidTypeError, ProtocolError
+from zkrecipes.exceptions._server import BadArgumentsError, ConnectionLoss
 
 # ------------------------------------------------------------------- client
 
 
 class InvalidCallableError(ConfigurationError, InvalidTypeError):
     """A listener or callback argument is not callable (kazoo raised ConfigurationError)."""
+
+
+class InvalidPathCharacterError(InvalidPathError, BadArgumentsError):
+    """A path holding a character ZooKeeper refuses (a control character, NUL, …).
+
+    Refused before sending; the server would answer ``BadArguments`` (-8),
+    which is what kazoo raises, so this is both an :class:`InvalidPathError`
+    (a ``ValueError``) and a :class:`BadArgumentsError`.
+    """
 
 
 class ProtectedCreateLost(ConnectionLoss):
