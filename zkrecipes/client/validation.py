@@ -1,7 +1,8 @@
 """Argument checks shared by every client method (sync and async alike).
 
 Each check raises before anything is sent: :class:`InvalidTypeError` for a
-wrong type, :class:`InvalidPathError` for a path ZooKeeper would reject,
+wrong type, :class:`InvalidPathError` for a path ZooKeeper would reject
+(paths themselves are normalised as kazoo does, :func:`check_path`),
 :class:`DataTooLargeError` for a request the server would refuse by size
 (a server drops the whole connection on an oversized packet, so the client
 must never send one), :class:`InvalidArgumentError` for other bad values.
@@ -38,7 +39,11 @@ _REQUEST_OVERHEAD = 64
 
 
 def check_path(path: object, *, sequential: bool = False, name: str = "path") -> str:
-    """Return ``path`` if it is a valid absolute znode path, else raise."""
+    """Return ``path`` normalised (``"a"`` → ``"/a"``, ``"/a//b/"`` → ``"/a/b"``), else raise.
+
+    The rule is :func:`~zkrecipes.client.protocol.paths.normalize_path`'s; use
+    the returned path, never the argument.
+    """
     if type(path) is not str and not isinstance(path, str):
         raise InvalidTypeError(f"Invalid type for {name!r} (string expected, got {type(path).__name__})")
     return validate_path(path, sequential=sequential)

@@ -87,7 +87,7 @@ def create(
     make = v.check_bool(makepath, "makepath")
     guid = None
     if v.check_bool(protected, "protected"):
-        v.check_path(path, sequential=v.check_bool(sequence, "sequence"))
+        path = v.check_path(path, sequential=v.check_bool(sequence, "sequence"))
         path, guid = protected_path(path)
     request = create_request(ctx, path, value, acl, ephemeral, sequence, ttl, container, include_data)
     v.check_size(v.estimate_size(request.path, request.data, request.acl), ctx.max_request_size)
@@ -128,7 +128,7 @@ def ensure_path(ctx: Context, path: str, acl: Sequence[ACL] | None = None) -> Op
     Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
     its missing ancestors), and any other path creates it first when missing.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     return ensure_path_plan(path, _acl(ctx, acl), ctx.chroot)
 
 
@@ -138,14 +138,14 @@ def exists(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[Znod
     ``watch`` is called once with a WatchedEvent when the node is created,
     changed or deleted.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_watch(watch)
     return Call(ExistsRequest(path, watch), exists_result)
 
 
 def get(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[tuple[bytes, ZnodeStat]]:
     """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent."""
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_watch(watch)
     return Call(GetDataRequest(path, watch))
 
@@ -169,7 +169,7 @@ def get_children(
 
     ``watch`` fires when a child is added or removed, or the node deleted.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_watch(watch)
     if v.check_bool(include_data, "include_data"):
         return Call(GetChildren2Request(path, watch))
@@ -190,7 +190,7 @@ def set(ctx: Context, path: str, value: bytes, version: int = -1) -> Call[ZnodeS
 
 def set_acls(ctx: Context, path: str, acls: Sequence[ACL], version: int = -1) -> Call[ZnodeStat]:
     """Replace the node's ACL (if at ACL ``version``); return the new ZnodeStat."""
-    v.check_path(path)
+    path = v.check_path(path)
     acl_list = v.check_acl(acls, "acls")
     return Call(SetACLRequest(path, acl_list, v.check_version(version)))
 
