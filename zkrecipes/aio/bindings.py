@@ -42,28 +42,30 @@ class AsyncClientOperations(FrontEndViews):
 
     @overload
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: Literal[False] = False,
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> str: ...
     @overload
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, *, include_data: Literal[True],
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> tuple[str, ZnodeStat]: ...
     @overload
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> str | tuple[str, ZnodeStat]: ...
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> Any:
         """Create a node; return its path, or ``(path, ZnodeStat)`` with ``include_data``.
+
+        ``value=None`` writes null data (``get`` then returns None), as kazoo does.
 
         ``sequence`` appends a 10-digit counter; ``makepath`` creates missing
         parents; ``ttl`` (ms) makes a persistent TTL node; ``container`` a
@@ -95,10 +97,14 @@ class AsyncClientOperations(FrontEndViews):
         result: ZnodeStat | None = await self._submit(call.request, call.converter)
         return result
 
-    async def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes, ZnodeStat]:
-        """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent."""
+    async def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes | None, ZnodeStat]:
+        """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent.
+
+        ``data`` is None for a node holding null data (created with ``value=None``
+        or by another client that wrote null), as kazoo and the Java client report it.
+        """
         call = _nodes.get(self._ctx, path, watch)
-        result: tuple[bytes, ZnodeStat] = await self._submit(call.request, call.converter)
+        result: tuple[bytes | None, ZnodeStat] = await self._submit(call.request, call.converter)
         return result
 
     @overload
@@ -130,8 +136,8 @@ class AsyncClientOperations(FrontEndViews):
         result: tuple[list[ACL], ZnodeStat] = await self._submit(call.request, call.converter)
         return result
 
-    async def set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat:
-        """Set the node's data (if at ``version``, -1 for any); return the new ZnodeStat."""
+    async def set(self, path: str, value: bytes | None, version: int = -1) -> ZnodeStat:
+        """Set the node's data (if at ``version``, -1 for any; None: null data); return the new ZnodeStat."""
         call = _nodes.set(self._ctx, path, value, version)
         result: ZnodeStat = await self._submit(call.request, call.converter)
         return result

@@ -49,10 +49,10 @@ def check_path(path: object, *, sequential: bool = False, name: str = "path") ->
     return validate_path(path, sequential=sequential)
 
 
-def check_value(value: object, *, name: str = "value") -> bytes:
-    """Return node data as bytes (``None`` means empty), else raise InvalidTypeError."""
+def check_value(value: object, *, name: str = "value") -> bytes | None:
+    """Return node data as bytes, or None (null data, written as kazoo does), else raise InvalidTypeError."""
     if value is None:
-        return b""
+        return None
     return check_data(value, name)
 
 
@@ -101,9 +101,9 @@ def _acl_size(acl: Sequence[ACL]) -> int:
     return sum(12 + len(a.id.scheme.encode()) + len(a.id.id.encode()) for a in acl)
 
 
-def estimate_size(path: str, data: bytes = b"", acl: Sequence[ACL] = ()) -> int:
+def estimate_size(path: str, data: bytes | None = b"", acl: Sequence[ACL] = ()) -> int:
     """An upper bound of the serialized size of a request with these fields."""
-    return _REQUEST_OVERHEAD + len(path.encode()) + len(data) + _acl_size(acl)
+    return _REQUEST_OVERHEAD + len(path.encode()) + len(data or b"") + _acl_size(acl)
 
 
 def check_size(size: int, limit: int = DEFAULT_MAX_REQUEST_SIZE) -> None:

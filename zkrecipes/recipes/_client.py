@@ -5,7 +5,7 @@ here, so every recipe runs against any object with this shape — today's
 :class:`~zkrecipes.ZkClient`, a test double, a wrapper that counts calls —
 and never reaches into a client's private state. Method names, argument
 names and argument order are those of ``ZkClient``; the return types are the
-precise ones (``get`` gives ``(bytes, ZnodeStat)``, ``create`` a ``str`` or,
+precise ones (``get`` gives ``(bytes | None, ZnodeStat)``, ``create`` a ``str`` or,
 with ``include_data=True``, ``(str, ZnodeStat)``).
 
 The ``*_async`` methods return a :class:`Pending`, the part of the handler's
@@ -279,9 +279,11 @@ class RecipeClient(Protocol):
 
     def exists_async(self, path: str, watch: WatchFunc | None = None) -> Pending[ZnodeStat | None]: ...
 
-    def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes, ZnodeStat]: ...
+    def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes | None, ZnodeStat]: ...
 
-    def get_async(self, path: str, watch: WatchFunc | None = None) -> Pending[tuple[bytes, ZnodeStat]]: ...
+    def get_async(
+        self, path: str, watch: WatchFunc | None = None
+    ) -> Pending[tuple[bytes | None, ZnodeStat]]: ...
 
     @overload
     def get_children(
@@ -303,7 +305,7 @@ class RecipeClient(Protocol):
         self, path: str, watch: WatchFunc | None = None, *, include_data: Literal[True]
     ) -> Pending[tuple[list[str], ZnodeStat]]: ...
 
-    def set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat: ...
+    def set(self, path: str, value: bytes | None, version: int = -1) -> ZnodeStat: ...
 
     def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool: ...
 

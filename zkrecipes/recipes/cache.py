@@ -58,11 +58,11 @@ class NodeData(NamedTuple):
     """A cached node: its absolute ``path``, ``data`` and ``stat``."""
 
     path: str
-    data: bytes
+    data: bytes | None
     stat: ZnodeStat
 
     @classmethod
-    def make(cls, path: str, data: bytes, stat: ZnodeStat) -> NodeData:
+    def make(cls, path: str, data: bytes | None, stat: ZnodeStat) -> NodeData:
         return cls(path, data, stat)
 
 
@@ -310,7 +310,7 @@ class TreeCache:
             return  # deleted since: its DELETED notification follows
         self._store(path, data, stat)
 
-    def _store(self, path: str, data: bytes, stat: ZnodeStat, resync_orphans: bool = True) -> None:
+    def _store(self, path: str, data: bytes | None, stat: ZnodeStat, resync_orphans: bool = True) -> None:
         node = NodeData(path, data, stat)
         with self._data_lock:
             old = self._nodes.get(path)
@@ -354,9 +354,9 @@ class TreeCache:
         for node in removed:
             self._publish(TreeEvent.NODE_REMOVED, node)
 
-    def _read_tree(self) -> dict[str, tuple[bytes, ZnodeStat, list[str]]]:
+    def _read_tree(self) -> dict[str, tuple[bytes | None, ZnodeStat, list[str]]]:
         """Read the whole subtree now: path -> (data, stat, children)."""
-        found: dict[str, tuple[bytes, ZnodeStat, list[str]]] = {}
+        found: dict[str, tuple[bytes | None, ZnodeStat, list[str]]] = {}
         stack = [self._root]
         while stack:
             p = stack.pop()

@@ -82,7 +82,7 @@ class Semaphore:
         except NodeExistsError:
             data, _stat = await self.client.get(self.path)
             try:
-                stored: int | None = int(data.decode("utf-8"))
+                stored: int | None = int((data or b"").decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 stored = None
             if stored is not None and stored != self.max_leases:

@@ -50,32 +50,34 @@ def _acl(ctx: Context, acl: object) -> list[ACL]:
 
 @overload
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False,
     include_data: Literal[False] = False, ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[str]: ...
 @overload
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False, *,
     include_data: Literal[True], ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[tuple[str, ZnodeStat]]: ...
 @overload
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False,
     include_data: bool = False, ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[str | tuple[str, ZnodeStat]]: ...
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False,
     include_data: bool = False, ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[Any]:
     """Create a node; return its path, or ``(path, ZnodeStat)`` with ``include_data``.
+
+    ``value=None`` writes null data (``get`` then returns None), as kazoo does.
 
     ``sequence`` appends a 10-digit counter; ``makepath`` creates missing
     parents; ``ttl`` (ms) makes a persistent TTL node; ``container`` a
@@ -143,8 +145,12 @@ def exists(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[Znod
     return Call(ExistsRequest(path, watch), exists_result)
 
 
-def get(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[tuple[bytes, ZnodeStat]]:
-    """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent."""
+def get(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[tuple[bytes | None, ZnodeStat]]:
+    """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent.
+
+    ``data`` is None for a node holding null data (created with ``value=None``
+    or by another client that wrote null), as kazoo and the Java client report it.
+    """
     path = v.check_path(path)
     v.check_watch(watch)
     return Call(GetDataRequest(path, watch))
@@ -181,8 +187,8 @@ def get_acls(ctx: Context, path: str) -> Call[tuple[list[ACL], ZnodeStat]]:
     return Call(GetACLRequest(v.check_path(path)))
 
 
-def set(ctx: Context, path: str, value: bytes, version: int = -1) -> Call[ZnodeStat]:  # noqa: A001
-    """Set the node's data (if at ``version``, -1 for any); return the new ZnodeStat."""
+def set(ctx: Context, path: str, value: bytes | None, version: int = -1) -> Call[ZnodeStat]:  # noqa: A001
+    """Set the node's data (if at ``version``, -1 for any; None: null data); return the new ZnodeStat."""
     request = set_request(path, value, version)
     v.check_size(v.estimate_size(request.path, request.data), ctx.max_request_size)
     return Call(request)

@@ -57,7 +57,7 @@ class CreateRequest(Request):
     ``include_stat``.  Result: the created path, or ``(path, ZnodeStat)`` with ``include_stat``."""
 
     path: str
-    data: bytes = b""
+    data: bytes | None = b""
     acl: Sequence[ACL] = field(default_factory=list)
     flags: int = CreateMode.PERSISTENT
     ttl: int = -1
@@ -73,7 +73,8 @@ class CreateRequest(Request):
         return OpCode.CREATE2 if self.include_stat else OpCode.CREATE
 
     def validate(self) -> None:
-        check_data(self.data, "data")
+        if self.data is not None:  # None: null data, as ZooKeeper's (and kazoo's) clients write it
+            check_data(self.data, "data")
         check_acl(self.acl)
         if not self.acl:
             raise InvalidArgumentError("a create needs at least one ACL entry")
@@ -158,8 +159,9 @@ class ExistsRequest(Request):
 
 @dataclass(slots=True)
 class GetDataRequest(Request):
-    """getData (4): ``ustring path, boolean watch``.  Result: ``(bytes, ZnodeStat)``
-    (null data reads as ``b""``); success with a watcher registers a data watch."""
+    """getData (4): ``ustring path, boolean watch``.  Result: ``(bytes | None, ZnodeStat)``
+    (null data reads as ``None``, as kazoo and the Java client); success with a watcher
+    registers a data watch."""
 
     OPCODE: ClassVar[int] = OpCode.GET_DATA
     WATCHES: ClassVar[bool] = True
@@ -186,8 +188,10 @@ class GetDataRequest(Request):
                 raise MalformedFrameError(f"getData reply: data length {length} runs past the frame")
             data = bytes(buf[off:end])
             off = end
-        elif length == 0 or length == -1:
+        elif length == 0:
             data = b""
+        elif length == -1:
+            data = None
         else:
             raise MalformedFrameError(f"getData reply: negative data length {length}")
         return data, stat_from_tuple(STAT.unpack_from(buf, off))
@@ -203,11 +207,12 @@ class SetDataRequest(Request):
 
     OPCODE: ClassVar[int] = OpCode.SET_DATA
     path: str
-    data: bytes = b""
+    data: bytes | None = b""
     version: int = -1
 
     def validate(self) -> None:
-        check_data(self.data, "data")
+        if self.data is not None:  # None: null data, as ZooKeeper's (and kazoo's) clients write it
+            check_data(self.data, "data")
         check_version(self.version)
 
     def write_body(self, out: bytearray, chroot: str) -> None:
