@@ -8,8 +8,12 @@ from zkrecipes.exceptions._server import BadArgumentsError, ConnectionLoss
 # ------------------------------------------------------------------- client
 
 
-class InvalidCallableError(ConfigurationError, InvalidTypeError):
-    """A listener or callback argument is not callable (kazoo raised ConfigurationError)."""
+class InvalidCallableError(ConfigurationError, InvalidTypeError, ValueError):
+    """A listener or callback argument is not callable.
+
+    kazoo raises ConfigurationError for a listener, ValueError for an election's
+    leader function, TypeError for a watch: this is all three.
+    """
 
 
 class InvalidPathCharacterError(InvalidPathError, BadArgumentsError):
