@@ -10,12 +10,12 @@ unchanged; they add no queue of their own (a put is a dispatch).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import InvalidTypeError
 
-__all__ = ["QueueView", "kazoo_callback"]
+__all__ = ["Callback", "QueueView", "kazoo_callback"]
 
 #: kazoo's ``Callback.type`` values → our queues (kazoo runs them all on one queue).
 _KINDS = {"session": CallbackKind.SESSION, "completion": CallbackKind.COMPLETION,
@@ -59,3 +59,12 @@ class QueueView:
 
     def __repr__(self) -> str:
         return f"<QueueView {self._kind.value} of {self._handler!r}>"
+
+
+class Callback(NamedTuple):
+    """kazoo's callback record (``kazoo.protocol.states.Callback``): what
+    ``dispatch_callback(Callback("watch", func, (event,)))`` queues."""
+
+    type: str
+    func: Callable[..., Any]
+    args: tuple[Any, ...]

@@ -1,0 +1,7 @@
+"""kazoo's ``kazoo.recipe.election`` names."""
+
+from __future__ import annotations
+
+from zkrecipes.recipes.election import Election
+
+__all__ = ["Election"]

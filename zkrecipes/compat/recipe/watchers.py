@@ -1,0 +1,7 @@
+"""kazoo's ``kazoo.recipe.watchers`` names."""
+
+from __future__ import annotations
+
+from zkrecipes.recipes.watchers import ChildrenWatch, DataWatch, PatientChildrenWatch
+
+__all__ = ["ChildrenWatch", "DataWatch", "PatientChildrenWatch"]
