@@ -79,8 +79,10 @@ class AsyncClientOperations(FrontEndViews):
             protected,
         ), self)
 
-    async def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool:
-        """Create ``path`` and its missing parents (persistent, empty); return True.
+    async def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> str | bool:
+        """Create ``path`` and its missing parents (persistent, empty).
+
+        Returns True when ``path`` already existed, else the path created (kazoo's answers).
 
         Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
         its missing ancestors), and any other path creates it first when missing.
@@ -148,8 +150,11 @@ class AsyncClientOperations(FrontEndViews):
         result: ZnodeStat = await self._submit(call.request, call.converter)
         return result
 
-    async def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool:
-        """Delete the node (if at ``version``); with ``recursive`` its subtree too. Returns True.
+    async def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool | None:
+        """Delete the node (if at ``version``); with ``recursive`` its subtree too.
+
+        Returns True; with ``recursive``, None once deleted and True when the node
+        did not exist (kazoo's answers).
 
         Raises NoNodeError (not with ``recursive``), NotEmptyError, BadVersionError.
         """

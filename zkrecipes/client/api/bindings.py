@@ -111,15 +111,17 @@ class ClientOperations(FrontEndViews):
             protected,
         ), self)
 
-    def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool:
-        """Create ``path`` and its missing parents (persistent, empty); return True.
+    def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> str | bool:
+        """Create ``path`` and its missing parents (persistent, empty).
+
+        Returns True when ``path`` already existed, else the path created (kazoo's answers).
 
         Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
         its missing ancestors), and any other path creates it first when missing.
         """
         return run_sync(_nodes.ensure_path(self._ctx, path, acl), self)
 
-    def ensure_path_async(self, path: str, acl: Sequence[ACL] | None = None) -> AsyncResult[bool]:
+    def ensure_path_async(self, path: str, acl: Sequence[ACL] | None = None) -> AsyncResult[str | bool]:
         """Asynchronous :meth:`ensure_path`."""
         return run_callback(_nodes.ensure_path(self._ctx, path, acl), self)
 
@@ -228,14 +230,17 @@ class ClientOperations(FrontEndViews):
         call = _nodes.set_acls(self._ctx, path, acls, version)
         return self._submit(call.request, call.converter)
 
-    def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool:
-        """Delete the node (if at ``version``); with ``recursive`` its subtree too. Returns True.
+    def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool | None:
+        """Delete the node (if at ``version``); with ``recursive`` its subtree too.
+
+        Returns True; with ``recursive``, None once deleted and True when the node
+        did not exist (kazoo's answers).
 
         Raises NoNodeError (not with ``recursive``), NotEmptyError, BadVersionError.
         """
         return run_sync(_nodes.delete(self._ctx, path, version, recursive), self)
 
-    def delete_async(self, path: str, version: int = -1, recursive: bool = False) -> AsyncResult[bool]:
+    def delete_async(self, path: str, version: int = -1, recursive: bool = False) -> AsyncResult[bool | None]:
         """Asynchronous :meth:`delete`."""
         return run_callback(_nodes.delete(self._ctx, path, version, recursive), self)
 

@@ -124,8 +124,10 @@ def delete_request(path: object, version: object) -> DeleteRequest:
     return DeleteRequest(v.check_path(path), v.check_version(version))
 
 
-def ensure_path(ctx: Context, path: str, acl: Sequence[ACL] | None = None) -> Op[bool]:
-    """Create ``path`` and its missing parents (persistent, empty); return True.
+def ensure_path(ctx: Context, path: str, acl: Sequence[ACL] | None = None) -> Op[str | bool]:
+    """Create ``path`` and its missing parents (persistent, empty).
+
+    Returns True when ``path`` already existed, else the path created (kazoo's answers).
 
     Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
     its missing ancestors), and any other path creates it first when missing.
@@ -201,8 +203,11 @@ def set_acls(ctx: Context, path: str, acls: Sequence[ACL], version: int = -1) ->
     return Call(SetACLRequest(path, acl_list, v.check_version(version)))
 
 
-def delete(ctx: Context, path: str, version: int = -1, recursive: bool = False) -> Op[bool]:
-    """Delete the node (if at ``version``); with ``recursive`` its subtree too. Returns True.
+def delete(ctx: Context, path: str, version: int = -1, recursive: bool = False) -> Op[bool | None]:
+    """Delete the node (if at ``version``); with ``recursive`` its subtree too.
+
+    Returns True; with ``recursive``, None once deleted and True when the node
+    did not exist (kazoo's answers).
 
     Raises NoNodeError (not with ``recursive``), NotEmptyError, BadVersionError.
     """

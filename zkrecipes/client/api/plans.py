@@ -71,34 +71,45 @@ def create_makepath(request: CreateRequest, chroot: str = "") -> Plan[Any]:
     return result
 
 
-def ensure_chroot(chroot: str, acl: Sequence[ACL]) -> Plan[bool]:
-    """The chroot node and its ancestors exist afterwards; one pipelined batch, top down."""
+def ensure_chroot(chroot: str, acl: Sequence[ACL]) -> Plan[str | bool]:
+    """The chroot node and its ancestors exist afterwards; one pipelined batch, top down.
+
+    Returns ``"/"`` (the chroot's client path) when it created the chroot, True
+    when it already existed (kazoo's answers).
+    """
     creates = [Submit(ServerPathCreate(path, b"", list(acl))) for path in reversed(parent_paths(chroot)[:-1])]
+    created: str | bool = True
     for outcome in (yield Batch(creates)):
         exc = outcome.exception
-        if exc is not None and not isinstance(exc, NodeExistsError):
+        if exc is None:
+            created = "/"
+        elif not isinstance(exc, NodeExistsError):
             raise exc
-    return True
+        else:
+            created = True
+    return created
 
 
-def ensure_path(path: str, acl: Sequence[ACL], chroot: str = "") -> Plan[bool]:
-    """``path`` and its missing parents exist afterwards (persistent, empty); returns True.
+def ensure_path(path: str, acl: Sequence[ACL], chroot: str = "") -> Plan[str | bool]:
+    """``path`` and its missing parents exist afterwards (persistent, empty).
 
-    With a ``chroot``, ``"/"`` is the chroot node: created, with its missing
-    ancestors, when absent (kazoo creates the chroot this way too).
+    Returns kazoo's answers: True when ``path`` existed (or a concurrent
+    creator won), else the path it created. With a ``chroot``, ``"/"`` is the
+    chroot node: created, with its missing ancestors, when absent (kazoo
+    creates the chroot this way too).
     """
     stat = yield Submit(ExistsRequest(path), exists_result)
     if stat is not None:
         return True
     if path == "/":
         if chroot:
-            yield from ensure_chroot(chroot, acl)
+            return (yield from ensure_chroot(chroot, acl))
         return True
     try:
-        yield from create_makepath(CreateRequest(path, b"", acl), chroot)
+        created: str = yield from create_makepath(CreateRequest(path, b"", acl), chroot)
     except NodeExistsError:
-        pass
-    return True
+        return True
+    return created
 
 
 def _walk(root: str) -> Plan[list[list[str]]]:
@@ -123,8 +134,8 @@ def _walk(root: str) -> Plan[list[list[str]]]:
     return levels
 
 
-def delete_tree(root: str) -> Plan[bool]:
-    """Delete ``root`` and everything below it; True.
+def delete_tree(root: str) -> Plan[bool | None]:
+    """Delete ``root`` and everything below it; None, or True when ``root`` did not exist (kazoo's answers).
 
     Nodes that vanish meanwhile are fine; a node that gains children while
     being deleted makes the walk start again (up to :data:`TREE_ATTEMPTS`
@@ -132,6 +143,8 @@ def delete_tree(root: str) -> Plan[bool]:
     """
     for attempt in range(TREE_ATTEMPTS):
         levels = yield from _walk(root)
+        if not levels:
+            return True
         try:
             for level in reversed(levels):
                 deletes = [Submit(DeleteRequest(path)) for path in level if path != "/"]
@@ -144,4 +157,4 @@ def delete_tree(root: str) -> Plan[bool]:
                 raise
             continue
         break
-    return True
+    return None
