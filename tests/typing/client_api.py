@@ -29,7 +29,7 @@ def results(zk: ZkClient, flag: bool) -> None:
     assert_type(zk.create("/a", include_data=flag), str | tuple[str, ZnodeStat])
     assert_type(zk.create_async("/a").get(), str)
     assert_type(zk.create_async("/a", include_data=True).get(), tuple[str, ZnodeStat])
-    assert_type(zk.ensure_path("/a"), bool)
+    assert_type(zk.ensure_path("/a"), str | bool)  # issue 10: the created path, as kazoo
     assert_type(zk.exists("/a"), ZnodeStat | None)
     assert_type(zk.exists_async("/a").get(), ZnodeStat | None)
     assert_type(zk.get("/a"), tuple[bytes | None, ZnodeStat])
@@ -42,7 +42,7 @@ def results(zk: ZkClient, flag: bool) -> None:
     assert_type(zk.get_acls("/a"), tuple[list[ACL], ZnodeStat])
     assert_type(zk.set("/a", b"v"), ZnodeStat)
     assert_type(zk.set_async("/a", b"v", version=3).get(), ZnodeStat)
-    assert_type(zk.delete("/a", recursive=True), bool)
+    assert_type(zk.delete("/a", recursive=True), bool | None)  # issue 10: None once deleted, as kazoo
     assert_type(zk.sync("/a"), str)
     assert_type(zk.add_auth("digest", "u:p"), bool)
     assert_type(zk.whoami(), list[ClientInfo])
