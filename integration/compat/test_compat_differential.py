@@ -20,9 +20,10 @@ for _path in sorted(pathlib.Path(__file__).parent.glob("_compat_s_*.py")):
 
 pytest.importorskip("kazoo")
 
-# zkrecipes warns at start() when the chroot is missing; kazoo users create it right after
-# (ensure_path("/")), as every scenario does: listed in docs/migrating-from-kazoo.md.
-pytestmark = pytest.mark.filterwarnings("ignore:the chroot .* does not exist")
+# Both libraries warn at start() when the chroot is missing; the scenarios create it right
+# after (ensure_path("/")), as kazoo users do.
+pytestmark = [pytest.mark.filterwarnings("ignore:the chroot .* does not exist"),
+              pytest.mark.filterwarnings("ignore:No chroot path exists")]
 
 
 @pytest.fixture(scope="module")
