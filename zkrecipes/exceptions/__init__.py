@@ -54,6 +54,7 @@ from zkrecipes.exceptions._client import (
     InvalidCallableError,
     InvalidPathCharacterError,
     ProtectedCreateLost,
+    TransactionCommittedError,
 )
 from zkrecipes.exceptions._recipes import (
     LockLostError,
@@ -178,6 +179,7 @@ __all__ = [
     "SessionMovedError",
     "SystemZookeeperError",
     "ThrottledOpError",
+    "TransactionCommittedError",
     "UnexpectedReplyError",
     "UnimplementedError",
     "UnknownErrorCodeError",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from zkrecipes.exceptions._base import ConfigurationError, InvalidPathError, InvalidTypeError, ProtocolError
+from zkrecipes.exceptions._base import (
+    ConfigurationError,
+    InvalidPathError,
+    InvalidTypeError,
+    ProtocolError,
+    WriterNotClosedException,
+)
 from zkrecipes.exceptions._server import BadArgumentsError, ConnectionLoss
 
 # ------------------------------------------------------------------- client
@@ -22,6 +28,14 @@ class InvalidPathCharacterError(InvalidPathError, BadArgumentsError):
     Refused before sending; the server would answer ``BadArguments`` (-8),
     which is what kazoo raises, so this is both an :class:`InvalidPathError`
     (a ``ValueError``) and a :class:`BadArgumentsError`.
+    """
+
+
+class TransactionCommittedError(WriterNotClosedException, ValueError):
+    """A transaction (or multi-read) was used after it was committed.
+
+    A :class:`WriterNotClosedException`, as zkrecipes always raised, and a
+    ``ValueError``, what kazoo raises there.
     """
 
 
