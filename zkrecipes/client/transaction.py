@@ -29,7 +29,7 @@ from zkrecipes.client.protocol.requests import (
     GetDataRequest,
     SetDataRequest,
 )
-from zkrecipes.exceptions import InvalidTypeError, WriterNotClosedException, make_error
+from zkrecipes.exceptions import InvalidTypeError, TransactionCommittedError, make_error
 from zkrecipes.security import ACL
 
 __all__ = ["MultiReadBuilder", "TransactionRequest", "multi_results"]
@@ -114,7 +114,7 @@ class TransactionRequest(_Batch):
 
     def _add(self, op: _WriteOp, size: int) -> None:
         if self.committed:
-            raise WriterNotClosedException("Transaction already committed")
+            raise TransactionCommittedError("Transaction already committed")
         self._size += size + 16
         v.check_size(self._size, self.client._ctx.max_request_size)
         self.operations.append(op)
@@ -152,7 +152,7 @@ class TransactionRequest(_Batch):
 
     def _call(self) -> Call[list[Any]]:
         if self.committed:
-            raise WriterNotClosedException("Transaction already committed")
+            raise TransactionCommittedError("Transaction already committed")
         self.committed = True
         return Call(MultiRequest(list(self.operations)), _convert_multi)
 
@@ -171,7 +171,7 @@ class MultiReadBuilder(_Batch):
 
     def _check_open(self) -> None:
         if self.committed:
-            raise WriterNotClosedException("multi-read already committed")
+            raise TransactionCommittedError("multi-read already committed")
 
     def get(self, path: str) -> None:
         """Add a read of ``path``'s data and stat."""
