@@ -241,6 +241,9 @@ def same(kazoo: Any, ours: Any, ns: types.SimpleNamespace) -> bool:
             return False
         cls = _kazoo_class(ns, type(kazoo.exc).__name__)
         return cls is not None and isinstance(ours.exc, cls)
+    numbers = (int, float)
+    if isinstance(kazoo, numbers) and isinstance(ours, numbers) and not isinstance(kazoo, bool):
+        return not isinstance(ours, bool) and kazoo == ours  # 3 and 3.0 show the same
     if type(kazoo) is not type(ours) and not (isinstance(kazoo, str) and isinstance(ours, str)):
         return False
     if isinstance(kazoo, (list, tuple)):
