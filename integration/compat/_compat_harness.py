@@ -78,7 +78,9 @@ def catch(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``func(*args, **kwargs)``, or the exception it raised (as a value)."""
     try:
         return func(*args, **kwargs)
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # gevent.Timeout is a BaseException
         return exc
 
 
