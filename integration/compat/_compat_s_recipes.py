@@ -268,7 +268,8 @@ def s_queue_priority(env: Env) -> Any:
 @scenario
 def s_queue_bad_input(env: Env) -> Any:
     queue = env.ns.Queue(env.client, "/queue")
-    return catch(queue.put, "str"), catch(queue.put, b"x", priority=1000), catch(queue.put, b"x", priority="1")
+    return (catch(queue.put, "str"), catch(queue.put, b"x", priority=1000),
+            catch(queue.put, b"x", priority="1"))
 
 
 @scenario
