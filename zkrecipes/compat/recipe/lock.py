@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+from zkrecipes.compat.protocol.states import KazooState
+from zkrecipes.compat.retry import KazooRetry
+from zkrecipes.exceptions import (
+    CancelledError,
+    ForceRetryError,
+    KazooException,
+    LockTimeout,
+    NoNodeError,
+    RetryFailedError,
+)
 from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
 from zkrecipes.recipes.semaphore import Semaphore
 
-__all__ = ["Lock", "ReadLock", "Semaphore", "WriteLock"]
+__all__ = [
+    "CancelledError",
+    "ForceRetryError",
+    "KazooException",
+    "KazooRetry",
+    "KazooState",
+    "Lock",
+    "LockTimeout",
+    "NoNodeError",
+    "ReadLock",
+    "RetryFailedError",
+    "Semaphore",
+    "WriteLock",
+]
