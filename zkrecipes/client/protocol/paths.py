@@ -78,12 +78,16 @@ def normalize_chroot(chroot: str | None) -> str:
     return "" if root == "/" else root
 
 
-def add_chroot(chroot: str, path: str) -> str:
-    """Turn a client path into the server path (``chroot`` from :func:`normalize_chroot`)."""
+def add_chroot(chroot: str, path: str, sequential: bool = False) -> str:
+    """Turn a client path into the server path (``chroot`` from :func:`normalize_chroot`).
+
+    ``"/"`` is the chroot node itself, except as the prefix of a sequential
+    create, where it names the chroot's children (``"/app/0000000001"``).
+    """
     if not chroot:
         return path
     if path == "/":
-        return chroot
+        return chroot + "/" if sequential else chroot
     return chroot + path
 
 

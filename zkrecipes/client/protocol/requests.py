@@ -51,6 +51,9 @@ from zkrecipes.security import ACL
 _NONODE = int(ErrorCode.NO_NODE)
 
 
+#: Create flags of the sequential modes (the chroot rule for ``"/"`` differs for them).
+_SEQUENTIAL_FLAGS = frozenset(int(mode) for mode in CreateMode if mode.is_sequential)
+
 @dataclass(slots=True)
 class CreateRequest(Request):
     """create / create2 / createContainer / createTTL, chosen from ``flags``, ``ttl`` and
@@ -88,7 +91,7 @@ class CreateRequest(Request):
             raise InvalidArgumentError(f"ttl is only valid with a TTL create mode, not {mode.name}")
 
     def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, add_chroot(chroot, self.path))
+        write_ustring(out, add_chroot(chroot, self.path, self.flags in _SEQUENTIAL_FLAGS))
         write_buffer(out, self.data)
         write_acls(out, self.acl)
         out += INT.pack(self.flags)
