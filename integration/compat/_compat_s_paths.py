@@ -247,3 +247,25 @@ def s_null_data_watch(env: Env) -> Any:
     seen.wait_count(1)
     zk.set("/n", None)
     return seen.wait_count(2)
+
+
+@scenario
+def s_sequence_at_chroot_root(env: Env) -> Any:
+    zk = env.client
+    return zk.create("/", b"", sequence=True), zk.create("", sequence=True), sorted(zk.get_children("/"))
+
+
+@scenario(differs="a control character in a read's path is refused before sending "
+          "(InvalidPathCharacterError, a BadArgumentsError and a ValueError); kazoo sends it, "
+          "the server checks only writes (None)")
+def s_control_character_read(env: Env) -> Any:
+    return catch(env.client.exists, "/a\x01b")
+
+
+@scenario(differs="delete('/', recursive=True) under a chroot empties the chroot and keeps its node; "
+          "kazoo deletes the chroot node too")
+def s_recursive_delete_of_chroot(env: Env) -> Any:
+    zk = env.client
+    zk.create("/a/b", makepath=True)
+    zk.delete("/", recursive=True)
+    return zk.exists("/") is not None
