@@ -133,6 +133,16 @@ class Env:
     chroot: str = field(default_factory=lambda: f"/compat-{uuid.uuid4().hex[:12]}")
     clients: list[Any] = field(default_factory=list)
     _client: Any = None
+    _proxy: Any = None
+
+    @property
+    def proxy(self) -> Any:
+        """A :class:`~zkrecipes.testing.proxy.FaultProxy` in front of the server (made on first use)."""
+        if self._proxy is None:
+            from zkrecipes.testing.proxy import FaultProxy
+
+            self._proxy = FaultProxy.in_front_of(self.hosts)
+        return self._proxy
 
     def handler(self) -> Any:
         """A new handler of this run's kind, from the namespace."""
@@ -141,11 +151,13 @@ class Env:
         return self.ns.SequentialThreadingHandler()
 
     def new_client(self, *, chroot: bool = True, start: bool = True, ensure: bool = True,
-                   **kwargs: Any) -> Any:
-        """A ``KazooClient`` of the namespace on this run's chroot (created with ``ensure_path("/")``)."""
+                   proxied: bool = False, **kwargs: Any) -> Any:
+        """A ``KazooClient`` of the namespace on this run's chroot (created with ``ensure_path("/")``),
+        through :attr:`proxy` when ``proxied``."""
         kwargs.setdefault("timeout", SESSION_TIMEOUT)
         kwargs.setdefault("handler", self.handler())
-        client = self.ns.KazooClient(self.hosts + (self.chroot if chroot else ""), **kwargs)
+        hosts = self.proxy.hosts if proxied else self.hosts
+        client = self.ns.KazooClient(hosts + (self.chroot if chroot else ""), **kwargs)
         self.clients.append(client)
         if start:
             client.start(timeout=WAIT)
@@ -183,17 +195,30 @@ class Env:
                 client.close()
             except Exception:
                 pass
+        if self._proxy is not None:
+            self._proxy.close()
+
+
+_ADMINS: dict[str, Any] = {}
 
 
 def cleanup(hosts: str, chroot: str) -> None:
-    """Delete a run's chroot (with zkrecipes' own client: only the server is shared)."""
-    from zkrecipes import ZkClient
+    """Delete a run's chroot, with one zkrecipes client per server kept for the session
+    (it only deletes; both implementations' runs are cleaned the same way)."""
+    admin = _ADMINS.get(hosts)
+    if admin is None:
+        from zkrecipes import ZkClient
 
-    admin = ZkClient(hosts, auth_data=[("digest", f"{DIGEST_USER}:{DIGEST_PASSWORD}")])
-    admin.start(timeout=WAIT)
-    try:
-        admin.delete(chroot, recursive=True)
-    finally:
+        admin = ZkClient(hosts, auth_data=[("digest", f"{DIGEST_USER}:{DIGEST_PASSWORD}")])
+        admin.start(timeout=WAIT)
+        _ADMINS[hosts] = admin
+    admin.delete(chroot, recursive=True)
+
+
+def close_admins() -> None:
+    """Stop the clean-up clients (end of the test session)."""
+    while _ADMINS:
+        _hosts, admin = _ADMINS.popitem()
         admin.stop()
         admin.close()
 

@@ -540,3 +540,57 @@ def s_client_with_retry_options_gevent(env: Env) -> Any:
 def s_async_result_timeout_gevent(env: Env) -> Any:
     result = env.client.handler.async_result()
     return result.wait(0.01), catch(result.get, timeout=0.01)
+
+
+# ------------------------------------------------------------ connection drops
+
+
+def _drop(env: Env, zk: Any, states: Any) -> None:
+    """Cut the client's connection at the proxy; wait until it is back (SUSPENDED, CONNECTED)."""
+    env.proxy.close_connections()
+    states.wait_for(lambda items: items[-2:] == ["SUSPENDED", "CONNECTED"])
+
+
+@scenario
+def s_drop_and_reconnect_states(env: Env) -> Any:
+    zk = env.new_client(proxied=True)
+    states = env.recorder(zk)
+    zk.add_listener(states)
+    session = zk.client_id[0]
+    _drop(env, zk, states)
+    return states.snapshot(), zk.client_id[0] == session, zk.state
+
+
+@scenario
+def s_ephemeral_survives_a_drop(env: Env) -> Any:
+    zk = env.new_client(proxied=True)
+    states = env.recorder(zk)
+    zk.add_listener(states)
+    zk.create("/eph", b"", ephemeral=True)
+    _drop(env, zk, states)
+    return zk.exists("/eph") is not None, zk.get_children("/")
+
+
+@scenario
+def s_requests_after_a_drop(env: Env) -> Any:
+    zk = env.new_client(proxied=True)
+    states = env.recorder(zk)
+    zk.add_listener(states)
+    _drop(env, zk, states)
+    return zk.create("/after", b"x"), zk.get("/after")[0]
+
+
+@scenario(differs="watches set before a reconnect are re-registered (SetWatches), so a change made "
+          "while disconnected fires them; kazoo does not re-register them")
+def s_watch_survives_a_drop(env: Env) -> Any:
+    zk = env.new_client(proxied=True)
+    states, events = env.recorder(zk), env.recorder(zk)
+    zk.add_listener(states)
+    zk.create("/w")
+    zk.get("/w", watch=events)
+    _drop(env, zk, states)
+    env.client.set("/w", b"changed")
+    zk.create("/fence")
+    zk.exists("/fence2", watch=events)
+    zk.create("/fence2")
+    return events.wait_for(lambda items: any(e.path == "/fence2" for e in items))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 import pathlib
 import types
+from collections.abc import Iterator
 
 import pytest
-from _compat_harness import SCENARIOS, Scenario, compat_namespace, kazoo_namespace, run, same
+from _compat_harness import SCENARIOS, Scenario, close_admins, compat_namespace, kazoo_namespace, run, same
 
 for _path in sorted(pathlib.Path(__file__).parent.glob("_compat_s_*.py")):
     importlib.import_module(_path.stem)
@@ -27,8 +28,9 @@ pytestmark = [pytest.mark.filterwarnings("ignore:the chroot .* does not exist"),
 
 
 @pytest.fixture(scope="module")
-def namespaces() -> tuple[types.SimpleNamespace, types.SimpleNamespace]:
-    return kazoo_namespace(), compat_namespace()
+def namespaces() -> Iterator[tuple[types.SimpleNamespace, types.SimpleNamespace]]:
+    yield kazoo_namespace(), compat_namespace()
+    close_admins()
 
 
 @pytest.mark.parametrize("scn", list(SCENARIOS.values()), ids=list(SCENARIOS))
