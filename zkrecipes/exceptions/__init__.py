@@ -52,6 +52,7 @@ from zkrecipes.exceptions._base import (
 from zkrecipes.exceptions._client import (
     ConnectRefusedError,
     InvalidCallableError,
+    InvalidHostsError,
     InvalidPathCharacterError,
     ProtectedCreateLost,
     TransactionCommittedError,
@@ -137,6 +138,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidCallableError",
     "InvalidCallbackError",
+    "InvalidHostsError",
     "InvalidPathCharacterError",
     "InvalidPathError",
     "InvalidTypeError",

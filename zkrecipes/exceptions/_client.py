@@ -14,6 +14,13 @@ from zkrecipes.exceptions._server import BadArgumentsError, ConnectionLoss
 # ------------------------------------------------------------------- client
 
 
+class InvalidHostsError(ConfigurationError, ValueError):
+    """A connection string (hosts, ports, chroot) that cannot be parsed.
+
+    A :class:`ConfigurationError`, and a ``ValueError`` as kazoo raises for one.
+    """
+
+
 class InvalidCallableError(ConfigurationError, InvalidTypeError, ValueError):
     """A listener or callback argument is not callable.
 
