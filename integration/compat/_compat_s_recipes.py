@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from _compat_harness import WAIT, Env, catch, scenario
+from _waits import wait_until
 
 MINUTE = datetime.timedelta(minutes=1)
 
@@ -428,3 +429,99 @@ def s_patient_children_watch(env: Env) -> Any:
     result = watch.start()
     children, _changed = result.get(timeout=WAIT)
     return sorted(children)
+
+
+# ------------------------------------------------------------ more recipe behaviour
+
+
+@scenario
+def s_tree_cache_events(env: Env) -> Any:
+    zk, rec = env.client, env.recorder()
+    zk.create("/tc")
+    cache = env.ns.TreeCache(zk, "/tc")
+    cache.listen(lambda event: rec.add((event.event_type, getattr(event.event_data, "path", None))))
+    cache.start()
+    events = env.ns.TreeEvent
+    rec.wait_for(lambda items: (events.INITIALIZED, None) in items)
+    zk.create("/tc/x", b"1")
+    rec.wait_for(lambda items: (events.NODE_ADDED, "/tc/x") in items)
+    zk.delete("/tc/x")
+    seen = rec.wait_for(lambda items: (events.NODE_REMOVED, "/tc/x") in items)
+    cache.close()
+    return [item for item in seen if item[1] == "/tc/x"]
+
+
+@scenario
+def s_lock_extra_patterns(env: Env) -> Any:
+    lock = env.ns.Lock(env.client, "/lock", "ext", extra_lock_patterns=["__other__"])
+    with lock:
+        return lock.contenders()
+
+
+@scenario
+def s_election_cancel_while_waiting(env: Env) -> Any:
+    leader = env.ns.Election(env.client, "/election", "leader")
+    other = env.new_client(ensure=False)
+    waiting = env.ns.Election(other, "/election", "waiting")
+    started, release = env.client.handler.event_object(), env.client.handler.event_object()
+
+    def lead() -> None:
+        started.set()
+        release.wait(WAIT)
+
+    holder = env.client.handler.spawn(leader.run, lead)
+    started.wait(WAIT)
+    ran: list[str] = []
+    waiter = other.handler.spawn(waiting.run, lambda: ran.append("ran"))
+    wait_until(other, lambda: len(leader.contenders()) == 2, WAIT, "the second contender")
+    waiting.cancel()
+    waiter.join(WAIT)
+    release.set()
+    holder.join(WAIT)
+    return ran, leader.contenders()
+
+
+@scenario
+def s_double_barrier_two(env: Env) -> Any:
+    other = env.new_client(ensure=False)
+    a = env.ns.DoubleBarrier(env.client, "/dbar", 2, identifier="a")
+    b = env.ns.DoubleBarrier(other, "/dbar", 2, identifier="b")
+    entered = other.handler.async_result()
+    other.handler.spawn(lambda: (b.enter(), entered.set(b.participating)))
+    a.enter()
+    both_in = entered.get(timeout=WAIT), a.participating
+    left = other.handler.async_result()
+    other.handler.spawn(lambda: (b.leave(), left.set(b.participating)))
+    a.leave()
+    return both_in, left.get(timeout=WAIT), a.participating
+
+
+@scenario
+def s_locking_queue_two_consumers(env: Env) -> Any:
+    producer = env.ns.LockingQueue(env.client, "/lq")
+    producer.put_all([b"1", b"2"])
+    first = env.ns.LockingQueue(env.new_client(ensure=False), "/lq")
+    second = env.ns.LockingQueue(env.new_client(ensure=False), "/lq")
+    got = sorted([first.get(timeout=WAIT), second.get(timeout=WAIT)])
+    return got, first.consume(), second.consume(), len(producer)
+
+
+@scenario
+def s_counter_concurrent_clients(env: Env) -> Any:
+    counters = [env.ns.Counter(env.new_client(ensure=False), "/cc") for _ in range(3)]
+    for counter in counters:
+        counter += 2
+    return counters[0].value, [c.post_value for c in counters]
+
+
+@scenario
+def s_semaphore_release_unheld(env: Env) -> Any:
+    return env.ns.Semaphore(env.client, "/sem", "x").release()
+
+
+@scenario
+def s_party_duplicate_join(env: Env) -> Any:
+    party = env.ns.Party(env.client, "/party", "same")
+    party.join()
+    party.join()
+    return len(party), list(party)
