@@ -127,6 +127,6 @@ def test_add_watch_iter_checks_its_arguments_at_once() -> None:
     with pytest.raises(InvalidArgumentError):
         zk.add_watch_iter("/x", mode=99)
     with pytest.raises(ZkException):
-        zk.add_watch_iter("no-slash")
+        zk.add_watch_iter("/a/../b")  # issue 10: "no-slash" is now normalised to "/no-slash"
     with pytest.raises(ValueError):
         zk.add_watch_iter("/x", maxsize=0)

@@ -274,7 +274,8 @@ def test_argument_errors_raise_before_any_driver_runs(zk: FakeZk) -> None:
 
 
 def test_ensure_path_creates_the_missing_parents(zk: FakeZk, drive: Any) -> None:
-    assert drive(nodes.ensure_path(CTX, "/a/b/c"), zk) is True
+    # issue 10: ensure_path answers the created path (kazoo), True when it existed
+    assert drive(nodes.ensure_path(CTX, "/a/b/c"), zk) == "/a/b/c"
     assert {"/a", "/a/b", "/a/b/c"} <= zk.tree.keys()
     before = len(zk.sent)
     assert drive(nodes.ensure_path(CTX, "/a/b/c"), zk) is True
@@ -293,7 +294,8 @@ def test_create_with_makepath(zk: FakeZk, drive: Any) -> None:
 def test_recursive_delete(zk: FakeZk, drive: Any) -> None:
     for path in ("/t", "/t/a", "/t/a/1", "/t/a/2", "/t/b", "/keep"):
         zk.tree[path] = (b"", 0)
-    assert drive(nodes.delete(CTX, "/t", recursive=True), zk) is True
+    # issue 10: a recursive delete answers None once done, True when nothing existed (kazoo)
+    assert drive(nodes.delete(CTX, "/t", recursive=True), zk) is None
     assert sorted(zk.tree) == ["/", "/keep"]
     assert drive(nodes.delete(CTX, "/gone", recursive=True), zk) is True  # nothing to delete
 
@@ -310,7 +312,7 @@ def test_recursive_delete_walks_again_when_a_child_appears(zk: FakeZk, drive: An
         return original(request)
 
     zk._apply = racing  # type: ignore[method-assign]
-    assert drive(nodes.delete(CTX, "/t", recursive=True), zk) is True
+    assert drive(nodes.delete(CTX, "/t", recursive=True), zk) is None  # issue 10: kazoo's answer
     assert "/t" not in zk.tree
 
 
@@ -380,8 +382,8 @@ def test_the_asyncio_driver_runs_the_same_plans(zk: FakeZk) -> None:
 
     async def main() -> list[Any]:
         seen = await run_asyncio(_steps_plan(), port)
-        assert await run_asyncio(nodes.ensure_path(CTX, "/m/n"), port) is True
-        assert await run_asyncio(nodes.delete(CTX, "/m", recursive=True), port) is True
+        assert await run_asyncio(nodes.ensure_path(CTX, "/m/n"), port) == "/m/n"  # issue 10: kazoo's answers
+        assert await run_asyncio(nodes.delete(CTX, "/m", recursive=True), port) is None
         assert await run_asyncio(nodes.get(CTX, "/a"), port) == (b"x", _stat())
         return seen
 

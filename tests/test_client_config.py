@@ -49,7 +49,7 @@ def test_a_timeout_of_the_wrong_type_is_refused(timeout: Any) -> None:
     ("kwargs", "error"),
     [
         ({"hosts": ""}, ConfigurationError),
-        ({"hosts": "a:1/app//x"}, ConfigurationError),
+        ({"hosts": "a:1/app/./x"}, ConfigurationError),  # issue 10: "/app//x" is normalised now
         ({"auth_data": [("digest",)]}, InvalidTypeError),
         ({"client_id": (1, "pw")}, InvalidTypeError),
         ({"default_acl": ["world:anyone"]}, InvalidTypeError),

@@ -35,7 +35,7 @@ def test_parse_host_list() -> None:
     "text",
     [
         "", ",", "a:1,", "a:", "a:x", "a:0", "a:65536", "a:-1", ":2181", "::1:2181", "[::1", "[::1]x",
-        "[]:1", "[host]:1", "a b:1", "a:1/app//x", "a:1/app/../x", "a:1/./x",
+        "[]:1", "[host]:1", "a b:1", "a:1/app/../x", "a:1/./x",
     ],
 )
 def test_bad_connection_strings(text: str) -> None:
@@ -80,3 +80,8 @@ def test_iterator_set_hosts_and_empty() -> None:
         it.set_hosts([])
     with pytest.raises(ConfigurationError):
         HostIterator([])
+
+
+def test_a_chroot_is_normalised_as_kazoo_does() -> None:
+    # Issue 10: "a:1/app//x" was refused; kazoo normalises the chroot like any path.
+    assert parse_hosts("a:1/app//x/")[1] == "/app/x"

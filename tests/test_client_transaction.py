@@ -65,7 +65,7 @@ def test_transaction_builds_one_multi() -> None:
 def test_transaction_rejects_bad_ops_before_adding() -> None:
     tx = RecordingClient().transaction()
     with pytest.raises(InvalidPathError):
-        tx.create("nope")
+        tx.create("/a/../b")  # issue 10: "nope" is normalised to "/nope" now
     with pytest.raises(InvalidTypeError):
         tx.set_data("/a", "str")  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError):
@@ -115,7 +115,7 @@ def test_multi_read_builder() -> None:
     reads.get("/a")
     reads.get_children("/b")
     with pytest.raises(InvalidPathError):
-        reads.get("b")
+        reads.get("/./b")  # issue 10: "b" is normalised to "/b" now
     reads.commit()
     (request, _), = client.sent
     assert isinstance(request, MultiReadRequest)

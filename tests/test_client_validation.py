@@ -67,7 +67,8 @@ def test_path_type(client: ZkClient, path: Any) -> None:
             call(path)
 
 
-@pytest.mark.parametrize("path", ["", "a", "/a/", "//a", "/a/../b", "/a/./b", "/a\x00b", "/a\ud800"])
+# Issue 10: "", "a", "/a/", "//a" are normalised as kazoo does now (see test_protocol_paths).
+@pytest.mark.parametrize("path", ["/a/../b", "/a/./b", "..", "/a\x00b", "/a\ud800"])
 def test_invalid_paths(client: ZkClient, path: str) -> None:
     for call in (client.get_async, client.exists_async, client.create_async, client.delete_async):
         with pytest.raises(InvalidPathError):
@@ -77,8 +78,8 @@ def test_invalid_paths(client: ZkClient, path: str) -> None:
 
 
 def test_sequential_path_may_end_with_slash_only_for_sequence(client: ZkClient) -> None:
-    with pytest.raises(InvalidPathError):
-        client.create_async("/q/")
+    # Issue 10: without sequence the trailing slash is dropped (kazoo), no longer refused.
+    accepted(client.create_async("/q/"))
     accepted(client.create_async("/q/", sequence=True))
 
 

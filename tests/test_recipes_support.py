@@ -309,7 +309,13 @@ def test_check_path_accepts_absolute_paths(path: str) -> None:
     assert check_path(path) == path
 
 
-@pytest.mark.parametrize("path", ["", "a", "a/b", "/", "/a/", "//a", "/a//b"])
+@pytest.mark.parametrize(("path", "normal"), [("a", "/a"), ("a/b", "/a/b"), ("/a/", "/a"), ("/a//b", "/a/b")])
+def test_check_path_normalises_as_the_client(path: str, normal: str) -> None:
+    # Issue 10: kazoo's recipes accept any path the client normalises; these were refusals.
+    assert check_path(path) == normal
+
+
+@pytest.mark.parametrize("path", ["", "/", "//", "/a/..", "/./a"])
 def test_check_path_refuses_unusable_paths(path: str) -> None:
     with pytest.raises(InvalidPathError, match="lock path"):
         check_path(path, "lock path")

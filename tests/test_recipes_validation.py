@@ -49,8 +49,8 @@ def idle() -> Iterator[ZkClient]:
 
 
 @pytest.mark.parametrize("cls", [Lock, ReadLock, WriteLock, Semaphore, Barrier, Counter])
-@pytest.mark.parametrize(("path", "error"), [("rel", InvalidPathError), ("/", InvalidPathError),
-                                             ("/a/", InvalidPathError), (7, InvalidTypeError)])
+@pytest.mark.parametrize(("path", "error"), [("/a/../b", InvalidPathError), ("/", InvalidPathError),
+                                             ("//", InvalidPathError), (7, InvalidTypeError)])
 def test_path_checked_by_constructor(idle: ZkClient, cls: Any, path: object, error: type[Exception]) -> None:
     with pytest.raises(error):
         cls(idle, path)
@@ -128,7 +128,7 @@ def test_lease_duration(idle: ZkClient, duration: object, error: type[Exception]
 
 def test_lease_path_and_lock_timeout(idle: ZkClient) -> None:
     with pytest.raises(InvalidPathError):
-        NonBlockingLease(idle, "lease", MINUTE)
+        NonBlockingLease(idle, "/./lease", MINUTE)  # issue 10: "lease" is normalised to "/lease"
     with pytest.raises(InvalidArgumentError):
         NonBlockingLease(idle, "/lease", MINUTE, lock_timeout=-1)
 

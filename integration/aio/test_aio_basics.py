@@ -32,7 +32,7 @@ async def test_crud_round_trip(zk_aio_client: AsyncZkClient) -> None:
     path, stat3 = await zk.create("/b/c/d", b"x", makepath=True, include_data=True)
     assert path == "/b/c/d" and stat3.dataLength == 1
     assert sorted(await zk.get_children("/")) == ["a", "b"]
-    assert await zk.ensure_path("/b/c/e") is True
+    assert await zk.ensure_path("/b/c/e") == "/b/c/e"  # issue 10: the created path, as kazoo
     await zk.delete("/b", recursive=True)
     assert await zk.exists("/b") is None
     seq = await zk.create("/s-", ephemeral=True, sequence=True)

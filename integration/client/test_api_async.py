@@ -73,7 +73,7 @@ def test_async_errors_are_stored_in_the_result(zk_client: Any) -> None:
 
 def test_bad_input_in_async_variant_raises_the_same_errors(zk_client: Any) -> None:
     cases: list[tuple[Callable[[], Any], type[Exception]]] = [
-        (lambda: zk_client.create_async("nope", b""), exc.InvalidPathError),
+        (lambda: zk_client.create_async("/a/../b", b""), exc.InvalidPathError),  # issue 10: "nope" is "/nope"
         (lambda: zk_client.get_async(3), exc.InvalidTypeError),
         (lambda: zk_client.set_async("/x", "str"), exc.InvalidTypeError),
     ]

@@ -1,4 +1,4 @@
-"""Path validation (ZooKeeper's PathUtils rules) and the chroot helpers."""
+"""Path normalisation (kazoo's rule, ZooKeeper's characters) and the chroot helpers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from zkrecipes.client.protocol import (
     strip_chroot,
     validate_path,
 )
-from zkrecipes.exceptions import InvalidPathError, InvalidTypeError
+from zkrecipes.exceptions import BadArgumentsError, InvalidPathError, InvalidTypeError
 
 
 @pytest.mark.parametrize(
@@ -27,14 +27,19 @@ def test_valid_paths(path: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "normal"),
+    [("", "/"), ("a", "/a"), ("a/b", "/a/b"), ("/a/", "/a"), ("//", "/"), ("/a//b", "/a/b"),
+     ("//a///b//", "/a/b")],
+)
+def test_paths_are_normalised_as_kazoo_does(path: str, normal: str) -> None:
+    # Issue 10: kazoo makes every path absolute and drops empty segments; these were refusals.
+    assert validate_path(path) == normal
+    assert validate_path(path) == normal  # and from the cache
+
+
+@pytest.mark.parametrize(
     ("path", "fragment"),
     [
-        ("", "empty"),
-        ("a", "start with '/'"),
-        ("a/b", "start with '/'"),
-        ("/a/", "end with '/'"),
-        ("//", "end with '/'"),
-        ("/a//b", "empty node name"),
         ("/.", "relative"),
         ("/..", "relative"),
         ("/a/./b", "relative"),
@@ -58,14 +63,17 @@ def test_invalid_paths(path: str, fragment: str) -> None:
         validate_path(path)
     assert fragment in str(info.value)
     assert isinstance(info.value, ValueError)
+    # kazoo: "." / ".." is a ValueError; a bad character the server's BadArgumentsError.
+    assert isinstance(info.value, BadArgumentsError) == (fragment != "relative")
 
 
 def test_sequential_paths_may_end_with_slash() -> None:
     assert validate_path("/queue/", sequential=True) == "/queue/"
     assert validate_path("/lock-", sequential=True) == "/lock-"
-    assert validate_path("/a/.", sequential=True) == "/a/."  # the server makes it "/a/.0000000001"
-    with pytest.raises(InvalidPathError):
-        validate_path("/a//", sequential=True)
+    assert validate_path("/a//", sequential=True) == "/a/"  # kazoo: the slash before the counter stays
+    assert validate_path("/", sequential=True) == "/"
+    with pytest.raises(InvalidPathError):  # kazoo refuses a "." segment, sequential or not
+        validate_path("/a/.", sequential=True)
     with pytest.raises(InvalidPathError):
         validate_path("/a/..", sequential=False)
 
@@ -80,8 +88,9 @@ def test_non_string_path() -> None:
 def test_chroot_helpers() -> None:
     assert normalize_chroot(None) == normalize_chroot("/") == normalize_chroot("") == ""
     assert normalize_chroot("/app/x") == "/app/x"
+    assert normalize_chroot("/app/") == normalize_chroot("app") == "/app"  # normalised as any path
     with pytest.raises(InvalidPathError):
-        normalize_chroot("/app/")
+        normalize_chroot("/app/..")
     assert add_chroot("", "/a") == "/a"
     assert add_chroot("/app", "/") == "/app"
     assert add_chroot("/app", "/a/b") == "/app/a/b"
@@ -111,9 +120,11 @@ def test_chroot_round_trip(chroot_parts: list[str], parts: list[str]) -> None:
 @given(st.text(max_size=30))
 def test_validate_path_raises_only_invalid_path(path: str) -> None:
     try:
-        assert validate_path(path) == path
+        normal = validate_path(path)
     except InvalidPathError:
-        pass
+        return
+    assert normal.startswith("/") and "//" not in normal and (normal == "/" or not normal.endswith("/"))
+    assert validate_path(normal) == normal
 
 
 def test_the_valid_path_cache_never_admits_an_invalid_path() -> None:
@@ -122,18 +133,18 @@ def test_the_valid_path_cache_never_admits_an_invalid_path() -> None:
     for _ in range(2):  # the second round is served from the cache where it may be
         assert validate_path("/cached/ok") == "/cached/ok"
         assert validate_path("/cached/ok", sequential=True) == "/cached/ok"
-        for bad in ("/cached/", "/cached/..", "/cached//x", "/cached/\x01", "cached"):
+        for bad in ("/cached/..", "/cached/./x", "/cached/\x01"):
             with pytest.raises(InvalidPathError):
                 validate_path(bad)
-    assert "/cached/ok" in paths._VALID
-    assert "/a/." not in paths._VALID
-    validate_path("/a/.", sequential=True)
-    assert "/a/." not in paths._VALID  # only valid as a sequential prefix: not cached
+        assert validate_path("/cached/", sequential=True) == "/cached/"
+        assert validate_path("/cached/") == "/cached"  # the two caches never mix
+    assert paths._DONE["/cached/ok"] == "/cached/ok"
+    assert "/cached/.." not in paths._DONE
 
 
 def test_the_valid_path_cache_is_bounded() -> None:
     from zkrecipes.client.protocol import paths
 
-    for index in range(paths._VALID_LIMIT + 10):
+    for index in range(paths._DONE_LIMIT + 10):
         validate_path(f"/bounded/{index}")
-    assert len(paths._VALID) <= paths._VALID_LIMIT
+    assert len(paths._DONE) <= paths._DONE_LIMIT

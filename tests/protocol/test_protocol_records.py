@@ -218,7 +218,7 @@ REPLY_CASES: list[tuple[Request, bytes, object]] = [
     (DeleteRequest("/n"), b"", None),
     (ExistsRequest("/n"), stat(), STAT),
     (GetDataRequest("/n"), buf(b"hello") + stat(), (b"hello", STAT)),
-    (GetDataRequest("/n"), buf(None) + stat(), (b"", STAT)),
+    (GetDataRequest("/n"), buf(None) + stat(), (None, STAT)),  # issue 10: null data is None (kazoo, Java)
     (SetDataRequest("/n", b""), stat(), STAT),
     (GetACLRequest("/n"), ACL2_BYTES + stat(), (ACL2, STAT)),
     (SetACLRequest("/n", ACL2), stat(), STAT),

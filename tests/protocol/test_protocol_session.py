@@ -164,10 +164,10 @@ def test_negotiated_timeout_zero_means_expired() -> None:
 def test_constructor_rejects_bad_arguments() -> None:
     with pytest.raises(InvalidArgumentError):
         ZkProtocol(session_timeout_ms=0)
+    # Issue 10: a chroot is normalised like any path (kazoo), only "." / ".." are refused.
+    assert ZkProtocol(chroot="app").chroot == ZkProtocol(chroot="/app/").chroot == "/app"
     with pytest.raises(InvalidPathError):
-        ZkProtocol(chroot="app")
-    with pytest.raises(InvalidPathError):
-        ZkProtocol(chroot="/app/")
+        ZkProtocol(chroot="/app/..")
     with pytest.raises(InvalidArgumentError):
         ZkProtocol(max_frame_size=10)
     assert ZkProtocol(chroot="/").chroot == ""

@@ -42,28 +42,30 @@ class AsyncClientOperations(FrontEndViews):
 
     @overload
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: Literal[False] = False,
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> str: ...
     @overload
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, *, include_data: Literal[True],
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> tuple[str, ZnodeStat]: ...
     @overload
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> str | tuple[str, ZnodeStat]: ...
     async def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> Any:
         """Create a node; return its path, or ``(path, ZnodeStat)`` with ``include_data``.
+
+        ``value=None`` writes null data (``get`` then returns None), as kazoo does.
 
         ``sequence`` appends a 10-digit counter; ``makepath`` creates missing
         parents; ``ttl`` (ms) makes a persistent TTL node; ``container`` a
@@ -77,8 +79,14 @@ class AsyncClientOperations(FrontEndViews):
             protected,
         ), self)
 
-    async def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool:
-        """Create ``path`` and its missing parents (persistent, empty); return True."""
+    async def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> str | bool:
+        """Create ``path`` and its missing parents (persistent, empty).
+
+        Returns True when ``path`` already existed, else the path created (kazoo's answers).
+
+        Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
+        its missing ancestors), and any other path creates it first when missing.
+        """
         return await run_asyncio(_nodes.ensure_path(self._ctx, path, acl), self)
 
     async def exists(self, path: str, watch: WatchFunc | None = None) -> ZnodeStat | None:
@@ -91,10 +99,14 @@ class AsyncClientOperations(FrontEndViews):
         result: ZnodeStat | None = await self._submit(call.request, call.converter)
         return result
 
-    async def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes, ZnodeStat]:
-        """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent."""
+    async def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes | None, ZnodeStat]:
+        """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent.
+
+        ``data`` is None for a node holding null data (created with ``value=None``
+        or by another client that wrote null), as kazoo and the Java client report it.
+        """
         call = _nodes.get(self._ctx, path, watch)
-        result: tuple[bytes, ZnodeStat] = await self._submit(call.request, call.converter)
+        result: tuple[bytes | None, ZnodeStat] = await self._submit(call.request, call.converter)
         return result
 
     @overload
@@ -126,8 +138,8 @@ class AsyncClientOperations(FrontEndViews):
         result: tuple[list[ACL], ZnodeStat] = await self._submit(call.request, call.converter)
         return result
 
-    async def set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat:
-        """Set the node's data (if at ``version``, -1 for any); return the new ZnodeStat."""
+    async def set(self, path: str, value: bytes | None, version: int = -1) -> ZnodeStat:
+        """Set the node's data (if at ``version``, -1 for any; None: null data); return the new ZnodeStat."""
         call = _nodes.set(self._ctx, path, value, version)
         result: ZnodeStat = await self._submit(call.request, call.converter)
         return result
@@ -138,8 +150,11 @@ class AsyncClientOperations(FrontEndViews):
         result: ZnodeStat = await self._submit(call.request, call.converter)
         return result
 
-    async def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool:
-        """Delete the node (if at ``version``); with ``recursive`` its subtree too. Returns True.
+    async def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool | None:
+        """Delete the node (if at ``version``); with ``recursive`` its subtree too.
+
+        Returns True; with ``recursive``, None once deleted and True when the node
+        did not exist (kazoo's answers).
 
         Raises NoNodeError (not with ``recursive``), NotEmptyError, BadVersionError.
         """

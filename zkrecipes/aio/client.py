@@ -167,7 +167,7 @@ class AsyncZkClient(AsyncClientOperations):
             ssl_options=config.ssl.as_dict(), sasl=config.sasl, open_socket=open_socket,
         )
         self._ctx = Context(config.default_acl, config.max_request_size,
-                            self._transport.remove_local_watchers)
+                            self._transport.remove_local_watchers, config.chroot)
         self._attach_config_observers()
 
     # configuration and session-state views: FrontEndViews (client/api/views.py)

@@ -104,7 +104,7 @@ def dump_tree(zk: ZkClient, root: str) -> dict[str, Any]:
                   "permission: authenticate with --digest); the dump cannot restore it", file=sys.stderr)
         kind, ttl = node_kind(stat)
         entry: dict[str, Any] = {"path": _relative(root, path), "kind": kind,
-                                 "data": base64.b64encode(data).decode("ascii"),
+                                 "data": base64.b64encode(data or b"").decode("ascii"),
                                  "acl": [acl_to_json(a) for a in acls]}
         if ttl is not None:
             entry["ttl_ms"] = ttl

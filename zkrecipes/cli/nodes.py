@@ -141,7 +141,8 @@ def run_tree(args: argparse.Namespace, zk: ZkClient) -> int:
 
 
 def run_get(args: argparse.Namespace, zk: ZkClient) -> int:
-    data, stat = zk.get(args.path)
+    raw, stat = zk.get(args.path)
+    data = raw or b""  # null data (None) shows as empty
     if args.json:
         try:
             text: str | None = data.decode("utf-8")

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from zkrecipes.client.protocol.paths import normalize_chroot
-from zkrecipes.exceptions import ConfigurationError, InvalidArgumentError
+from zkrecipes.exceptions import ConfigurationError, InvalidArgumentError, InvalidHostsError
 
 DEFAULT_PORT = 2181
 
@@ -33,35 +33,35 @@ class HostPort:
 
 def _parse_port(text: str, entry: str) -> int:
     if not text.isdigit():
-        raise ConfigurationError(f"invalid port in host entry {entry!r}")
+        raise InvalidHostsError(f"invalid port in host entry {entry!r}")
     port = int(text)
     if not 0 < port < 65536:
-        raise ConfigurationError(f"port out of range in host entry {entry!r}")
+        raise InvalidHostsError(f"port out of range in host entry {entry!r}")
     return port
 
 
 def _parse_entry(entry: str) -> HostPort:
     entry = entry.strip()
     if not entry:
-        raise ConfigurationError("empty host entry in connection string")
+        raise InvalidHostsError("empty host entry in connection string")
     if entry.startswith("["):
         end = entry.find("]")
         if end < 0:
-            raise ConfigurationError(f"unclosed '[' in host entry {entry!r}")
+            raise InvalidHostsError(f"unclosed '[' in host entry {entry!r}")
         host = entry[1:end]
         rest = entry[end + 1 :]
         if not host or ":" not in host:
-            raise ConfigurationError(f"brackets must hold an IPv6 address: {entry!r}")
+            raise InvalidHostsError(f"brackets must hold an IPv6 address: {entry!r}")
         if not rest:
             return HostPort(host, DEFAULT_PORT)
         if not rest.startswith(":"):
-            raise ConfigurationError(f"unexpected text after ']' in host entry {entry!r}")
+            raise InvalidHostsError(f"unexpected text after ']' in host entry {entry!r}")
         return HostPort(host, _parse_port(rest[1:], entry))
     if entry.count(":") > 1:
-        raise ConfigurationError(f"IPv6 addresses must be written in brackets: {entry!r}")
+        raise InvalidHostsError(f"IPv6 addresses must be written in brackets: {entry!r}")
     host, sep, port_text = entry.partition(":")
     if not host or any(c.isspace() for c in host) or "]" in host:
-        raise ConfigurationError(f"invalid host in host entry {entry!r}")
+        raise InvalidHostsError(f"invalid host in host entry {entry!r}")
     return HostPort(host, _parse_port(port_text, entry) if sep else DEFAULT_PORT)
 
 
@@ -71,7 +71,7 @@ def _normalize_chroot(chroot: str) -> str:
     try:
         return normalize_chroot(chroot.rstrip("/") or "/")
     except InvalidArgumentError as exc:
-        raise ConfigurationError(f"invalid chroot {chroot!r}: {exc}") from None
+        raise InvalidHostsError(f"invalid chroot {chroot!r}: {exc}") from None
 
 
 def parse_hosts(hosts: str | Sequence[str]) -> tuple[list[HostPort], str]:
@@ -93,9 +93,9 @@ def parse_hosts(hosts: str | Sequence[str]) -> tuple[list[HostPort], str]:
         entries = list(hosts)
         chroot = ""
     else:
-        raise ConfigurationError(f"hosts must be a string or a list of strings, not {hosts!r}")
+        raise InvalidHostsError(f"hosts must be a string or a list of strings, not {hosts!r}")
     if not entries or entries == [""]:
-        raise ConfigurationError("no hosts in connection string")
+        raise InvalidHostsError("no hosts in connection string")
     return [_parse_entry(e) for e in entries], chroot
 
 

@@ -29,7 +29,7 @@ from zkrecipes.client.protocol.requests import (
     GetDataRequest,
     SetDataRequest,
 )
-from zkrecipes.exceptions import WriterNotClosedException, make_error
+from zkrecipes.exceptions import InvalidTypeError, TransactionCommittedError, make_error
 from zkrecipes.security import ACL
 
 __all__ = ["MultiReadBuilder", "TransactionRequest", "multi_results"]
@@ -47,6 +47,12 @@ def _convert_multi(err: int, result: Any) -> list[Any]:
     if err:
         raise make_error(err)
     return multi_results(result)
+
+
+def _check_bytes(value: object) -> None:
+    """A transaction's data must be bytes: kazoo refuses None here (unlike ``create``/``set``)."""
+    if value is None:
+        raise InvalidTypeError("Invalid type for 'value' (must be a byte string)")
 
 
 class _Batch:
@@ -108,7 +114,7 @@ class TransactionRequest(_Batch):
 
     def _add(self, op: _WriteOp, size: int) -> None:
         if self.committed:
-            raise WriterNotClosedException("Transaction already committed")
+            raise TransactionCommittedError("Transaction already committed")
         self._size += size + 16
         v.check_size(self._size, self.client._ctx.max_request_size)
         self.operations.append(op)
@@ -123,7 +129,8 @@ class TransactionRequest(_Batch):
         ttl: int | None = None,
         container: bool = False,
     ) -> None:
-        """Add a create (same arguments as ``ZkClient.create`` minus makepath)."""
+        """Add a create (same arguments as ``ZkClient.create`` minus makepath; ``value`` must be bytes)."""
+        _check_bytes(value)
         op = create_request(self.client._ctx, path, value, acl, ephemeral, sequence, ttl, container)
         self._add(op, v.estimate_size(op.path, op.data, op.acl))
 
@@ -133,7 +140,8 @@ class TransactionRequest(_Batch):
         self._add(op, v.estimate_size(op.path))
 
     def set_data(self, path: str, value: bytes, version: int = -1) -> None:
-        """Add a set of ``path``'s data (at ``version``, -1 for any)."""
+        """Add a set of ``path``'s data (at ``version``, -1 for any; ``value`` must be bytes)."""
+        _check_bytes(value)
         op = set_request(path, value, version)
         self._add(op, v.estimate_size(op.path, op.data))
 
@@ -144,7 +152,7 @@ class TransactionRequest(_Batch):
 
     def _call(self) -> Call[list[Any]]:
         if self.committed:
-            raise WriterNotClosedException("Transaction already committed")
+            raise TransactionCommittedError("Transaction already committed")
         self.committed = True
         return Call(MultiRequest(list(self.operations)), _convert_multi)
 
@@ -163,7 +171,7 @@ class MultiReadBuilder(_Batch):
 
     def _check_open(self) -> None:
         if self.committed:
-            raise WriterNotClosedException("multi-read already committed")
+            raise TransactionCommittedError("multi-read already committed")
 
     def get(self, path: str) -> None:
         """Add a read of ``path``'s data and stat."""

@@ -1,7 +1,8 @@
 """Argument checks shared by every client method (sync and async alike).
 
 Each check raises before anything is sent: :class:`InvalidTypeError` for a
-wrong type, :class:`InvalidPathError` for a path ZooKeeper would reject,
+wrong type, :class:`InvalidPathError` for a path ZooKeeper would reject
+(paths themselves are normalised as kazoo does, :func:`check_path`),
 :class:`DataTooLargeError` for a request the server would refuse by size
 (a server drops the whole connection on an oversized packet, so the client
 must never send one), :class:`InvalidArgumentError` for other bad values.
@@ -38,16 +39,20 @@ _REQUEST_OVERHEAD = 64
 
 
 def check_path(path: object, *, sequential: bool = False, name: str = "path") -> str:
-    """Return ``path`` if it is a valid absolute znode path, else raise."""
+    """Return ``path`` normalised (``"a"`` → ``"/a"``, ``"/a//b/"`` → ``"/a/b"``), else raise.
+
+    The rule is :func:`~zkrecipes.client.protocol.paths.normalize_path`'s; use
+    the returned path, never the argument.
+    """
     if type(path) is not str and not isinstance(path, str):
         raise InvalidTypeError(f"Invalid type for {name!r} (string expected, got {type(path).__name__})")
     return validate_path(path, sequential=sequential)
 
 
-def check_value(value: object, *, name: str = "value") -> bytes:
-    """Return node data as bytes (``None`` means empty), else raise InvalidTypeError."""
+def check_value(value: object, *, name: str = "value") -> bytes | None:
+    """Return node data as bytes, or None (null data, written as kazoo does), else raise InvalidTypeError."""
     if value is None:
-        return b""
+        return None
     return check_data(value, name)
 
 
@@ -96,9 +101,9 @@ def _acl_size(acl: Sequence[ACL]) -> int:
     return sum(12 + len(a.id.scheme.encode()) + len(a.id.id.encode()) for a in acl)
 
 
-def estimate_size(path: str, data: bytes = b"", acl: Sequence[ACL] = ()) -> int:
+def estimate_size(path: str, data: bytes | None = b"", acl: Sequence[ACL] = ()) -> int:
     """An upper bound of the serialized size of a request with these fields."""
-    return _REQUEST_OVERHEAD + len(path.encode()) + len(data) + _acl_size(acl)
+    return _REQUEST_OVERHEAD + len(path.encode()) + len(data or b"") + _acl_size(acl)
 
 
 def check_size(size: int, limit: int = DEFAULT_MAX_REQUEST_SIZE) -> None:

@@ -53,7 +53,10 @@ from zkrecipes.exceptions._base import (
 from zkrecipes.exceptions._client import (
     ConnectRefusedError,
     InvalidCallableError,
+    InvalidHostsError,
+    InvalidPathCharacterError,
     ProtectedCreateLost,
+    TransactionCommittedError,
 )
 from zkrecipes.exceptions._recipes import (
     LockLostError,
@@ -99,6 +102,7 @@ from zkrecipes.exceptions._server import (
     SystemZookeeperError,
     ThrottledOpError,
     UnimplementedError,
+    UnknownErrorCodeError,
     UnknownServerError,
     UnknownSessionError,
     error_for_code,
@@ -135,6 +139,8 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidCallableError",
     "InvalidCallbackError",
+    "InvalidHostsError",
+    "InvalidPathCharacterError",
     "InvalidPathError",
     "InvalidSettingError",
     "InvalidTypeError",
@@ -177,8 +183,10 @@ __all__ = [
     "SessionMovedError",
     "SystemZookeeperError",
     "ThrottledOpError",
+    "TransactionCommittedError",
     "UnexpectedReplyError",
     "UnimplementedError",
+    "UnknownErrorCodeError",
     "UnknownServerError",
     "UnknownSessionError",
     "WriterNotClosedException",

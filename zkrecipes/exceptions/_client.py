@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
-from zkrecipes.exceptions._base import ConfigurationError, InvalidTypeError, ProtocolError
-from zkrecipes.exceptions._server import ConnectionLoss
+from zkrecipes.exceptions._base import (
+    ConfigurationError,
+    InvalidPathError,
+    InvalidTypeError,
+    ProtocolError,
+    WriterNotClosedException,
+)
+from zkrecipes.exceptions._server import BadArgumentsError, ConnectionLoss
 
 # ------------------------------------------------------------------- client
 
 
-class InvalidCallableError(ConfigurationError, InvalidTypeError):
-    """A listener or callback argument is not callable (kazoo raised ConfigurationError)."""
+class InvalidHostsError(ConfigurationError, ValueError):
+    """A connection string (hosts, ports, chroot) that cannot be parsed.
+
+    A :class:`ConfigurationError`, and a ``ValueError`` as kazoo raises for one.
+    """
+
+
+class InvalidCallableError(ConfigurationError, InvalidTypeError, ValueError):
+    """A listener or callback argument is not callable.
+
+    kazoo raises ConfigurationError for a listener, ValueError for an election's
+    leader function, TypeError for a watch: this is all three.
+    """
+
+
+class InvalidPathCharacterError(InvalidPathError, BadArgumentsError):
+    """A path holding a character ZooKeeper refuses (a control character, NUL, …).
+
+    Refused before sending; the server would answer ``BadArguments`` (-8),
+    which is what kazoo raises, so this is both an :class:`InvalidPathError`
+    (a ``ValueError``) and a :class:`BadArgumentsError`.
+    """
+
+
+class TransactionCommittedError(WriterNotClosedException, ValueError):
+    """A transaction (or multi-read) was used after it was committed.
+
+    A :class:`WriterNotClosedException`, as zkrecipes always raised, and a
+    ``ValueError``, what kazoo raises there.
+    """
 
 
 class ProtectedCreateLost(ConnectionLoss):

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from zkrecipes.exceptions._base import ZookeeperError
+from zkrecipes.exceptions._base import ZkException, ZookeeperError
 
 # ------------------------------------------------------------ server errors
 
-_CODE_TO_ERROR: dict[int, type[ZookeeperError]] = {}
+
+
+class UnknownErrorCodeError(ZkException, RuntimeError, KeyError):
+    """``EXCEPTIONS[code]`` for a code no class has: a ``RuntimeError`` as kazoo's
+    table raises (and a ``KeyError``, as a plain mapping would)."""
+
+
+class _CodeTable(dict[int, type[ZookeeperError]]):
+    """The code → class table; a missing code raises :class:`UnknownErrorCodeError`."""
+
+    def __missing__(self, code: int) -> type[ZookeeperError]:
+        raise UnknownErrorCodeError(f"Invalid error code {code!r}")
+
+
+_CODE_TO_ERROR: dict[int, type[ZookeeperError]] = _CodeTable()
 
 
 

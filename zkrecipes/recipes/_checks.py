@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from zkrecipes.client.protocol.checks import check_seconds
+from zkrecipes.client.protocol.paths import normalize_path
 from zkrecipes.exceptions import InvalidArgumentError, InvalidPathError, InvalidTypeError
 
 __all__ = [
@@ -31,16 +32,20 @@ _F = TypeVar("_F", bound=Callable[..., object])
 
 
 def check_path(path: object, what: str = "path") -> str:
-    """Return ``path`` if it is a usable absolute, non-root recipe path.
+    """Return ``path`` normalised as the client does (``"a"`` → ``"/a"``), unless it is the root.
 
     Raises :class:`InvalidTypeError` for a non-str and :class:`InvalidPathError`
-    for a relative path, the root, a trailing slash or an empty segment.
+    for the root or a path the client refuses (``.``/``..`` segments, bad characters).
     """
     if not isinstance(path, str):
         raise InvalidTypeError(f"{what} must be a str, not {type(path).__name__}")
-    if not path.startswith("/") or path == "/" or path.endswith("/") or "//" in path:
-        raise InvalidPathError(f"{what} must be an absolute, non-root znode path: {path!r}")
-    return path
+    try:
+        normal = normalize_path(path)
+    except InvalidPathError as exc:
+        raise type(exc)(f"{what}: {exc}") from None
+    if normal == "/":
+        raise InvalidPathError(f"{what} must be a non-root znode path: {path!r}")
+    return normal
 
 
 def check_str_path(path: object, what: str = "path") -> str:

@@ -70,7 +70,7 @@ def create_own_ephemeral(client: RecipeClient, path: str, data: bytes) -> None:
             found, stat = client.get(path)
         except NoNodeError:
             raise NodeExistsError() from None
-        if is_own_ephemeral(found, stat, data, current_session_id(client)):
+        if is_own_ephemeral(found or b"", stat, data, current_session_id(client)):
             return
         raise
 
@@ -102,7 +102,7 @@ def delete_own_ephemeral(client: RecipeClient, path: str, data: bytes) -> None:
             found, stat = client.retry(client.get, path)
         except NoNodeError:
             return
-        if not is_own_ephemeral(found, stat, data, current_session_id(client)):
+        if not is_own_ephemeral(found or b"", stat, data, current_session_id(client)):
             return
         try:
             client.delete(path, version=stat.version)
@@ -166,7 +166,7 @@ def read_identifiers(client: RecipeClient, parent: str, names: Iterable[str]) ->
             data, _stat = client.retry(client.get, join_path(parent, name))
         except NoNodeError:
             continue
-        identifiers.append(data.decode("utf-8", "replace"))
+        identifiers.append((data or b"").decode("utf-8", "replace"))
     return identifiers
 
 

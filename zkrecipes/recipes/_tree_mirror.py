@@ -32,11 +32,11 @@ class NodeData(NamedTuple):
     """A cached node: its absolute ``path``, ``data`` and ``stat``."""
 
     path: str
-    data: bytes
+    data: bytes | None
     stat: ZnodeStat
 
     @classmethod
-    def make(cls, path: str, data: bytes, stat: ZnodeStat) -> NodeData:
+    def make(cls, path: str, data: bytes | None, stat: ZnodeStat) -> NodeData:
         return cls(path, data, stat)
 
 
@@ -101,7 +101,7 @@ def check_root(path: object) -> str:
 
 
 #: What a re-read found: path -> (data, stat, child names).
-Fresh = Mapping[str, tuple[bytes, ZnodeStat, list[str]]]
+Fresh = Mapping[str, tuple[bytes | None, ZnodeStat, list[str]]]
 
 
 class TreeMirror:
@@ -130,7 +130,7 @@ class TreeMirror:
         self.nodes.clear()
         self.children.clear()
 
-    def store(self, path: str, data: bytes, stat: ZnodeStat) -> tuple[Stored, NodeData]:
+    def store(self, path: str, data: bytes | None, stat: ZnodeStat) -> tuple[Stored, NodeData]:
         """Cache ``path``; say whether it was added, updated, unchanged or refused as an orphan."""
         node = NodeData(path, data, stat)
         old = self.nodes.get(path)

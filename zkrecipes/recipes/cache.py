@@ -241,7 +241,7 @@ class TreeCache:
             return  # deleted since: its DELETED notification follows
         self._store(path, data, stat)
 
-    def _store(self, path: str, data: bytes, stat: ZnodeStat, resync_orphans: bool = True) -> None:
+    def _store(self, path: str, data: bytes | None, stat: ZnodeStat, resync_orphans: bool = True) -> None:
         with self._data_lock:
             stored, node = self._mirror.store(path, data, stat)
         if stored is Stored.ORPHAN:
@@ -259,9 +259,9 @@ class TreeCache:
         for node in removed:
             self._publish(TreeEvent.NODE_REMOVED, node)
 
-    def _read_tree(self) -> dict[str, tuple[bytes, ZnodeStat, list[str]]]:
+    def _read_tree(self) -> dict[str, tuple[bytes | None, ZnodeStat, list[str]]]:
         """Read the whole subtree now: path -> (data, stat, children)."""
-        found: dict[str, tuple[bytes, ZnodeStat, list[str]]] = {}
+        found: dict[str, tuple[bytes | None, ZnodeStat, list[str]]] = {}
         stack = [self._root]
         while stack:
             p = stack.pop()

@@ -122,7 +122,7 @@ class Counter:
     def _read(self) -> tuple[Number, int]:
         self._ensure_node()
         data, stat = self.client.retry(self.client.get, self.path)
-        return self._decode(data), stat.version
+        return self._decode(data or b""), stat.version
 
     @property
     def value(self) -> Number:
@@ -138,7 +138,7 @@ class Counter:
 
     def _inner_change(self, delta: Number) -> None:
         data, stat = self.client.get(self.path)
-        pre = self._decode(data)
+        pre = self._decode(data or b"")
         post = pre + delta
         encoded = self._encode(post)
         try:
@@ -166,7 +166,7 @@ class Counter:
             data, stat = self.client.retry(self.client.get, self.path)
         except Exception as read_error:
             raise unknown(f"reading it back failed ({read_error!r})") from error
-        if not set_was_not_applied(data, stat.version, encoded, version):
+        if not set_was_not_applied(data or b"", stat.version, encoded, version):
             raise unknown(f"it is now at version {stat.version} (was {version})") from error
 
     def __add__(self, value: Number) -> Counter:

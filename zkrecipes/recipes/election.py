@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec
 
-from zkrecipes.exceptions import CancelledError, InvalidTypeError
+from zkrecipes.exceptions import CancelledError, InvalidCallableError
 from zkrecipes.recipes._checks import check_identifier, check_path
 from zkrecipes.recipes.lock import Lock
 
@@ -68,7 +68,7 @@ class Election:
         ``func`` propagate after leadership is released.
         """
         if not callable(func):
-            raise InvalidTypeError("leader function is not callable")
+            raise InvalidCallableError("leader function is not callable")  # a ValueError too, as kazoo
         self.leadership_lost.clear()
         try:
             self.lock.acquire()

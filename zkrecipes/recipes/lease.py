@@ -181,7 +181,7 @@ class NonBlockingLease:
             raw, stat = client.get(holder_path)
         except NoNodeError:
             return None
-        return decode_lease(raw, holder_path), stat.version
+        return decode_lease(raw or b"", holder_path), stat.version
 
     def __bool__(self) -> bool:
         return self.obtained

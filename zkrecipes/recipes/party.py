@@ -181,7 +181,7 @@ class Party(_BaseParty):
                 data, _ = self.client.retry(self.client.get, join_path(self.path, child))
             except NoNodeError:
                 continue
-            yield data.decode("utf-8")
+            yield (data or b"").decode("utf-8")
 
 
 class ShallowParty(_BaseParty):

@@ -163,9 +163,9 @@ class Queue(_BaseQueue):
             except NoNodeError:
                 continue
             # never retried blindly: a retry after a lost delete reply would skip (lose) this entry
-            if not take_node(self.client, path, data, "queue get"):
+            if not take_node(self.client, path, data or b"", "queue get"):
                 continue  # taken by another consumer
-            result: bytes = data
+            result: bytes = data or b""
             return result
         return None
 
@@ -313,7 +313,7 @@ class LockingQueue(_BaseQueue):
             # Consumed by someone else between our listing and our lock.
             delete_own_ephemeral(self.client, lock_path, self.id)
             return None
-        data: bytes = value
+        data: bytes = value or b""
         return (name, data)
 
     def _create_taken(self, lock_path: str) -> None:

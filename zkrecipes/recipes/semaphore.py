@@ -118,7 +118,7 @@ class Semaphore:
         except NodeExistsError:
             data, _stat = self.client.get(self.path)
             try:
-                stored = int(data.decode("utf-8"))
+                stored = int((data or b"").decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 stored = None  # not ours to judge: the node may store something else
             if stored is not None and stored != self.max_leases:

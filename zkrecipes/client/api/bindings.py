@@ -45,28 +45,30 @@ class ClientOperations(FrontEndViews):
 
     @overload
     def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: Literal[False] = False,
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> str: ...
     @overload
     def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, *, include_data: Literal[True],
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> tuple[str, ZnodeStat]: ...
     @overload
     def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> str | tuple[str, ZnodeStat]: ...
     def create(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> Any:
         """Create a node; return its path, or ``(path, ZnodeStat)`` with ``include_data``.
+
+        ``value=None`` writes null data (``get`` then returns None), as kazoo does.
 
         ``sequence`` appends a 10-digit counter; ``makepath`` creates missing
         parents; ``ttl`` (ms) makes a persistent TTL node; ``container`` a
@@ -82,24 +84,24 @@ class ClientOperations(FrontEndViews):
 
     @overload
     def create_async(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: Literal[False] = False,
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> AsyncResult[str]: ...
     @overload
     def create_async(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, *, include_data: Literal[True],
         ttl: int | None = None, container: bool = False, protected: bool = False,
     ) -> AsyncResult[tuple[str, ZnodeStat]]: ...
     @overload
     def create_async(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> AsyncResult[str | tuple[str, ZnodeStat]]: ...
     def create_async(
-        self, path: str, value: bytes = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
+        self, path: str, value: bytes | None = b'', acl: Sequence[ACL] | None = None, ephemeral: bool = False,
         sequence: bool = False, makepath: bool = False, include_data: bool = False, ttl: int | None = None,
         container: bool = False, protected: bool = False,
     ) -> AsyncResult[Any]:
@@ -109,11 +111,17 @@ class ClientOperations(FrontEndViews):
             protected,
         ), self)
 
-    def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> bool:
-        """Create ``path`` and its missing parents (persistent, empty); return True."""
+    def ensure_path(self, path: str, acl: Sequence[ACL] | None = None) -> str | bool:
+        """Create ``path`` and its missing parents (persistent, empty).
+
+        Returns True when ``path`` already existed, else the path created (kazoo's answers).
+
+        Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
+        its missing ancestors), and any other path creates it first when missing.
+        """
         return run_sync(_nodes.ensure_path(self._ctx, path, acl), self)
 
-    def ensure_path_async(self, path: str, acl: Sequence[ACL] | None = None) -> AsyncResult[bool]:
+    def ensure_path_async(self, path: str, acl: Sequence[ACL] | None = None) -> AsyncResult[str | bool]:
         """Asynchronous :meth:`ensure_path`."""
         return run_callback(_nodes.ensure_path(self._ctx, path, acl), self)
 
@@ -132,13 +140,19 @@ class ClientOperations(FrontEndViews):
         call = _nodes.exists(self._ctx, path, watch)
         return self._submit(call.request, call.converter)
 
-    def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes, ZnodeStat]:
-        """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent."""
+    def get(self, path: str, watch: WatchFunc | None = None) -> tuple[bytes | None, ZnodeStat]:
+        """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent.
+
+        ``data`` is None for a node holding null data (created with ``value=None``
+        or by another client that wrote null), as kazoo and the Java client report it.
+        """
         call = _nodes.get(self._ctx, path, watch)
-        result: tuple[bytes, ZnodeStat] = self._submit(call.request, call.converter).get()
+        result: tuple[bytes | None, ZnodeStat] = self._submit(call.request, call.converter).get()
         return result
 
-    def get_async(self, path: str, watch: WatchFunc | None = None) -> AsyncResult[tuple[bytes, ZnodeStat]]:
+    def get_async(
+        self, path: str, watch: WatchFunc | None = None,
+    ) -> AsyncResult[tuple[bytes | None, ZnodeStat]]:
         """Asynchronous :meth:`get`."""
         call = _nodes.get(self._ctx, path, watch)
         return self._submit(call.request, call.converter)
@@ -194,13 +208,13 @@ class ClientOperations(FrontEndViews):
         call = _nodes.get_acls(self._ctx, path)
         return self._submit(call.request, call.converter)
 
-    def set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat:
-        """Set the node's data (if at ``version``, -1 for any); return the new ZnodeStat."""
+    def set(self, path: str, value: bytes | None, version: int = -1) -> ZnodeStat:
+        """Set the node's data (if at ``version``, -1 for any; None: null data); return the new ZnodeStat."""
         call = _nodes.set(self._ctx, path, value, version)
         result: ZnodeStat = self._submit(call.request, call.converter).get()
         return result
 
-    def set_async(self, path: str, value: bytes, version: int = -1) -> AsyncResult[ZnodeStat]:
+    def set_async(self, path: str, value: bytes | None, version: int = -1) -> AsyncResult[ZnodeStat]:
         """Asynchronous :meth:`set`."""
         call = _nodes.set(self._ctx, path, value, version)
         return self._submit(call.request, call.converter)
@@ -216,14 +230,17 @@ class ClientOperations(FrontEndViews):
         call = _nodes.set_acls(self._ctx, path, acls, version)
         return self._submit(call.request, call.converter)
 
-    def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool:
-        """Delete the node (if at ``version``); with ``recursive`` its subtree too. Returns True.
+    def delete(self, path: str, version: int = -1, recursive: bool = False) -> bool | None:
+        """Delete the node (if at ``version``); with ``recursive`` its subtree too.
+
+        Returns True; with ``recursive``, None once deleted and True when the node
+        did not exist (kazoo's answers).
 
         Raises NoNodeError (not with ``recursive``), NotEmptyError, BadVersionError.
         """
         return run_sync(_nodes.delete(self._ctx, path, version, recursive), self)
 
-    def delete_async(self, path: str, version: int = -1, recursive: bool = False) -> AsyncResult[bool]:
+    def delete_async(self, path: str, version: int = -1, recursive: bool = False) -> AsyncResult[bool | None]:
         """Asynchronous :meth:`delete`."""
         return run_callback(_nodes.delete(self._ctx, path, version, recursive), self)
 

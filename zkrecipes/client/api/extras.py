@@ -69,7 +69,7 @@ def add_watch(ctx: Context, path: str, callback: Callable[[WatchedEvent], Any], 
     It stays until removed with :meth:`remove_watches`/:meth:`remove_all_watches`
     or the session ends; it is restored after reconnects.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_callable(callback, "callback")
     return Call(AddWatchRequest(path, _enum_value(mode, AddWatchMode, "mode"), callback))
 
@@ -82,7 +82,7 @@ def remove_watches(
     The server checks a watch of that type exists (else NoWatcherError);
     then the callback's local registration is removed.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_callable(callback, "callback")
     wtype = _enum_value(watcher_type, WatcherType, "watcher_type")
     return Call(CheckWatchesRequest(path, wtype), _local_removal(ctx, path, wtype, callback))
@@ -90,7 +90,7 @@ def remove_watches(
 
 def remove_all_watches(ctx: Context, path: str, watcher_type: int) -> Call[bool]:
     """Remove every watch of ``watcher_type`` this session has on ``path`` (server and local)."""
-    v.check_path(path)
+    path = v.check_path(path)
     wtype = _enum_value(watcher_type, WatcherType, "watcher_type")
     return Call(RemoveWatchesRequest(path, wtype), _local_removal(ctx, path, wtype, None))
 

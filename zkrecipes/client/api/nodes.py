@@ -50,32 +50,34 @@ def _acl(ctx: Context, acl: object) -> list[ACL]:
 
 @overload
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False,
     include_data: Literal[False] = False, ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[str]: ...
 @overload
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False, *,
     include_data: Literal[True], ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[tuple[str, ZnodeStat]]: ...
 @overload
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False,
     include_data: bool = False, ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[str | tuple[str, ZnodeStat]]: ...
 def create(
-    ctx: Context, path: str, value: bytes = b"", acl: Sequence[ACL] | None = None,
+    ctx: Context, path: str, value: bytes | None = b"", acl: Sequence[ACL] | None = None,
     ephemeral: bool = False, sequence: bool = False, makepath: bool = False,
     include_data: bool = False, ttl: int | None = None, container: bool = False,
     protected: bool = False,
 ) -> Op[Any]:
     """Create a node; return its path, or ``(path, ZnodeStat)`` with ``include_data``.
+
+    ``value=None`` writes null data (``get`` then returns None), as kazoo does.
 
     ``sequence`` appends a 10-digit counter; ``makepath`` creates missing
     parents; ``ttl`` (ms) makes a persistent TTL node; ``container`` a
@@ -87,14 +89,14 @@ def create(
     make = v.check_bool(makepath, "makepath")
     guid = None
     if v.check_bool(protected, "protected"):
-        v.check_path(path, sequential=v.check_bool(sequence, "sequence"))
+        path = v.check_path(path, sequential=v.check_bool(sequence, "sequence"))
         path, guid = protected_path(path)
     request = create_request(ctx, path, value, acl, ephemeral, sequence, ttl, container, include_data)
     v.check_size(v.estimate_size(request.path, request.data, request.acl), ctx.max_request_size)
     if guid is not None:
         return protected_create(request, guid, make)
     if make:
-        return create_makepath(request)
+        return create_makepath(request, ctx.chroot)
     return Call(request)
 
 
@@ -122,10 +124,16 @@ def delete_request(path: object, version: object) -> DeleteRequest:
     return DeleteRequest(v.check_path(path), v.check_version(version))
 
 
-def ensure_path(ctx: Context, path: str, acl: Sequence[ACL] | None = None) -> Op[bool]:
-    """Create ``path`` and its missing parents (persistent, empty); return True."""
-    v.check_path(path)
-    return ensure_path_plan(path, _acl(ctx, acl))
+def ensure_path(ctx: Context, path: str, acl: Sequence[ACL] | None = None) -> Op[str | bool]:
+    """Create ``path`` and its missing parents (persistent, empty).
+
+    Returns True when ``path`` already existed, else the path created (kazoo's answers).
+
+    Under a chroot, ``ensure_path("/")`` creates the chroot node itself (and
+    its missing ancestors), and any other path creates it first when missing.
+    """
+    path = v.check_path(path)
+    return ensure_path_plan(path, _acl(ctx, acl), ctx.chroot)
 
 
 def exists(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[ZnodeStat | None]:
@@ -134,14 +142,18 @@ def exists(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[Znod
     ``watch`` is called once with a WatchedEvent when the node is created,
     changed or deleted.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_watch(watch)
     return Call(ExistsRequest(path, watch), exists_result)
 
 
-def get(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[tuple[bytes, ZnodeStat]]:
-    """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent."""
-    v.check_path(path)
+def get(ctx: Context, path: str, watch: WatchFunc | None = None) -> Call[tuple[bytes | None, ZnodeStat]]:
+    """Return ``(data, ZnodeStat)``; ``watch`` fires on change or deletion. NoNodeError if absent.
+
+    ``data`` is None for a node holding null data (created with ``value=None``
+    or by another client that wrote null), as kazoo and the Java client report it.
+    """
+    path = v.check_path(path)
     v.check_watch(watch)
     return Call(GetDataRequest(path, watch))
 
@@ -165,7 +177,7 @@ def get_children(
 
     ``watch`` fires when a child is added or removed, or the node deleted.
     """
-    v.check_path(path)
+    path = v.check_path(path)
     v.check_watch(watch)
     if v.check_bool(include_data, "include_data"):
         return Call(GetChildren2Request(path, watch))
@@ -177,8 +189,8 @@ def get_acls(ctx: Context, path: str) -> Call[tuple[list[ACL], ZnodeStat]]:
     return Call(GetACLRequest(v.check_path(path)))
 
 
-def set(ctx: Context, path: str, value: bytes, version: int = -1) -> Call[ZnodeStat]:  # noqa: A001
-    """Set the node's data (if at ``version``, -1 for any); return the new ZnodeStat."""
+def set(ctx: Context, path: str, value: bytes | None, version: int = -1) -> Call[ZnodeStat]:  # noqa: A001
+    """Set the node's data (if at ``version``, -1 for any; None: null data); return the new ZnodeStat."""
     request = set_request(path, value, version)
     v.check_size(v.estimate_size(request.path, request.data), ctx.max_request_size)
     return Call(request)
@@ -186,13 +198,16 @@ def set(ctx: Context, path: str, value: bytes, version: int = -1) -> Call[ZnodeS
 
 def set_acls(ctx: Context, path: str, acls: Sequence[ACL], version: int = -1) -> Call[ZnodeStat]:
     """Replace the node's ACL (if at ACL ``version``); return the new ZnodeStat."""
-    v.check_path(path)
+    path = v.check_path(path)
     acl_list = v.check_acl(acls, "acls")
     return Call(SetACLRequest(path, acl_list, v.check_version(version)))
 
 
-def delete(ctx: Context, path: str, version: int = -1, recursive: bool = False) -> Op[bool]:
-    """Delete the node (if at ``version``); with ``recursive`` its subtree too. Returns True.
+def delete(ctx: Context, path: str, version: int = -1, recursive: bool = False) -> Op[bool | None]:
+    """Delete the node (if at ``version``); with ``recursive`` its subtree too.
+
+    Returns True; with ``recursive``, None once deleted and True when the node
+    did not exist (kazoo's answers).
 
     Raises NoNodeError (not with ``recursive``), NotEmptyError, BadVersionError.
     """

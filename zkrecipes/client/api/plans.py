@@ -2,7 +2,9 @@
 
 * :func:`create_makepath` — create; on NoNodeError ensure the parent, create again;
 * :func:`ensure_path` — exists; if absent, create with its missing parents
-  (a NodeExistsError from a concurrent creator counts as success);
+  (a NodeExistsError from a concurrent creator counts as success); with a
+  chroot, ``"/"`` is the chroot node and is created too (its own missing
+  ancestors first), as kazoo users rely on (``ensure_path("/")``);
 * :func:`delete_tree` — list the subtree level by level (each level one
   pipelined batch), then delete deepest first (each level one batch).
 
@@ -15,12 +17,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from zkrecipes.client.api.steps import Batch, Plan, Submit
-from zkrecipes.client.protocol.paths import join_path, parent_path
+from zkrecipes.client.protocol.paths import join_path, parent_path, parent_paths
 from zkrecipes.client.protocol.requests import CreateRequest, DeleteRequest, ExistsRequest, GetChildrenRequest
 from zkrecipes.exceptions import NodeExistsError, NoNodeError, NotEmptyError, make_error
 from zkrecipes.security import ACL
 
-__all__ = ["create_makepath", "delete_tree", "ensure_path", "exists_result", "true_result"]
+__all__ = [
+    "ServerPathCreate", "create_makepath", "delete_tree", "ensure_chroot", "ensure_path", "exists_result",
+    "true_result",
+]
 
 #: Walks of a subtree that keeps gaining children before delete_tree gives up (NotEmptyError).
 TREE_ATTEMPTS = 3
@@ -43,26 +48,68 @@ def true_result(err: int, result: Any) -> bool:
     return True
 
 
-def create_makepath(request: CreateRequest) -> Plan[Any]:
+class ServerPathCreate(CreateRequest):
+    """A create of a server path *above* the chroot (the chroot's own ancestors).
+
+    Every other request is chrooted by the protocol session; only
+    :func:`ensure_chroot` needs to name a node outside it.
+    """
+
+    __slots__ = ()
+
+    def write_body(self, out: bytearray, chroot: str) -> None:
+        CreateRequest.write_body(self, out, "")
+
+
+def create_makepath(request: CreateRequest, chroot: str = "") -> Plan[Any]:
     """Create; when the parent is missing, create the parents (persistent, same ACL) and retry once."""
     try:
         result = yield Submit(request)
     except NoNodeError:
-        yield from ensure_path(parent_path(request.path), request.acl)  # /q for a sequential /q/
+        yield from ensure_path(parent_path(request.path), request.acl, chroot)  # /q for a sequential /q/
         result = yield Submit(request)
     return result
 
 
-def ensure_path(path: str, acl: Sequence[ACL]) -> Plan[bool]:
-    """``path`` and its missing parents exist afterwards (persistent, empty); returns True."""
+def ensure_chroot(chroot: str, acl: Sequence[ACL]) -> Plan[str | bool]:
+    """The chroot node and its ancestors exist afterwards; one pipelined batch, top down.
+
+    Returns ``"/"`` (the chroot's client path) when it created the chroot, True
+    when it already existed (kazoo's answers).
+    """
+    creates = [Submit(ServerPathCreate(path, b"", list(acl))) for path in reversed(parent_paths(chroot)[:-1])]
+    created: str | bool = True
+    for outcome in (yield Batch(creates)):
+        exc = outcome.exception
+        if exc is None:
+            created = "/"
+        elif not isinstance(exc, NodeExistsError):
+            raise exc
+        else:
+            created = True
+    return created
+
+
+def ensure_path(path: str, acl: Sequence[ACL], chroot: str = "") -> Plan[str | bool]:
+    """``path`` and its missing parents exist afterwards (persistent, empty).
+
+    Returns kazoo's answers: True when ``path`` existed (or a concurrent
+    creator won), else the path it created. With a ``chroot``, ``"/"`` is the
+    chroot node: created, with its missing ancestors, when absent (kazoo
+    creates the chroot this way too).
+    """
     stat = yield Submit(ExistsRequest(path), exists_result)
-    if stat is not None or path == "/":
+    if stat is not None:
+        return True
+    if path == "/":
+        if chroot:
+            return (yield from ensure_chroot(chroot, acl))
         return True
     try:
-        yield from create_makepath(CreateRequest(path, b"", acl))
+        created: str = yield from create_makepath(CreateRequest(path, b"", acl), chroot)
     except NodeExistsError:
-        pass
-    return True
+        return True
+    return created
 
 
 def _walk(root: str) -> Plan[list[list[str]]]:
@@ -87,8 +134,8 @@ def _walk(root: str) -> Plan[list[list[str]]]:
     return levels
 
 
-def delete_tree(root: str) -> Plan[bool]:
-    """Delete ``root`` and everything below it; True.
+def delete_tree(root: str) -> Plan[bool | None]:
+    """Delete ``root`` and everything below it; None, or True when ``root`` did not exist (kazoo's answers).
 
     Nodes that vanish meanwhile are fine; a node that gains children while
     being deleted makes the walk start again (up to :data:`TREE_ATTEMPTS`
@@ -96,6 +143,8 @@ def delete_tree(root: str) -> Plan[bool]:
     """
     for attempt in range(TREE_ATTEMPTS):
         levels = yield from _walk(root)
+        if not levels:
+            return True
         try:
             for level in reversed(levels):
                 deletes = [Submit(DeleteRequest(path)) for path in level if path != "/"]
@@ -108,4 +157,4 @@ def delete_tree(root: str) -> Plan[bool]:
                 raise
             continue
         break
-    return True
+    return None

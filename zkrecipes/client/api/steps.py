@@ -129,3 +129,5 @@ class Context:
     default_acl: Sequence[ACL] | None
     max_request_size: int
     remove_local_watchers: Callable[[str, int, object], None]
+    chroot: str = ""
+    """The client's chroot (``""`` for none): ensure_path creates it when missing."""

@@ -30,6 +30,7 @@ from types import ModuleType
 from typing import Any, Final, Protocol
 
 from zkrecipes.client.handlers._async_result import AsyncResultBase, Waiter
+from zkrecipes.client.handlers._kazoo_surface import QueueView, kazoo_callback
 from zkrecipes.client.handlers._sockets import check_timeout, create_tcp_connection, selector_select
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import InvalidArgumentError, InvalidTypeError, ZkTimeoutError
@@ -55,6 +56,9 @@ class SequentialHandlerBase:
 
     name: str = "sequential_handler"
     timeout_exception: type[BaseException] = ZkTimeoutError
+    #: kazoo's names of the handler's queue class and its "empty" exception.
+    queue_impl: Any
+    queue_empty: type[Exception]
     _fatal_exceptions: tuple[type[BaseException], ...] = ()
     #: An ObserverHub (zkrecipes.observe) timing the queued callbacks, or None.
     observer: Any = None
@@ -146,13 +150,17 @@ class SequentialHandlerBase:
 
     # ------------------------------------------------------------------ dispatch
 
-    def dispatch_callback(self, kind: CallbackKind, func: Callable[..., Any], *args: Any) -> None:
+    def dispatch_callback(self, kind: Any, func: Callable[..., Any] | None = None, *args: Any) -> None:
         """Queue ``func(*args)`` on the ``kind`` queue; FIFO per kind.
+
+        kazoo's form ``dispatch_callback(Callback(type, func, args))`` works too.
 
         On a stopped handler ``func(*args)`` runs now, in the calling thread.
         Raises :class:`InvalidTypeError` if ``func`` is not callable and
         :class:`InvalidArgumentError` if ``kind`` is not a :class:`CallbackKind`.
         """
+        if func is None:
+            kind, func, args = kazoo_callback(kind)
         if not callable(func):
             raise InvalidTypeError(f"callback must be callable, not {type(func).__name__}")
         with self._state_lock:
@@ -266,3 +274,21 @@ class SequentialHandlerBase:
         """A connected pair of stream sockets from the handler's socket module."""
         pair: tuple[socket.socket, socket.socket] = self._socket_module.socketpair()
         return pair
+
+    # ------------------------------------------------------- kazoo's handler names
+
+    create_socket_pair = socketpair
+
+    @property
+    def callback_queue(self) -> QueueView:
+        """kazoo's callback queue: ``put(func)`` runs ``func()`` on the WATCH queue."""
+        return QueueView(self, CallbackKind.WATCH)
+
+    @property
+    def completion_queue(self) -> QueueView:
+        """kazoo's completion queue: ``put(func)`` runs ``func()`` on the COMPLETION queue."""
+        return QueueView(self, CallbackKind.COMPLETION)
+
+    def socket(self, *args: Any) -> Any:
+        """A new socket from the handler's socket module (TCP by default), as kazoo's ``socket()``."""
+        return self._socket_module.socket(*args)

@@ -29,6 +29,7 @@ from typing import Any
 
 from zkrecipes.client.handlers._async_result import AsyncResultBase, Waiter
 from zkrecipes.client.handlers._base import SequentialHandlerBase, log
+from zkrecipes.client.handlers._kazoo_surface import kazoo_callback
 from zkrecipes.client.handlers.interface import CallbackKind
 from zkrecipes.exceptions import ConfigurationError, InvalidTypeError
 
@@ -85,6 +86,8 @@ class SequentialGeventHandler(SequentialHandlerBase):
         self._ssl_module = mods["gevent.ssl"]
         self._selectors_module = mods["gevent.selectors"]
         self._gevent_queue = mods["gevent.queue"]
+        self.queue_impl = self._gevent_queue.Queue
+        self.queue_empty = self._gevent_queue.Empty
         self._gevent_lock = mods["gevent.lock"]
         self._event_cls: Any = mods["gevent.event"].Event
         self._fatal_exceptions = (mods["gevent"].GreenletExit,)
@@ -174,8 +177,13 @@ class SequentialGeventHandler(SequentialHandlerBase):
         lock.acquire()
         return lock  # type: ignore[no-any-return]
 
-    def dispatch_callback(self, kind: CallbackKind, func: Callable[..., Any], *args: Any) -> None:
-        """Queue ``func(*args)`` on the ``kind`` queue (FIFO); callable from any thread."""
+    def dispatch_callback(self, kind: Any, func: Callable[..., Any] | None = None, *args: Any) -> None:
+        """Queue ``func(*args)`` on the ``kind`` queue (FIFO); callable from any thread.
+
+        kazoo's form ``dispatch_callback(Callback(type, func, args))`` works too.
+        """
+        if func is None:
+            kind, func, args = kazoo_callback(kind)
         if self._in_hub_thread() or not self._running:
             super().dispatch_callback(kind, func, *args)
             return

@@ -46,6 +46,8 @@ class SequentialThreadingHandler(SequentialHandlerBase):
 
     name = "sequential_threading_handler"
     sleep_func = staticmethod(time.sleep)
+    queue_impl = queue.Queue
+    queue_empty = queue.Empty
     _socket_module = socket
     _ssl_module = ssl
     _selectors_module = selectors

@@ -1,4 +1,4 @@
-"""Znode path validation (ZooKeeper's ``PathUtils`` rules) and the chroot helpers.
+"""Znode path normalisation (kazoo's rule, ZooKeeper's characters) and the chroot helpers.
 
 The chroot is applied in exactly one place, the protocol session: client paths
 are prefixed with :func:`add_chroot` when a request is encoded, and every
@@ -10,77 +10,84 @@ from __future__ import annotations
 
 import re
 
-from zkrecipes.exceptions import InvalidPathError, InvalidTypeError
+from zkrecipes.exceptions import InvalidPathCharacterError, InvalidPathError, InvalidTypeError
 
 # Java checks UTF-16 code units; a character above U+FFFF is a surrogate pair
 # there (inside the forbidden D800-F8FF range), so it is forbidden here too.
 _FORBIDDEN = re.compile("[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\U0010ffff]")
 
-#: Paths already found valid (a client uses the same few paths over and over):
+#: Paths already normalised (a client uses the same few paths over and over):
 #: a hit costs one dict lookup.  Bounded: emptied when it reaches the limit.
-_VALID: dict[str, None] = {}
-_VALID_LIMIT = 4096
+_DONE: dict[str, str] = {}
+_DONE_SEQUENTIAL: dict[str, str] = {}
+_DONE_LIMIT = 4096
 
 
-def validate_path(path: object, sequential: bool = False) -> str:
-    """Check ``path`` as the server would and return it unchanged.
+def normalize_path(path: object, sequential: bool = False) -> str:
+    """Return the absolute, normalised form of a client path (kazoo's rule).
 
-    Rules: a ``str``; absolute; no empty segment (``//``); no trailing ``/``
-    except for ``"/"`` itself; no ``.`` or ``..`` segment; no NUL and no
-    character in U+0001..U+001F, U+007F..U+009F, U+D800..U+F8FF, U+FFF0..U+FFFF
-    (nor above U+FFFF).  With ``sequential=True`` the server appends a counter,
-    so a trailing ``/`` is allowed (``"/queue/"`` creates ``"/queue/0000000001"``).
+    Empty segments vanish and the path becomes absolute: ``"a"`` → ``"/a"``,
+    ``"/a//b/"`` → ``"/a/b"``, ``""`` → ``"/"``.  With ``sequential=True`` a
+    trailing ``/`` is kept (the server appends the counter to it:
+    ``"/q/"`` creates ``"/q/0000000001"``).
 
-    Raises :class:`~zkrecipes.exceptions.InvalidPathError` (a ``ValueError``)
-    naming the rule that failed, or ``InvalidTypeError`` for a non-string.
+    Raises :class:`~zkrecipes.exceptions.InvalidTypeError` (a ``TypeError``) for
+    a non-string, :class:`~zkrecipes.exceptions.InvalidPathError` (a
+    ``ValueError``, as kazoo) for a ``.`` or ``..`` segment, and
+    :class:`~zkrecipes.exceptions.InvalidPathCharacterError` (also a
+    ``BadArgumentsError``, what the server answers) for NUL, a character in
+    U+0001..U+001F, U+007F..U+009F, U+D800..U+F8FF, U+FFF0..U+FFFF or above U+FFFF.
     """
-    if type(path) is str and path in _VALID:
-        return path  # a valid path is valid for a sequential create too
-    if not isinstance(path, str):
+    done = _DONE_SEQUENTIAL if sequential else _DONE
+    if type(path) is str:
+        hit = done.get(path)
+        if hit is not None:
+            return hit
+    elif not isinstance(path, str):
         raise InvalidTypeError(f"a znode path must be a str, not {type(path).__name__}")
-    if not path:
-        raise InvalidPathError("path must not be empty")
-    if path[0] != "/":
-        raise InvalidPathError(f"path must start with '/': {path!r}")
-    checked = path + "1" if sequential else path
-    if len(checked) == 1:
-        return path
-    if checked[-1] == "/":
-        raise InvalidPathError(f"path must not end with '/': {path!r}")
-    bad = _FORBIDDEN.search(checked)
+    names = [name for name in path.split("/") if name]
+    if "." in names or ".." in names:
+        raise InvalidPathError(f"relative paths not allowed: {path!r}")
+    result = "/" + "/".join(names)
+    if sequential and names and path.endswith("/"):
+        result += "/"
+    bad = _FORBIDDEN.search(result)
     if bad is not None:
         char = bad.group()
         what = "null character" if char == "\x00" else f"invalid character {char!r} (U+{ord(char):04X})"
-        raise InvalidPathError(f"{what} at index {bad.start()} in path {path!r}")
-    if "//" in checked:
-        raise InvalidPathError(f"empty node name (//) in path {path!r}")
-    if "/." in checked:
-        for segment in checked.split("/"):
-            if segment in (".", ".."):
-                raise InvalidPathError(f"relative segment {segment!r} not allowed in path {path!r}")
-    if not sequential and type(path) is str:
-        if len(_VALID) >= _VALID_LIMIT:
-            _VALID.clear()
-        _VALID[path] = None
-    return path
+        raise InvalidPathCharacterError(f"{what} in path {path!r}")
+    if type(path) is str:
+        if len(done) >= _DONE_LIMIT:
+            done.clear()
+        done[path] = result
+    return result
+
+
+#: The former name: checking a path is normalising it.
+validate_path = normalize_path
 
 
 def normalize_chroot(chroot: str | None) -> str:
     """Return the chroot prefix to use: ``""`` for none (``None``, ``""`` or ``"/"``).
 
-    A non-empty chroot must be a valid path without a trailing slash.
+    Normalised like any path (``"app/"`` → ``"/app"``); the root means no chroot.
     """
-    if chroot is None or chroot in ("", "/"):
+    if chroot is None:
         return ""
-    return validate_path(chroot)
+    root = normalize_path(chroot)
+    return "" if root == "/" else root
 
 
-def add_chroot(chroot: str, path: str) -> str:
-    """Turn a client path into the server path (``chroot`` from :func:`normalize_chroot`)."""
+def add_chroot(chroot: str, path: str, sequential: bool = False) -> str:
+    """Turn a client path into the server path (``chroot`` from :func:`normalize_chroot`).
+
+    ``"/"`` is the chroot node itself, except as the prefix of a sequential
+    create, where it names the chroot's children (``"/app/0000000001"``).
+    """
     if not chroot:
         return path
     if path == "/":
-        return chroot
+        return chroot + "/" if sequential else chroot
     return chroot + path
 
 

@@ -51,13 +51,16 @@ from zkrecipes.security import ACL
 _NONODE = int(ErrorCode.NO_NODE)
 
 
+#: Create flags of the sequential modes (the chroot rule for ``"/"`` differs for them).
+_SEQUENTIAL_FLAGS = frozenset(int(mode) for mode in CreateMode if mode.is_sequential)
+
 @dataclass(slots=True)
 class CreateRequest(Request):
     """create / create2 / createContainer / createTTL, chosen from ``flags``, ``ttl`` and
     ``include_stat``.  Result: the created path, or ``(path, ZnodeStat)`` with ``include_stat``."""
 
     path: str
-    data: bytes = b""
+    data: bytes | None = b""
     acl: Sequence[ACL] = field(default_factory=list)
     flags: int = CreateMode.PERSISTENT
     ttl: int = -1
@@ -73,7 +76,8 @@ class CreateRequest(Request):
         return OpCode.CREATE2 if self.include_stat else OpCode.CREATE
 
     def validate(self) -> None:
-        check_data(self.data, "data")
+        if self.data is not None:  # None: null data, as ZooKeeper's (and kazoo's) clients write it
+            check_data(self.data, "data")
         check_acl(self.acl)
         if not self.acl:
             raise InvalidArgumentError("a create needs at least one ACL entry")
@@ -87,7 +91,7 @@ class CreateRequest(Request):
             raise InvalidArgumentError(f"ttl is only valid with a TTL create mode, not {mode.name}")
 
     def write_body(self, out: bytearray, chroot: str) -> None:
-        write_ustring(out, add_chroot(chroot, self.path))
+        write_ustring(out, add_chroot(chroot, self.path, self.flags in _SEQUENTIAL_FLAGS))
         write_buffer(out, self.data)
         write_acls(out, self.acl)
         out += INT.pack(self.flags)
@@ -158,8 +162,9 @@ class ExistsRequest(Request):
 
 @dataclass(slots=True)
 class GetDataRequest(Request):
-    """getData (4): ``ustring path, boolean watch``.  Result: ``(bytes, ZnodeStat)``
-    (null data reads as ``b""``); success with a watcher registers a data watch."""
+    """getData (4): ``ustring path, boolean watch``.  Result: ``(bytes | None, ZnodeStat)``
+    (null data reads as ``None``, as kazoo and the Java client); success with a watcher
+    registers a data watch."""
 
     OPCODE: ClassVar[int] = OpCode.GET_DATA
     WATCHES: ClassVar[bool] = True
@@ -186,8 +191,10 @@ class GetDataRequest(Request):
                 raise MalformedFrameError(f"getData reply: data length {length} runs past the frame")
             data = bytes(buf[off:end])
             off = end
-        elif length == 0 or length == -1:
+        elif length == 0:
             data = b""
+        elif length == -1:
+            data = None
         else:
             raise MalformedFrameError(f"getData reply: negative data length {length}")
         return data, stat_from_tuple(STAT.unpack_from(buf, off))
@@ -203,11 +210,12 @@ class SetDataRequest(Request):
 
     OPCODE: ClassVar[int] = OpCode.SET_DATA
     path: str
-    data: bytes = b""
+    data: bytes | None = b""
     version: int = -1
 
     def validate(self) -> None:
-        check_data(self.data, "data")
+        if self.data is not None:  # None: null data, as ZooKeeper's (and kazoo's) clients write it
+            check_data(self.data, "data")
         check_version(self.version)
 
     def write_body(self, out: bytearray, chroot: str) -> None:

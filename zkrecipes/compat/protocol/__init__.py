@@ -1,0 +1,1 @@
+"""kazoo's ``kazoo.protocol`` package: only :mod:`.states` is public API."""

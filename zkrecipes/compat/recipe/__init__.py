@@ -1,0 +1,1 @@
+"""kazoo's ``kazoo.recipe`` package: one module per kazoo recipe module, same names."""
