@@ -28,16 +28,25 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from zkrecipes.exceptions import (
-    BadVersionError,
     ConnectionClosedError,
     InvalidTypeError,
     LockLostError,
     LockNotHeldError,
-    NoNodeError,
     OutcomeUnknownError,
 )
 from zkrecipes.recipes._acquire import AcquireLoop
 from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
+from zkrecipes.recipes._fence_outcome import (
+    APPLIED,
+    ATTEMPTS,
+    RESEND,
+    judge_commit,
+    judge_marker,
+    judge_without_marker,
+    lost,
+    marker_state,
+)
+from zkrecipes.recipes._fence_outcome import unknown as _unknown
 from zkrecipes.recipes._nodes import read_identifiers
 from zkrecipes.recipes._predicates import (
     BlockedBy,
@@ -58,16 +67,6 @@ log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------------ Lock
-
-_APPLIED = object()  # a fenced write whose reply was lost, proven applied by the marker
-_RESEND = object()  # a fenced write proven not applied: send it again
-
-
-def _unknown(path: str, operation: str, why: str) -> OutcomeUnknownError:
-    return OutcomeUnknownError(
-        f"{operation} of {path}: {why}; it may or may not have been applied", path=path, operation=operation)
-
-
 
 class Lock:
     """An exclusive, non-reentrant distributed lock (kazoo's ``Lock`` API).
@@ -245,29 +244,21 @@ class Lock:
     def _fenced_write(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
         """Commit [marker on our lock node, the op ``add`` puts in] once; return the op's result.
 
-        ``_APPLIED`` when the reply was lost but the marker proves it applied;
+        ``APPLIED`` when the reply was lost but the marker proves it applied;
         resent when it proves it was not; LockLostError when nothing was
         written; OutcomeUnknownError otherwise. ``path``/``operation`` name the
-        write in errors.
+        write in errors. The decisions are :mod:`zkrecipes.recipes._fence_outcome`'s.
         """
         with self._fence_mutex:
-            for _ in range(32):
+            for _ in range(ATTEMPTS):
                 result = self._fenced_write_once(path, operation, add)
-                if result is not _RESEND:
+                if result is not RESEND:
                     return result
             raise _unknown(path, operation, "the connection kept failing")
 
-    def _marker_state(self, fence: str) -> tuple[int, int]:
-        """(version, mzxid) of our lock node as last known (a new node: 0 and its czxid)."""
-        marker = self._marker
-        if marker is not None and marker[0] == fence:
-            return marker[1], marker[2]
-        token = self._loop.token
-        return 0, token if token is not None else 0
-
     def _fenced_write_once(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
         fence = self._fence()
-        marker_version, marker_zxid = self._marker_state(fence)
+        marker_version, marker_zxid = marker_state(self._marker, fence, self._loop.token)
         transaction = self.client.transaction()
         transaction.set_data(fence, self._loop.data, marker_version)
         add(transaction)
@@ -275,28 +266,23 @@ class Lock:
             marker_result, op_result = transaction.commit()
         except RETRYABLE as error:  # ConnectionClosedError included: establish what we can
             return self._after_lost_reply(fence, marker_version, marker_zxid, path, operation, error)
-        if isinstance(marker_result, NoNodeError):
-            raise LockLostError(f"lock {self.path} is no longer held: write refused")
-        if isinstance(marker_result, BadVersionError):  # our node was changed by someone else
+        result = judge_commit(self.path, marker_result, op_result)
+        if result is RESEND:  # our node was changed by someone else
             self._refresh_marker(fence)
-            return _RESEND
-        if isinstance(op_result, Exception):
-            raise op_result
-        if isinstance(marker_result, Exception):
-            raise marker_result
+            return RESEND
         self._marker = (fence, marker_result.version, marker_result.mzxid)
-        return op_result
+        return result
 
     def _refresh_marker(self, fence: str) -> None:
         found = self.client.retry(self.client.exists, fence)
         if found is None:
-            raise LockLostError(f"lock {self.path} is no longer held: write refused")
+            raise lost(self.path)
         self._marker = (fence, found.version, found.mzxid)
 
     def _after_lost_reply(
         self, fence: str, marker_version: int, marker_zxid: int, path: str, operation: str, error: Exception
     ) -> object:
-        """The reply of our fenced transaction is lost: ``_APPLIED``, ``_RESEND`` (not applied), or raise."""
+        """The reply of our fenced transaction is lost: ``APPLIED``, ``RESEND`` (not applied), or raise."""
 
         def unknown(why: str) -> OutcomeUnknownError:
             return _unknown(path, operation, f"reply lost ({type(error).__name__}) and {why}")
@@ -307,20 +293,22 @@ class Lock:
             found = self.client.retry(self.client.exists, fence)
         except Exception as read_error:
             raise unknown(f"reading the lock node failed ({read_error!r})") from error
-        if found is not None:
-            if found.version == marker_version:
-                return _RESEND  # not applied (the marker did not move): safe to send again
-            if found.version != marker_version + 1:
-                raise unknown("the lock node was changed by someone else") from error
+        try:
+            verdict = judge_marker(found, marker_version)
+        except ValueError as moved:
+            raise unknown(str(moved)) from error
+        if verdict is APPLIED:  # the marker moved with it, in the same transaction
+            assert found is not None
             self._marker = (fence, found.version, found.mzxid)
-            return _APPLIED  # the marker moved with it, in the same transaction
+        if verdict is not None:
+            return verdict
         # Our lock node is gone (session lost, or deleted): the marker cannot tell.
         try:
             target = self.client.retry(self.client.exists, path)
         except Exception as read_error:
             raise unknown(f"the lock is lost and reading {path} failed ({read_error!r})") from error
-        if target is not None and target.mzxid <= marker_zxid:
-            raise LockLostError(f"lock {self.path} is no longer held: write refused") from error
+        if judge_without_marker(target, marker_zxid):
+            raise lost(self.path) from error
         raise unknown("the lock was lost before it could be established") from error
 
     # ------------------------------------------------------------------ queries

@@ -180,13 +180,38 @@ class DoubleBarrier:
         self.participating = True
         return True
 
+    async def _delete_ready(self) -> None:
+        """Delete this round's "ready" node once, retrying connection losses safely.
+
+        A delete whose reply was lost with the connection may have been applied,
+        and by the time it is retried the next round may have created a new
+        "ready" node, which a blind retry would delete. So each try looks first:
+        gone means done (NoNode after a lost reply is success, as is another
+        member's delete); a node with another ``czxid`` than the one first seen
+        is the next round's and is left alone; the node first seen is deleted.
+        (The threaded DoubleBarrier's rule.)
+        """
+        first_czxid: list[int] = []
+
+        async def attempt() -> None:
+            stat = await self.client.exists(self.ready_path)
+            if stat is None:
+                return
+            if not first_czxid:
+                first_czxid.append(stat.czxid)
+            elif stat.czxid != first_czxid[0]:
+                return  # the next round's node: ours is gone
+            try:
+                await self.client.delete(self.ready_path)
+            except NoNodeError:
+                pass
+
+        await self.client.retry(attempt)
+
     async def leave(self, timeout: float | None = None) -> bool:
         """Leave; wait until every member has left. False if ``timeout`` passed first."""
         deadline = Deadline(check_timeout(timeout))
-        try:
-            await self.client.retry(self.client.delete, self.ready_path)
-        except NoNodeError:
-            pass
+        await self._delete_ready()
         async with AsyncWaker(self.client) as waker:
             while True:
                 waker.clear()

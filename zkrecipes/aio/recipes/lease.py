@@ -5,9 +5,12 @@ kazoo's layout and record, shared with the threaded recipe: a persistent
 JSON, written under a short asyncio :class:`~zkrecipes.aio.recipes.lock.Lock`
 on ``path`` when the pure :func:`~zkrecipes.recipes.lease.may_take_lease`
 allows it (no holder, an ended lease, or a renewal by the same identifier).
-The write is fenced by the lock (a transaction with a check on the lock node)
-and sent once: a lost reply raises :class:`~zkrecipes.exceptions.OutcomeUnknownError`
-(the lease may have been written), a lost lock means not obtained.
+The write is the lock's fenced write (:meth:`~zkrecipes.aio.recipes.lock.Lock.fenced_set`'s
+marker, as the threaded recipe): a connection loss while obtaining is settled
+(granted, or sent again when proven not written) when the marker can tell; a
+session lost while obtaining makes the attempt fail (not granted) when nothing
+was written, and raises :class:`~zkrecipes.exceptions.OutcomeUnknownError` when
+the lease may have been written.
 
 The asyncio form cannot try in its constructor: ``lease = await
 NonBlockingLease(zk, path, duration)`` (or ``await lease.obtain()``), then
@@ -26,11 +29,8 @@ from typing import TYPE_CHECKING, Any
 from zkrecipes.aio.recipes.lock import Lock
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
-    ConnectionLoss,
     LockLostError,
     NoNodeError,
-    OutcomeUnknownError,
-    SessionExpiredError,
 )
 from zkrecipes.recipes._checks import check_count, check_identifier, check_path, check_timeout
 from zkrecipes.recipes.lease import (
@@ -95,25 +95,19 @@ class NonBlockingLease:
                 return False
             new_end = now + self.duration
             payload = encode_lease(self.identifier, new_end)
+            # Fenced (a holder that lost the lock cannot overwrite the next one's lease) and
+            # never re-run blindly: a lost reply is settled by the lock's marker, or raises
+            # OutcomeUnknownError (the lease may have been written).
             try:
-                transaction = lock.fenced_transaction()
+                if current is None:
+                    await lock._writer.write(holder_path, "lease",
+                                             lambda tx: tx.create(holder_path, payload))
+                else:
+                    version = current[1]
+                    await lock._writer.write(holder_path, "lease",
+                                             lambda tx: tx.set_data(holder_path, payload, version))
             except LockLostError:
-                return False
-            if current is None:
-                transaction.create(holder_path, payload)
-            else:
-                transaction.set_data(holder_path, payload, current[1])
-            try:
-                results = await transaction.commit()
-            except (ConnectionLoss, SessionExpiredError) as error:
-                raise OutcomeUnknownError(
-                    f"lease {self.path}: the reply was lost ({error}); the lease may have been written",
-                    path=holder_path, operation="lease") from error
-            if isinstance(results[0], NoNodeError):
-                return False  # the lock was gone: nothing written
-            for result in results:
-                if isinstance(result, Exception):
-                    raise result
+                return False  # nothing was written: not obtained
             self.obtained = True
             self.end = new_end.replace(microsecond=0)
             return True

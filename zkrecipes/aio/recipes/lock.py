@@ -24,18 +24,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar
 
 from zkrecipes.aio.recipes._acquire import AsyncAcquireLoop
+from zkrecipes.aio.recipes._fence import AsyncFencedWriter
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
-    ConnectionLoss,
     InvalidTypeError,
     LockLostError,
     LockNotHeldError,
     NoNodeError,
-    OutcomeUnknownError,
-    SessionExpiredError,
 )
 from zkrecipes.observe._recipe_times import RecipeTimes, recipe_name, timed_acquire
 from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
+from zkrecipes.recipes._fence_outcome import unknown
 from zkrecipes.recipes._predicates import (
     BlockedBy,
     lock_policy,
@@ -76,6 +75,7 @@ class Lock:
         self._times = RecipeTimes(client, recipe_name(self), self.path)  # for the observers
         self._loop = AsyncAcquireLoop(client, self.path, self.policy, self.data, self, self._lost)
         self._guard = self._loop.guard
+        self._writer = AsyncFencedWriter(client, self.path, self._loop, self._fence)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.path!r}, node={self.node!r}, acquired={self.is_acquired})"
@@ -151,51 +151,57 @@ class Lock:
 
     # ------------------------------------------------------------------ fencing
 
-    def fenced_transaction(self) -> AsyncRecipeTransaction:
-        """A transaction whose first operation checks our lock node; add writes, ``await commit()``.
-
-        Raises :class:`LockNotHeldError` (:class:`LockLostError` after a LOST) if not held now.
-        """
+    def _fence(self) -> str:
+        """Our lock node's path while held; else LockNotHeldError (LockLostError after a LOST)."""
         guard = self._guard
         fence = self._loop.fence_path
         if not guard.held or fence is None:
             if guard.lost:
                 raise LockLostError(f"lock {self.path} was lost with its session")
             raise LockNotHeldError(f"lock {self.path} is not held")
+        return fence
+
+    def fenced_transaction(self) -> AsyncRecipeTransaction:
+        """A transaction whose first operation checks our lock node; add writes, ``await commit()``.
+
+        Raises :class:`LockNotHeldError` (:class:`LockLostError` after a LOST) if not held now.
+        ``commit()`` is never retried: a ConnectionLoss (or SessionExpiredError)
+        from it means the transaction may or may not have been applied — read
+        back before writing again (or use :meth:`fenced_set`, which establishes it).
+        """
         transaction = self.client.transaction()
-        transaction.check(fence, -1)
+        transaction.check(self._fence(), -1)
         return transaction
 
     async def fenced_set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat:
         """Set ``path`` to ``value`` only if this lock is still held; return the new stat.
 
-        Raises :class:`LockLostError` if the lock is gone (nothing written).
-        The transaction is sent once, never repeated: when its reply is lost
-        with the connection or the session (it may or may not have been
-        applied) it raises :class:`OutcomeUnknownError`; read the value back and
-        reconcile. (The sync Lock establishes the outcome with a marker write;
-        the asyncio one does not yet.)
+        Raises :class:`LockLostError` if the lock is gone and nothing was
+        written, or the set's own error (e.g. NoNodeError for ``path``).
+
+        As the threaded Lock's: the transaction also rewrites our lock node
+        with its own data at its known version (a marker). When a reply is
+        lost with the connection the outcome is established from that marker
+        on the same session — applied (the stat of ``path`` read back is
+        returned) or not (the write is sent again, proven not applied) — and
+        from ``path``'s mzxid when the session is gone (not newer than the
+        marker: not written, LockLostError). Otherwise it raises
+        :class:`OutcomeUnknownError`: the value may have been written; read it
+        back, never repeat blindly.
         """
-
-        async def attempt() -> ZnodeStat:
-            transaction = self.fenced_transaction()
-            transaction.set_data(path, value, version)
-            check_result, set_result = await transaction.commit()
-            if isinstance(check_result, NoNodeError):
-                raise LockLostError(f"lock {self.path} is no longer held: write refused")
-            if isinstance(set_result, Exception):
-                raise set_result
-            if isinstance(check_result, Exception):
-                raise check_result
-            stat: ZnodeStat = set_result
-            return stat
-
-        try:
-            return await attempt()
-        except (ConnectionLoss, SessionExpiredError) as error:  # ConnectionClosedError included
-            raise OutcomeUnknownError(
-                f"fenced_set of {path}: the reply was lost ({error}); the value may have been written",
-                path=path, operation="fenced_set") from error
+        result = await self._writer.write(path, "fenced_set",
+                                          lambda tx: tx.set_data(path, value, version))
+        if isinstance(result, ZnodeStat):
+            return result
+        try:  # applied, reply lost: the stat read back (a later write may show in it)
+            target = await self.client.retry(self.client.exists, path)
+        except Exception as read_error:
+            why = f"it was applied but reading it failed ({read_error!r})"
+            raise unknown(path, "fenced_set", why) from read_error
+        if target is None:
+            raise unknown(path, "fenced_set", "it was applied but the node was deleted since")
+        found: ZnodeStat = target
+        return found
 
     # ------------------------------------------------------------------ queries
 

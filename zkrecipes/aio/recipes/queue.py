@@ -29,11 +29,12 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from zkrecipes.aio.recipes._consume import consume_item
 from zkrecipes.aio.recipes._guard import wait_event
 from zkrecipes.aio.recipes._nodes import settle, spawn
 from zkrecipes.aio.recipes._own import create_own_ephemeral, delete_own_ephemeral, take_node
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import InvalidTypeError, NodeExistsError, NoNodeError
+from zkrecipes.exceptions import InvalidTypeError, NodeExistsError, NoNodeError, OutcomeUnknownError
 from zkrecipes.recipes._checks import check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes.queue import _check_value, entry_name
@@ -88,7 +89,8 @@ class _BaseQueue:
         """Append every value with the same priority, all or none (one transaction).
 
         A failed transaction raises its error (nothing was added; the threaded
-        recipe returns silently then).
+        recipe returns silently then). Not retried: ConnectionLoss (or a
+        cancellation) means all or none of the entries may have been added.
         """
         if not isinstance(values, (list, tuple)):
             raise InvalidTypeError(f"values must be a list or tuple, not {type(values).__name__}")
@@ -133,7 +135,13 @@ class Queue(_BaseQueue):
         return None if taken is None else taken[1]
 
     async def _put_back(self, task: asyncio.Task[tuple[str, bytes] | None]) -> None:
-        """After a cancelled get: re-create the entry the take deleted, under its own name."""
+        """After a cancelled get: re-create the entry the take deleted, under its own name.
+
+        Retried on connection loss with NodeExists counted as done: if a lost
+        reply's create landed and another consumer took the entry before the
+        retry, the entry is delivered twice — this path prefers a duplicate to
+        a lost entry (at-least-once).
+        """
         try:
             taken = await task
         except Exception as error:
@@ -267,18 +275,24 @@ class LockingQueue(_BaseQueue):
 
         False if no item is held (or the lock was lost), and when the
         transaction failed (nothing was removed; the threaded recipe reports True then).
+        A lost reply is settled by reading back (see :mod:`zkrecipes.aio.recipes._consume`):
+        True/False as above, or :class:`~zkrecipes.exceptions.OutcomeUnknownError`
+        (with the item's ``value``) when the session was lost meanwhile and the
+        entry is gone — never a blind second run.
         """
         element = self.processing_element
         if element is None or not await self.holds_lock():
             self.processing_element = None
             return False
-        name = element[0]
-        transaction = self.client.transaction()
-        transaction.delete(join_path(self._entries_path, name))
-        transaction.delete(join_path(self._lock_path, name))
-        results = await transaction.commit()
+        name, value = element
+        try:
+            removed = await consume_item(self.client, join_path(self._entries_path, name),
+                                         join_path(self._lock_path, name), self.id, value)
+        except OutcomeUnknownError:
+            self.processing_element = None  # consumed, or back in the queue: not held either way
+            raise
         self.processing_element = None
-        return not any(isinstance(result, Exception) for result in results)
+        return removed
 
     async def release(self) -> bool:
         """Give the current item back without consuming it; False if none is held."""
