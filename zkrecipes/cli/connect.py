@@ -48,6 +48,8 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--json", action="store_true", help="machine-readable output (read commands)")
     group.add_argument("-v", "--verbose", action="store_true",
                        help="log the client's connection steps on stderr")
+    group.add_argument("--metrics-port", type=int, metavar="PORT", default=None,
+                       help="serve the client's Prometheus metrics on 127.0.0.1:PORT/metrics (0: any port)")
     group.add_argument("--session-file", metavar="FILE", help=argparse.SUPPRESS)  # debug: session id+password
 
 
@@ -105,6 +107,10 @@ def connect(args: argparse.Namespace) -> ZkClient:
     from zkrecipes.client.client import ZkClient  # imported late: a refused host fails sooner
 
     client = ZkClient.from_config(config)
+    if getattr(args, "metrics_port", None) is not None:
+        from zkrecipes.cli.metrics import serve_metrics
+
+        serve_metrics(client, args.metrics_port)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a missing chroot shows up as NoNode on use
