@@ -40,6 +40,7 @@ from zkrecipes.exceptions import (
     NoNodeError,
 )
 from zkrecipes.recipes._checks import check_timeout
+from zkrecipes.recipes._consume import consume_item
 from zkrecipes.recipes._nodes import create_own_ephemeral, delete_own_ephemeral, take_node
 from zkrecipes.states import EventType, WatchedEvent, ZkState
 
@@ -234,18 +235,21 @@ class LockingQueue(_BaseQueue):
         """Remove the current item from the queue (entry and taken node, atomically).
 
         Returns False (and removes nothing) if no item is held or the lock was
-        lost.
+        lost. A reply lost with the connection is never answered by sending the
+        transaction again blindly: the outcome is read back (True: removed; False:
+        not, the item is back in the queue), and where it cannot be established
+        :class:`~zkrecipes.exceptions.OutcomeUnknownError` carries the item's value.
         """
         element = self.processing_element
         if element is None or not self.holds_lock():
             self.processing_element = None
             return False
-        name = element[0]
-        with self.client.transaction() as txn:
-            txn.delete(join_path(self._entries_path, name))
-            txn.delete(join_path(self._lock_path, name))
-        self.processing_element = None
-        return True
+        name, value = element
+        try:
+            return consume_item(self.client, join_path(self._entries_path, name),
+                                join_path(self._lock_path, name), self.id, value)
+        finally:
+            self.processing_element = None
 
     def release(self) -> bool:
         """Give the current item back to the queue without consuming it.

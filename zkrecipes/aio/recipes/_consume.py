@@ -1,17 +1,8 @@
 """The asyncio LockingQueue's consume: one transaction, its outcome established after a lost reply.
 
-``consume`` deletes the entry and our ``taken/<entry>`` node in one transaction.
-When its reply is lost with the connection, it is not sent again blindly (a
-second run on a live session would fail on NoNode and report "nothing
-removed" for an item this call removed). Instead the entry is read back:
-
-* still there → not applied (the transaction is atomic, entry names are never
-  reused); if our taken node is still ours it is sent again, else the item went
-  back to the queue with the session → False (nothing removed);
-* gone, read on the very session that held the item → applied by us (no one
-  else removes an entry while our ephemeral taken node lives) → True;
-* gone after the session changed → another consumer may have consumed it:
-  :class:`~zkrecipes.exceptions.OutcomeUnknownError` carrying the item's value.
+The rule (what the state read back proves) is
+:func:`zkrecipes.recipes._consume_outcome.consume_verdict`, shared with the sync
+LockingQueue; this module does the reads with ``await``.
 """
 
 from __future__ import annotations
@@ -19,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zkrecipes.exceptions import ConnectionClosedError, NoNodeError, OutcomeUnknownError
+from zkrecipes.recipes._consume_outcome import ConsumeVerdict, consume_unknown, consume_verdict
 from zkrecipes.recipes._fence_outcome import ATTEMPTS
 from zkrecipes.recipes._nodes import is_own_ephemeral
 from zkrecipes.recipes._retrying import RETRYABLE
@@ -27,8 +19,6 @@ if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient
 
 __all__ = ["consume_item"]
-
-_RESEND = object()
 
 
 def _session(client: AsyncRecipeClient) -> int | None:
@@ -52,22 +42,17 @@ async def consume_item(client: AsyncRecipeClient, entry: str, taken: str, owner:
             results = await transaction.commit()
         except RETRYABLE as error:  # ConnectionClosedError included
             verdict = await _after_lost_reply(client, entry, taken, owner, value, session, error)
-            if verdict is _RESEND:
+            if verdict is ConsumeVerdict.RESEND:
                 continue
-            return bool(verdict)
+            return verdict is ConsumeVerdict.APPLIED
         return not any(isinstance(result, Exception) for result in results)
-    raise _unknown(entry, value, "the connection kept failing")
-
-
-def _unknown(entry: str, value: bytes, why: str) -> OutcomeUnknownError:
-    return OutcomeUnknownError(f"queue consume of {entry}: {why}; it may or may not have been removed",
-                               path=entry, operation="queue consume", value=value)
+    raise consume_unknown(entry, value, "the connection kept failing")
 
 
 async def _after_lost_reply(client: AsyncRecipeClient, entry: str, taken: str, owner: bytes, value: bytes,
-                            session: int | None, error: Exception) -> object:
+                            session: int | None, error: Exception) -> ConsumeVerdict:
     def unknown(why: str) -> OutcomeUnknownError:
-        return _unknown(entry, value, f"reply lost ({type(error).__name__}) and {why}")
+        return consume_unknown(entry, value, f"reply lost ({type(error).__name__}) and {why}")
 
     if isinstance(error, ConnectionClosedError):
         raise unknown("the client is closed") from error
@@ -77,16 +62,17 @@ async def _after_lost_reply(client: AsyncRecipeClient, entry: str, taken: str, o
         after = _session(client)
     except Exception as read_error:
         raise unknown(f"reading the entry failed ({read_error!r})") from error
-    if not entry_there:
-        if session is not None and before == after == session:
-            return True  # gone while our taken node lived: removed by this transaction
+    ours = False
+    if entry_there:
+        try:
+            found, stat = await client.retry(client.get, taken)
+            ours = is_own_ephemeral(found or b"", stat, owner, _session(client))
+        except NoNodeError:
+            ours = False  # not applied, and the item is back in the queue
+        except Exception as read_error:
+            raise unknown(f"reading the taken node failed ({read_error!r})") from error
+    verdict = consume_verdict(entry_there=entry_there, held_session=session, read_sessions=(before, after),
+                              taken_is_ours=ours)
+    if verdict is ConsumeVerdict.UNKNOWN:
         raise unknown("the session was lost meanwhile") from error
-    try:
-        found, stat = await client.retry(client.get, taken)
-    except NoNodeError:
-        return False  # not applied, and the item is back in the queue
-    except Exception as read_error:
-        raise unknown(f"reading the taken node failed ({read_error!r})") from error
-    if is_own_ephemeral(found or b"", stat, owner, _session(client)):
-        return _RESEND  # not applied and still ours: safe to send again
-    return False
+    return verdict
