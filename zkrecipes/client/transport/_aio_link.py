@@ -12,6 +12,7 @@ import logging
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from zkrecipes.client.hosts import HostPort
 
@@ -34,8 +35,9 @@ class Link(asyncio.Protocol):
         self.paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport (create_connection), but not necessarily an asyncio.Transport
+        # subclass: uvloop's TCPTransport/SSL transports only provide the same methods.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         if not self.ended.done():
