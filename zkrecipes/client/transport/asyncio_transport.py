@@ -126,6 +126,7 @@ class AsyncioTransport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
         self._task: asyncio.Task[None] | None = None
+        self._unwinding: asyncio.Task[None] | None = None  # an aborted connect task not ended yet
         self._closed = True  # True while not running: submit() fails at once
         self._link: Link | None = None
         self._flush_scheduled = False
@@ -138,8 +139,8 @@ class AsyncioTransport:
 
     @property
     def running(self) -> bool:
-        """True between :meth:`start` and the end of the connect task."""
-        return not self._closed
+        """True between :meth:`start` and the end of the connect task (False at once after :meth:`abort`)."""
+        return not self._closed and self._task is not None
 
     @property
     def state(self) -> ZkState:
@@ -234,7 +235,15 @@ class AsyncioTransport:
             return
         self._session.close()
         self._task = None
+        self._unwinding = task
         task.cancel()
+
+    async def settle(self) -> None:
+        """Wait until an aborted connect task has unwound (its requests failed); call before
+        :meth:`start` so that a start right after :meth:`abort` opens a new session."""
+        task, self._unwinding = self._unwinding, None
+        if task is not None and not task.done():
+            await asyncio.wait({task})
 
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
