@@ -14,6 +14,7 @@ Timed sections hold only the operations; connecting, creating nodes and a warm-u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,7 +39,10 @@ def _run(factory: ClientFactory, body: Callable[[Any], Awaitable[Measurements]])
             try:
                 return await body(zk)
             finally:
-                await zk.close()
+                # aiozk's close waits for the CloseSession reply with its own timeout and raises
+                # TimeoutError on a loaded machine: the measurement is taken by then; keep it.
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await zk.close()
         from zkrecipes.aio import AsyncZkClient
 
         client = AsyncZkClient(factory.hosts, timeout=10.0)
