@@ -7,7 +7,8 @@ The plugin parametrises ``zk_client`` / ``zk_client_factory`` over the handler k
 test bodies are the same; a test that cannot apply to asyncio is listed in
 :data:`NOT_ON_ASYNCIO` with its reason and reported as skipped with that reason.
 
-``ZKRECIPES_FRONT_ENDS=sync`` leaves asyncio out (``asyncio`` runs only it).
+``ZKRECIPES_FRONT_ENDS=sync`` leaves asyncio out (``asyncio`` runs only it);
+``ZKRECIPES_AIO_LOOP=uvloop`` runs the asyncio front end on uvloop.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ ASYNCIO = "asyncio"
 
 #: Tests that exercise something only the sync front end has, keyed by function name.
 NOT_ON_ASYNCIO: dict[str, str] = {
-    "test_bad_input_in_async_variant_raises_the_same_errors":
-        "the *_async twins raise argument errors in the caller's thread before anything is "
-        "submitted; the asyncio front end has no *_async twins (its coroutines raise the same "
-        "errors when awaited, checked by the sync tests through the adapter)",
+    # "test_name": "why it cannot apply to the asyncio front end",  (none today: every test runs)
 }
 
 
@@ -91,7 +89,12 @@ class _AioPool:
         from _aio_frontend import LoopThread
 
         self._chroots = _ClientPool(hosts, chroot, DEFAULT_HANDLER)
-        self._loop = LoopThread()
+        factory = None
+        if os.environ.get("ZKRECIPES_AIO_LOOP", "").strip().lower() == "uvloop":
+            import uvloop
+
+            factory = uvloop.new_event_loop
+        self._loop = LoopThread(factory)
         self.clients: list[Any] = []
 
     def make(self, hosts: str | None = None, *, chroot: bool | str = True, admin_hosts: str | None = None,
