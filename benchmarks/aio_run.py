@@ -29,11 +29,13 @@ END_MARK = "<!-- END GENERATED (aio) -->"
 LATEST = os.path.join(publish.REPO, "benchmarks", "results", "aio-latest.json")
 QUICK = os.path.join(publish.REPO, "benchmarks", "results", "aio-quick.json")
 COLUMNS = (("aiozk", "aiozk"), ("aio", "zkrecipes asyncio"), ("aio_uvloop", "zkrecipes asyncio (uvloop)"),
-           ("zkrecipes", "zkrecipes threaded"))
+           ("zkrecipes", "zkrecipes threaded"), ("raw", "raw socket"))
 
 ROWS: tuple[tuple[str, str, str, str], ...] = (  # workload, metric, label, unit
     ("aio_get", "ops_per_s", "awaited sequential get, 100 B (threaded: sync get)", "ops/s"),
+    ("aio_get", "cpu_us_per_op", "... client CPU per get", "µs"),
     ("aio_gather_get", "ops_per_s", "gather of 20,000 gets (threaded: pipelined get_async)", "ops/s"),
+    ("aio_gather_get", "cpu_us_per_op", "... client CPU per get", "µs"),
     ("aio_lock", "cycles_per_s", "Lock acquire + release, uncontended", "cycles/s"),
 )
 

@@ -6,9 +6,13 @@ Each workload runs for one library in a fresh worker process (``benchmarks.worke
 ``aio_uvloop`` the same on uvloop (where installed);
 ``aiozk``      aiozk's ``ZKClient`` (the only other asyncio client), default event loop;
 ``zkrecipes``  zkrecipes' threaded ``ZkClient`` doing the sync equivalent (the reference the
-               issue's "at least the threaded client" targets compare with).
+               issue's "at least the threaded client" targets compare with);
+``raw``        the gets only: pre-encoded GetData over a plain socket, one at a time or
+               pipelined (``benchmarks/rawsocket.py``): the ceiling no client can pass.
 
 Timed sections hold only the operations; connecting, creating nodes and a warm-up come first.
+Besides the rate, the get workloads report the client process's CPU time per operation
+(``cpu_us_per_op``: user + system, all threads), which the machine's other load disturbs less.
 """
 
 from __future__ import annotations
@@ -66,31 +70,63 @@ async def _create(zk: Any, path: str, value: bytes) -> None:
     await zk.create(path, value)
 
 
+class _Clock:
+    """Wall and process CPU time of a timed section."""
+
+    def __enter__(self) -> _Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def measurements(self, count: int) -> Measurements:
+        return {"ops_per_s": _rate(count, self.wall), "cpu_us_per_op": self.cpu / count * 1e6}
+
+
+def _raw(factory: ClientFactory, base: str, count: int, pipelined: bool) -> Measurements:
+    from benchmarks.rawsocket import pipelined_get_raw, sync_get_raw
+
+    setup = ClientFactory("zkrecipes", "threading", factory.hosts).started()
+    try:
+        setup.create(base, VALUE_100, makepath=True)
+    finally:
+        close_client(setup)
+    cpu = time.process_time()
+    if pipelined:
+        elapsed = pipelined_get_raw(factory.hosts, base, count, expected_value=VALUE_100)
+    else:
+        elapsed = sync_get_raw(factory.hosts, base, count, expected_value=VALUE_100, warmup=WARMUP)
+    # The raw loop's CPU includes its connect and warm-up (a few ms): an upper bound.
+    return {"ops_per_s": _rate(count, elapsed), "cpu_us_per_op": (time.process_time() - cpu) / count * 1e6}
+
+
 def awaited_get(factory: ClientFactory, base: str, params: Params) -> Measurements:
     """Sequential awaited ``get`` of a 100-byte node (threaded: sync ``get``): ops/s."""
     count = int(params["count"])
+    if factory.library == "raw":
+        return _raw(factory, base, count, pipelined=False)
     if factory.library == "zkrecipes":
         client = factory.started()
         try:
             client.create(base, VALUE_100, makepath=True)
             for _ in range(WARMUP):
                 client.get(base)
-            start = time.perf_counter()
-            for _ in range(count):
-                client.get(base)
-            elapsed = time.perf_counter() - start
+            with _Clock() as clock:
+                for _ in range(count):
+                    client.get(base)
         finally:
             close_client(client)
-        return {"ops_per_s": _rate(count, elapsed)}
+        return clock.measurements(count)
 
     async def body(zk: Any) -> Measurements:
         await _create(zk, base, VALUE_100)
         for _ in range(WARMUP):
             await zk.get(base)
-        start = time.perf_counter()
-        for _ in range(count):
-            await zk.get(base)
-        return {"ops_per_s": _rate(count, time.perf_counter() - start)}
+        with _Clock() as clock:
+            for _ in range(count):
+                await zk.get(base)
+        return clock.measurements(count)
 
     return _run(factory, body)
 
@@ -98,30 +134,30 @@ def awaited_get(factory: ClientFactory, base: str, params: Params) -> Measuremen
 def gather_get(factory: ClientFactory, base: str, params: Params) -> Measurements:
     """``asyncio.gather`` of ``count`` gets (threaded: ``get_async`` x count, then every result)."""
     count = int(params["count"])
+    if factory.library == "raw":
+        return _raw(factory, base, count, pipelined=True)
     if factory.library == "zkrecipes":
         client = factory.started()
         try:
             client.create(base, VALUE_100, makepath=True)
             for result in [client.get_async(base) for _ in range(WARMUP)]:
                 result.get(timeout=WAIT_S)
-            start = time.perf_counter()
-            results = [client.get_async(base) for _ in range(count)]
-            for result in results:
-                result.get(timeout=WAIT_S)
-            elapsed = time.perf_counter() - start
+            with _Clock() as clock:
+                results = [client.get_async(base) for _ in range(count)]
+                for result in results:
+                    result.get(timeout=WAIT_S)
         finally:
             close_client(client)
-        return {"ops_per_s": _rate(count, elapsed)}
+        return clock.measurements(count)
 
     async def body(zk: Any) -> Measurements:
         await _create(zk, base, VALUE_100)
         await asyncio.gather(*(zk.get(base) for _ in range(WARMUP)))
-        start = time.perf_counter()
-        results = await asyncio.wait_for(asyncio.gather(*(zk.get(base) for _ in range(count))), WAIT_S)
-        elapsed = time.perf_counter() - start
+        with _Clock() as clock:
+            results = await asyncio.wait_for(asyncio.gather(*(zk.get(base) for _ in range(count))), WAIT_S)
         if len(results) != count or results[-1][0] != VALUE_100:
             raise ConfigurationError("gather returned wrong results")
-        return {"ops_per_s": _rate(count, elapsed)}
+        return clock.measurements(count)
 
     return _run(factory, body)
 
@@ -159,16 +195,16 @@ def lock_cycle(factory: ClientFactory, base: str, params: Params) -> Measurement
     return _run(factory, body)
 
 
-def _libraries() -> tuple[str, ...]:
+def _libraries(*extra: str) -> tuple[str, ...]:
     import importlib.util
 
-    extra = ("aio_uvloop",) if importlib.util.find_spec("uvloop") else ()
-    return (*AIO_LIBRARIES[:2], *extra, *AIO_LIBRARIES[2:])
+    uvloop = ("aio_uvloop",) if importlib.util.find_spec("uvloop") else ()
+    return (*AIO_LIBRARIES[:2], *uvloop, *AIO_LIBRARIES[2:], *extra)
 
 
 AIO_SPECS: tuple[Spec, ...] = (
-    Spec("aio_get", awaited_get, "threading", {"count": 5000}, {"count": 50}, _libraries()),
-    Spec("aio_gather_get", gather_get, "threading", {"count": 20_000}, {"count": 200}, _libraries()),
+    Spec("aio_get", awaited_get, "threading", {"count": 5000}, {"count": 50}, _libraries("raw")),
+    Spec("aio_gather_get", gather_get, "threading", {"count": 20_000}, {"count": 200}, _libraries("raw")),
     Spec("aio_lock", lock_cycle, "threading", {"count": 300}, {"count": 5}, _libraries()),
 )
 AIO_SPECS_BY_NAME = {spec.name: spec for spec in AIO_SPECS}

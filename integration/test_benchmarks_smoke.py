@@ -140,7 +140,7 @@ def test_quick_asyncio_suite_measures_every_library(zk_hosts: str, tmp_path: Pat
     for workload, metric, _, _ in AIO_ROWS:
         spec = next(spec for spec in AIO_SPECS if spec.name == workload)
         per_library = result["samples"][f"{workload}.{metric}"]
-        assert set(per_library) == set(spec.libraries) >= {"aiozk", "aio", "zkrecipes"}
+        assert set(per_library) == set(spec.libraries) >= {"aiozk", "aio", "zkrecipes"}, (workload, metric)
         for values in per_library.values():
             assert len(values) == 1 and math.isfinite(values[0]) and values[0] > 0
     assert [t["description"] for t in result["targets"]] == [t.description for t in AIO_TARGETS]
