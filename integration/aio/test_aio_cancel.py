@@ -14,6 +14,7 @@ Sync points are the proxy's held bytes, never sleeps.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -23,7 +24,8 @@ from zkrecipes import exceptions as exc
 from zkrecipes.aio import AsyncZkClient
 
 WAIT = 20.0
-OP_GET_DATA = 4
+#: A GetData request as held on the wire: opcode 4, then the path's length (< 2**24).
+GET_DATA = (4).to_bytes(4, "big") + b"\x00\x00\x00"
 
 
 async def _until(predicate: Any, timeout: float = WAIT) -> None:
@@ -34,9 +36,19 @@ async def _until(predicate: Any, timeout: float = WAIT) -> None:
         await asyncio.sleep(0.01)
 
 
-def _held_gets(proxy: Any) -> int:
-    """GetData requests the stalled proxy holds (opcode 4 after a 4-byte xid, in each frame)."""
-    return proxy.held_to_server().count(OP_GET_DATA.to_bytes(4, "big") + b"\x00\x00\x00")
+async def _until_held(proxy: Any, predicate: Any, timeout: float = WAIT) -> None:
+    """Poll the proxy's held bytes from a worker thread (each poll is a blocking call into the
+    proxy's thread: the event loop keeps running meanwhile)."""
+
+    def poll() -> bool:
+        end = time.monotonic() + timeout
+        while not predicate(proxy.held_to_server()):
+            if time.monotonic() >= end:
+                return False
+            time.sleep(0.01)
+        return True
+
+    assert await asyncio.get_running_loop().run_in_executor(None, poll), "the proxy never held them"
 
 
 async def _seed(zk: AsyncZkClient, count: int) -> None:
@@ -51,7 +63,7 @@ async def test_cancelled_on_the_wire_then_every_other_reply_is_right(
     session = zk.client_id
     fault_proxy.stall()
     tasks = [asyncio.create_task(zk.get(f"/c/{i}")) for i in range(40)]
-    await _until(lambda: _held_gets(fault_proxy) >= 40)  # all written, none answered
+    await _until_held(fault_proxy, lambda held: held.count(GET_DATA) >= 40)  # all written, none answered
     for task in tasks[::2]:
         task.cancel()
     after = asyncio.create_task(zk.get("/c/39"))
@@ -115,7 +127,8 @@ async def test_start_cancelled_with_the_connect_request_in_flight(
     zk = await zk_aio_client_factory(fault_proxy.hosts, start=False, timeout=10.0)
     fault_proxy.stall()
     starting = asyncio.create_task(zk.start(timeout=WAIT))
-    await _until(lambda: len(fault_proxy.held_to_server()) > 0)  # the ConnectRequest is held
+    # Connected to the (stalled) proxy: the ConnectRequest is written, its reply cannot come.
+    await _until(lambda: zk.transport.current_server is not None)
     starting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await starting
