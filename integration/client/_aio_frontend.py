@@ -27,7 +27,9 @@ What maps, and how:
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import functools
 import inspect
 import threading
 from collections.abc import Callable, Coroutine
@@ -89,6 +91,16 @@ class LoopThread:
             self._thread.join(timeout)
             if not self._thread.is_alive():
                 self.loop.close()
+
+
+def _settle(result: Any, task: asyncio.Task[Any]) -> None:
+    """Hand a finished task's outcome to its ``AsyncResult``."""
+    if task.cancelled():
+        result.set_exception(asyncio.CancelledError())
+    elif task.exception() is not None:
+        result.set_exception(task.exception())
+    else:
+        result.set(task.result())
 
 
 class _Relays:
@@ -166,6 +178,9 @@ class BlockingAioClient:
         self.handler.start()
         self._relays = _Relays(self)
         self._in_listener = threading.local()
+        self._inbox: collections.deque[tuple[Coroutine[Any, Any, Any], Any]] = collections.deque()
+        self._inbox_lock = threading.Lock()
+        self._inbox_scheduled = False
 
         async def make() -> AsyncZkClient:
             return AsyncZkClient(hosts, **kwargs)
@@ -190,19 +205,27 @@ class BlockingAioClient:
         return getattr(self.aio, name)(*call_args, **call_kwargs)  # type: ignore[no-any-return]
 
     def _deliver(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Run ``coro`` on the loop; its outcome goes to a handler ``AsyncResult``."""
+        """Run ``coro`` on the loop; its outcome goes to a handler ``AsyncResult``.
+
+        Submissions are queued and started by one loop callback per burst, in call order (10,000
+        ``*_async`` calls in a row cost one wake-up of the loop, not 10,000).
+        """
         result = self.handler.async_result()
-
-        def done(future: concurrent.futures.Future[Any]) -> None:
-            if future.cancelled():
-                result.set_exception(asyncio.CancelledError())
-            elif future.exception() is not None:
-                result.set_exception(future.exception())
-            else:
-                result.set(future.result())
-
-        self._loop.submit(coro).add_done_callback(done)
+        with self._inbox_lock:
+            self._inbox.append((coro, result))
+            wake = not self._inbox_scheduled
+            self._inbox_scheduled = True
+        if wake:
+            self._loop.loop.call_soon_threadsafe(self._start_inbox)
         return result
+
+    def _start_inbox(self) -> None:
+        with self._inbox_lock:
+            items = list(self._inbox)
+            self._inbox.clear()
+            self._inbox_scheduled = False
+        for coro, result in items:  # tasks start in this order: xids in call order
+            self._loop.loop.create_task(coro).add_done_callback(functools.partial(_settle, result))
 
     def __getattr__(self, name: str) -> Any:
         if name.endswith("_async") and name[: -len("_async")] in _CORO_OPS:
