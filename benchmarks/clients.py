@@ -14,6 +14,8 @@ from typing import Any
 from zkrecipes.exceptions import ConfigurationError
 
 LIBRARIES = ("zkrecipes", "kazoo")
+#: The asyncio suite's clients (benchmarks/aio_workloads.py builds them itself).
+ASYNC_LIBRARIES = ("aio", "aio_uvloop", "aiozk")
 HANDLERS = ("threading", "gevent")
 CONNECT_TIMEOUT_S = 30.0
 
@@ -46,7 +48,7 @@ class ClientFactory:
     stand_in: str | None = None  # build this library's clients instead (debugging only)
 
     def __post_init__(self) -> None:
-        if self.library not in LIBRARIES and self.library != "raw":
+        if self.library not in LIBRARIES and self.library not in (*ASYNC_LIBRARIES, "raw"):
             raise ConfigurationError(f"unknown library {self.library!r}; expected one of {LIBRARIES}")
         if self.handler not in HANDLERS:
             raise ConfigurationError(f"unknown handler {self.handler!r}; expected one of {HANDLERS}")
@@ -87,10 +89,10 @@ def close_client(client: Any) -> None:
 def library_version(library: str) -> str:
     """The installed version of ``library`` ("" when it is not importable)."""
     try:
-        if library == "kazoo":
+        if library in ("kazoo", "aiozk"):
             from importlib.metadata import version
 
-            return version("kazoo")
+            return version(library)
         import zkrecipes
 
         return str(zkrecipes.__version__)

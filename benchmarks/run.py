@@ -46,6 +46,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead of measuring, run each selected workload once for zkrecipes, "
                              "profiling all threads, and print the top N functions")
+    parser.add_argument("--suite", default="kazoo", choices=("kazoo", "aio"),
+                        help="kazoo: zkrecipes against kazoo (default); aio: the asyncio client against "
+                             "aiozk and the threaded client (benchmarks/aio_run.py)")
     parser.add_argument("--stand-in", default=None, choices=("kazoo",),
                         help="debug the harness: run kazoo on the zkrecipes side too")
     args = parser.parse_args(argv)
@@ -184,6 +187,10 @@ def measure(args: argparse.Namespace, specs: list[Spec], hosts: str) -> tuple[Sa
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.suite == "aio":
+        from benchmarks import aio_run
+
+        return aio_run.main(args)
     specs = _selected(args.only)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     clock = time.perf_counter()

@@ -29,7 +29,8 @@ GEVENT_SUFFIX = "_gevent"  # workloads on the gevent handler are named like this
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.worker", description=__doc__.split("\n")[0])
-    parser.add_argument("--library", required=True, choices=("zkrecipes", "kazoo", "raw"))
+    parser.add_argument("--library", required=True,
+                        choices=("zkrecipes", "kazoo", "raw", "aio", "aio_uvloop", "aiozk"))
     parser.add_argument("--workload", required=True)
     parser.add_argument("--hosts", required=True)
     parser.add_argument("--base", default="", help="private znode path (default: /zkbench-worker-<time>)")
@@ -43,11 +44,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Run the workload named by ``args`` and return its measurements."""
+    from benchmarks.aio_workloads import AIO_SPECS_BY_NAME
     from benchmarks.clients import ClientFactory
     from benchmarks.workloads import SPECS_BY_NAME
     from zkrecipes.exceptions import ConfigurationError
 
-    spec = SPECS_BY_NAME.get(args.workload)
+    spec = SPECS_BY_NAME.get(args.workload) or AIO_SPECS_BY_NAME.get(args.workload)
     if spec is None:
         raise ConfigurationError(f"unknown workload {args.workload!r}; known: {sorted(SPECS_BY_NAME)}")
     if (spec.handler == "gevent") != args.workload.endswith(GEVENT_SUFFIX):

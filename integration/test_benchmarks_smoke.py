@@ -113,3 +113,40 @@ def test_raw_encoding_matches_kazoo_serialization() -> None:
     assert framed[12:] == body
     connect = bytes(Connect(0, 0, 10_000, 0, b"\0" * 16, False).serialize())
     assert encode_connect(10_000)[4:] == connect
+
+
+@pytest.mark.timeout(RUN_TIMEOUT_S + 60)
+def test_quick_asyncio_suite_measures_every_library(zk_hosts: str, tmp_path: Path) -> None:
+    """``--suite aio --quick``: every asyncio workload for aiozk, zkrecipes asyncio (and uvloop
+    where installed) and the threaded client; every target reported; the docs section renders."""
+    from benchmarks.aio_run import BEGIN_MARK as AIO_BEGIN
+    from benchmarks.aio_run import END_MARK as AIO_END
+    from benchmarks.aio_run import ROWS as AIO_ROWS
+    from benchmarks.aio_run import TARGETS as AIO_TARGETS
+    from benchmarks.aio_run import rewrite_docs
+    from benchmarks.aio_workloads import AIO_SPECS
+
+    out = tmp_path / "aio-quick.json"
+    env = {key: value for key, value in os.environ.items() if key != "ZK_HOSTS"}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--suite", "aio", "--quick", "--hosts", zk_hosts,
+         "--out", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(out.read_text())
+    assert result["suite"] == "aio" and result["errors"] == []
+    assert set(result["workloads"]) == {spec.name for spec in AIO_SPECS}
+    for workload, metric, _, _ in AIO_ROWS:
+        spec = next(spec for spec in AIO_SPECS if spec.name == workload)
+        per_library = result["samples"][f"{workload}.{metric}"]
+        assert set(per_library) == set(spec.libraries) >= {"aiozk", "aio", "zkrecipes"}, (workload, metric)
+        for values in per_library.values():
+            assert len(values) == 1 and math.isfinite(values[0]) and values[0] > 0
+    assert [t["description"] for t in result["targets"]] == [t.description for t in AIO_TARGETS]
+    assert all(isinstance(t["met"], bool) for t in result["targets"])
+    page = tmp_path / "performance.md"
+    page.write_text(f"# Intro\n\n{AIO_BEGIN}\nold\n{AIO_END}\n\nAfter.\n")
+    rewrite_docs(result, str(page))
+    text = page.read_text()
+    assert "old" not in text and "| awaited sequential get" in text and text.endswith("After.\n")

@@ -246,6 +246,7 @@ class AsyncZkClient(AsyncClientOperations):
         try:
             self._session_queue.start()
             self._watch_queue.start()
+            await self._transport.settle()  # a close() just before: its connect task ends first
             self._transport.start()
             if not self.connected:
                 await asyncio.wait({waiter}, timeout=timeout)

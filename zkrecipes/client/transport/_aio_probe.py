@@ -72,3 +72,23 @@ class AsyncioReadWriteProbe:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+
+class ProbeSlot:
+    """At most one running :class:`AsyncioReadWriteProbe`: a new one cancels the old one."""
+
+    def __init__(self) -> None:
+        self._probe: AsyncioReadWriteProbe | None = None
+
+    def start(self, candidates: list[HostPort], ssl_context: ssl.SSLContext | None,
+              on_found: Callable[[HostPort], None]) -> None:
+        """Cancel the running probe (if any) and start one over ``candidates``."""
+        self.stop()
+        self._probe = AsyncioReadWriteProbe(candidates, ssl_context, on_found)
+        self._probe.start()
+
+    def stop(self) -> None:
+        """Cancel the running probe, if any (idempotent)."""
+        if self._probe is not None:
+            self._probe.cancel()
+            self._probe = None

@@ -66,7 +66,7 @@ from zkrecipes.client.session.outputs import (
 )
 from zkrecipes.client.session.pacing import connect_error_text
 from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
-from zkrecipes.client.transport._aio_probe import AsyncioReadWriteProbe
+from zkrecipes.client.transport._aio_probe import ProbeSlot
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
 from zkrecipes.exceptions import ZkException
 from zkrecipes.observe.log_context import bind_session
@@ -83,6 +83,7 @@ log = logging.getLogger("zkrecipes.connection")
 DIRECT_MAX_IN_FLIGHT: Final = 4
 #: Stop taking queued requests while this much is buffered unsent by the loop's transport.
 HIGH_WATER: Final = 4 * 1024 * 1024
+
 
 class AsyncioTransport:
     """Drives one :class:`SessionMachine` on the running event loop (see the module docstring).
@@ -126,20 +127,21 @@ class AsyncioTransport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
         self._task: asyncio.Task[None] | None = None
+        self._unwinding: asyncio.Task[None] | None = None  # an aborted connect task not ended yet
         self._closed = True  # True while not running: submit() fails at once
         self._link: Link | None = None
         self._flush_scheduled = False
         self._timer: DeadlineTimer | None = None
         self._wake: asyncio.Event | None = None
-        self._probe: AsyncioReadWriteProbe | None = None
+        self._probe = ProbeSlot()
         self._current: tuple[HostPort, tuple[Any, ...]] | None = None
 
     # ------------------------------------------------------------ facade
 
     @property
     def running(self) -> bool:
-        """True between :meth:`start` and the end of the connect task."""
-        return not self._closed
+        """True between :meth:`start` and the end of the connect task (False at once after :meth:`abort`)."""
+        return not self._closed and self._task is not None
 
     @property
     def state(self) -> ZkState:
@@ -234,11 +236,19 @@ class AsyncioTransport:
             return
         self._session.close()
         self._task = None
+        self._unwinding = task
         task.cancel()
 
     def set_observer(self, hub: Any) -> None:
         """Report to ``hub`` (a :class:`zkrecipes.observe.hub.ObserverHub`; None: nobody listens)."""
         self._session.observer = hub
+
+    async def settle(self) -> None:
+        """Wait until an aborted connect task has unwound (its requests failed); call before
+        :meth:`start` so that a start right after :meth:`abort` opens a new session."""
+        task, self._unwinding = self._unwinding, None
+        if task is not None and not task.done():
+            await asyncio.wait({task})
 
     def submit(self, request: Any, result: asyncio.Future[Any], converter: Converter | None = None) -> None:
         """Send ``request``; ``result`` completes with its reply (or an error). Never blocks."""
@@ -397,9 +407,10 @@ class AsyncioTransport:
                 except Exception:
                     log.exception("auth-failed callback failed")
             elif kind is StartProbe:
-                self._start_probe(output.candidates)  # type: ignore[union-attr]
+                self._probe.start(output.candidates, self._ssl_context,  # type: ignore[union-attr]
+                                  self._on_rw_found)
             elif kind is StopProbe:
-                self._stop_probe()
+                self._probe.stop()
         return dropped
 
     def _emit(self, state: ZkState) -> None:
@@ -411,16 +422,6 @@ class AsyncioTransport:
             self._on_state(state)
         except Exception:
             log.exception("state callback failed")
-
-    def _start_probe(self, candidates: list[HostPort]) -> None:
-        self._stop_probe()
-        self._probe = AsyncioReadWriteProbe(candidates, self._ssl_context, self._on_rw_found)
-        self._probe.start()
-
-    def _stop_probe(self) -> None:
-        if self._probe is not None:
-            self._probe.cancel()
-            self._probe = None
 
     def _on_rw_found(self, host: HostPort) -> None:
         self._session.read_write_server_found(host)
@@ -443,7 +444,7 @@ class AsyncioTransport:
             self._finish()
 
     def _finish(self) -> None:
-        self._stop_probe()
+        self._probe.stop()
         self._cancel_timer()
         self._closed = True
         self._apply(self._session.abandon_unsent())
