@@ -101,19 +101,9 @@ class Injector:
                     break
 
     def holder(self) -> Worker | None:
-        """The worker whose lock node is first (lowest sequence) under the lock path, if any."""
-        try:
-            children = self.admin.get_children(self.paths.lock)
-        except ZkException:
-            return None
-        contenders = sorted((c for c in children if c[-10:].isdigit()), key=lambda c: c[-10:])
-        if not contenders:
-            return None
-        for worker in self.workers:
-            recipe = worker.recipe
-            if recipe is not None and recipe.node_path() == f"{self.paths.lock}/{contenders[0]}":
-                return worker
-        return None
+        """A worker that holds its recipe object right now (the lock's holder, a lease holder), if any."""
+        holding = [w for w in self.workers if w.recipe is not None and w.recipe.held]
+        return self.rng.choice(holding) if holding else None
 
     def inject(self, kind: str, target: Worker) -> Fault | None:
         """Apply one fault to ``target``; None when it could not apply (nothing to aim at)."""

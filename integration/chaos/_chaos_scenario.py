@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from _chaos_faults import MENU, SESSION_LOSING, Injector
-from _chaos_history import Outcomes, Record, handoffs, read_history, reconcile
+from _chaos_history import Outcomes, Record, handoffs, max_overlap, read_history, reconcile
 from _chaos_workers import Fenced, Paths, Worker, make_client, wait_for
 
 from zkrecipes.testing.proxy import FaultProxy
@@ -42,6 +42,8 @@ class Report:
     untold: int = 0
     unexplained_losts: int = 0
     seconds: float = 0.0
+    kinds: dict[str, int] = field(default_factory=dict)  # history writes by kind
+    peak_overlap: int = 0  # most holdings whose write spans overlap at one zxid
     held_at_fault: dict[str, int] = field(default_factory=dict)  # faults that began on a holder, by kind
     violations: list[str] = field(default_factory=list)
 
@@ -125,6 +127,9 @@ def run_scenario(s: Scenario, verdict: Callable[[list[Record], int | None], list
         _told_verdict(report, workers, injector, s.session_timeout)
         report.handoffs = handoffs(records)
         report.writes = len(records)
+        report.peak_overlap = max_overlap(records)
+        for record in records:
+            report.kinds[record.kind] = report.kinds.get(record.kind, 0) + 1
         report.faults = injector.counts()
         report.seconds = round(time.monotonic() - started, 1)
         if report.handoffs < s.handoff_target:

@@ -191,23 +191,27 @@ class Worker:
             key = type(exc).__name__
             self.acquire_errors[key] = self.acquire_errors.get(key, 0) + 1
             return
-        holding = f"{self.name}-h{self.holdings}-{self._seq}"
         try:
-            wrote = False
-            for _ in range(self.rng.randint(*self.writes_per_hold)):
-                outcome = self.write(holding)
-                if outcome in (FAILED, UNKNOWN) and self._ride_out():
-                    continue  # SUSPENDED and back with the session: still the holder, go on
-                if outcome != OK:
-                    break
-                wrote = True
-            if wrote:
-                self.holdings += 1
+            self.work_while_held()
         finally:
             try:
                 self.recipe.release()
             except ZkException:
                 pass
+
+    def work_while_held(self) -> None:
+        """A few fenced writes as one holding (stops at the first refused or failed one)."""
+        holding = f"{self.name}-h{self.holdings}-{self._seq}"
+        wrote = False
+        for _ in range(self.rng.randint(*self.writes_per_hold)):
+            outcome = self.write(holding)
+            if outcome in (FAILED, UNKNOWN) and self._ride_out():
+                continue  # SUSPENDED and back with the session: still the holder, go on
+            if outcome != OK:
+                break
+            wrote = True
+        if wrote:
+            self.holdings += 1
 
     def _ride_out(self) -> bool:
         """After a connection error while holding: wait (bounded) until connected or lost; True if still held.
