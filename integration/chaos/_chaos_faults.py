@@ -117,7 +117,7 @@ class Injector:
             proxy.close_connections()
         elif kind == "stall_expire":
             proxy.stall()
-            self._stop.wait(self.session_timeout + 0.6)
+            time.sleep(self.session_timeout + 0.6)  # the fault's duration (not cut short by stop())
             proxy.resume()
         elif kind == "expire":
             client_id = target.client.client_id
@@ -126,7 +126,7 @@ class Injector:
             expire_session(self.server_hosts, client_id)
         elif kind == "stall_replies":
             proxy.stall_replies()
-            self._stop.wait(self.session_timeout / 2)
+            time.sleep(self.session_timeout / 2)  # the fault's duration
             proxy.close_connections()
             proxy.resume()
         elif kind == "delete_holder":
