@@ -5,7 +5,7 @@ with its own AsyncZkClient behind its own FaultProxy, the single-server fault
 menu, the same history verdicts as the threaded scenarios (see
 ``test_lock_safety``/``test_recipe_safety``); and the watch-delivery cycles
 (``test_watch_delivery``) with the asyncio streams. Counts: a fifth of the
-threaded ones (times ``ZKRECIPES_SOAK_ROUNDS`` when set above 1).
+threaded handoffs and cycles, a quarter of the faults.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from _chaos_aio import AioLockFenced, AioSemaphoreFenced, AioWorker, RecordingElection, run_aio_scenario
 from _chaos_history import check_bounded, check_exclusive
-from _chaos_knobs import CYCLES, FAULTS, HANDOFFS, SOAK_ROUNDS
+from _chaos_knobs import CYCLES, FAULTS, HANDOFFS, scaled_timeout
 from _chaos_scenario import Scenario
 from _chaos_watch import MODES, fault_begin, fault_end
 
@@ -26,11 +26,12 @@ from zkrecipes.aio.recipes.lock import Lock
 from zkrecipes.aio.recipes.semaphore import Semaphore
 from zkrecipes.testing.proxy import FaultProxy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.timeout(scaled_timeout(40, HANDOFFS / 300, FAULTS / 20, CYCLES / 50))]
 
-AIO_HANDOFFS = max(30, HANDOFFS // 5) * SOAK_ROUNDS
-AIO_FAULTS = max(5, FAULTS // 4) * SOAK_ROUNDS
-AIO_CYCLES = max(10, CYCLES // 5) * SOAK_ROUNDS
+AIO_HANDOFFS = max(30, HANDOFFS // 5)
+AIO_FAULTS = max(5, FAULTS // 4)
+AIO_CYCLES = max(10, CYCLES // 5)
 WAIT = 30.0
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from _chaos_faults import Fault, Injector
 from _chaos_history import Outcomes, check_exclusive, handoffs, read_history, reconcile
-from _chaos_knobs import ENSEMBLE_FAULTS
+from _chaos_knobs import ENSEMBLE_FAULTS, scaled_timeout
 from _chaos_scenario import SETTLE, Report, _deleted_holder_writes, _settle_orphans, _told_verdict
 from _chaos_workers import LockFenced, Paths, Worker, make_client, wait_for
 
@@ -35,7 +35,7 @@ from zkrecipes import ZkClient
 from zkrecipes.recipes.lock import Lock
 from zkrecipes.testing.proxy import FaultProxy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(scaled_timeout(100, ENSEMBLE_FAULTS / 3))]
 
 SESSION_TIMEOUT = 2.0
 KINDS = tuple(os.environ.get("ZKRECIPES_CHAOS_ENSEMBLE_KINDS", "kill_member,kill_leader,partition")

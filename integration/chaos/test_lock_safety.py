@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 from _chaos_history import check_exclusive
-from _chaos_knobs import FAULTS, HANDOFFS, time_budget
+from _chaos_knobs import FAULT_RATIO, FAULTS, HANDOFF_RATIO, HANDOFFS, scaled_timeout, time_budget
 from _chaos_scenario import Scenario, run_scenario
 from _chaos_workers import LockFenced, Worker
 
 from zkrecipes.recipes.lock import Lock
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(scaled_timeout(60, HANDOFF_RATIO, FAULT_RATIO))]
 
 
 def _lock(worker: Worker, index: int) -> LockFenced:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from _chaos_history import check_bounded, check_exclusive, check_readers_writers
-from _chaos_knobs import FAULTS, HANDOFFS
+from _chaos_knobs import FAULT_RATIO, FAULTS, HANDOFF_RATIO, HANDOFFS, scaled_timeout
 from _chaos_scenario import Scenario, run_scenario
 from _chaos_workers import LockFenced, SemaphoreFenced, Worker
 
@@ -25,7 +25,7 @@ from zkrecipes.recipes.election import Election
 from zkrecipes.recipes.lock import Lock, ReadLock, WriteLock
 from zkrecipes.recipes.semaphore import Semaphore
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(scaled_timeout(40, HANDOFF_RATIO, FAULT_RATIO))]
 
 SMALL_HANDOFFS = max(20, HANDOFFS // 5)
 SMALL_FAULTS = max(5, FAULTS // 4)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _chaos_knobs import CYCLES
+from _chaos_knobs import CYCLE_RATIO, CYCLES, scaled_timeout
 from _chaos_watch import MODES, Events, fault_begin, fault_end
 
 from zkrecipes import AddWatchMode, EventType, ZkClient
 from zkrecipes.recipes.watchers import ChildrenWatch, DataWatch
 from zkrecipes.testing.proxy import FaultProxy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(scaled_timeout(60, CYCLE_RATIO))]
 
 WAIT = 30.0
 

@@ -35,9 +35,8 @@ from zkrecipes.client.protocol.events import Reply
 from zkrecipes.client.protocol.session import undelivered_events
 from zkrecipes.exceptions import ProtocolError
 
-pytestmark = pytest.mark.slow
-
 FRAMES = int(os.environ.get("ZKRECIPES_FUZZ_FRAMES", "100000"))
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(max(240, FRAMES / 500))]
 MAX_FRAME = 64 * 1024
 EXTREMES = (0, 1, -1, 0x7FFFFFFF, -0x80000000, 0x7FFFFFF0, 0xFFFF, 16, 17)
 
