@@ -56,10 +56,10 @@ def test_semaphore_never_exceeds_max_leases_under_faults(chaos_server: Any, chao
 def test_write_lock_excludes_readers_and_writers_under_faults(chaos_server: Any, chaos_admin: Any,
                                                               chaos_base: str, chaos_seed: int) -> None:
     def read_write(worker: Worker, index: int) -> LockFenced:
-        kind, cls = ("write", WriteLock) if index % 2 == 0 else ("read", ReadLock)
+        kind, cls = ("write", WriteLock) if index % 3 == 0 else ("read", ReadLock)  # 2 writers, 3 readers
         return LockFenced(cls(worker.client, worker.paths.lock, worker.name, on_lost=worker.on_lost), kind)
 
-    scenario = _scenario("read-write", chaos_server, chaos_admin, chaos_base, chaos_seed, workers=4,
+    scenario = _scenario("read-write", chaos_server, chaos_admin, chaos_base, chaos_seed, workers=5,
                          make_recipe=read_write, use_counter=False, writes_per_hold=(2, 4))
     report = run_scenario(scenario, lambda records, _counter: check_readers_writers(records))
     report.emit()
