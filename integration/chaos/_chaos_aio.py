@@ -22,9 +22,9 @@ from _chaos_history import Outcomes, handoffs, max_overlap, read_history, reconc
 from _chaos_scenario import (
     Report,
     Scenario,
-    _deleted_holder_writes,
-    _settle_orphans,
-    _told_verdict,
+    deleted_holder_writes,
+    settle_orphans,
+    told_verdict,
 )
 from _chaos_workers import FAILED, OK, REFUSED, TOLD, UNKNOWN, Paths
 
@@ -277,15 +277,15 @@ async def _run(s: Scenario, verdict: Callable[[list[Any], int | None], list[str]
             proxy.resume()
         for worker in workers:
             await _wait(lambda w=worker: w.client.connected, 60, f"{worker.name} reconnected")
-        await asyncio.to_thread(_settle_orphans, admin, [paths.lock, *s.orphan_paths], report)
+        await asyncio.to_thread(settle_orphans, admin, [paths.lock, *s.orphan_paths], report)
         records = await asyncio.to_thread(read_history, admin, paths.history)
         counter = int(admin.get(paths.counter)[0] or b"0") if s.use_counter else None
         told = Outcomes()
         for worker in workers:
             told.merge(worker.outcomes)
         problems, report.unknown = reconcile(records, told)
-        report.violations += problems + verdict(records, counter) + _deleted_holder_writes(records, injector)
-        _told_verdict(report, workers, injector, s.session_timeout)  # type: ignore[arg-type]
+        report.violations += problems + verdict(records, counter) + deleted_holder_writes(records, injector)
+        told_verdict(report, workers, injector, s.session_timeout)  # type: ignore[arg-type]
         report.handoffs, report.writes, report.faults = handoffs(records), len(records), injector.counts()
         report.peak_overlap = max_overlap(records)
         for record in records:

@@ -114,7 +114,7 @@ def run_scenario(s: Scenario, verdict: Callable[[list[Record], int | None], list
             proxy.resume()
         for worker in workers:
             wait_for(lambda w=worker: w.client.connected, SETTLE, f"{worker.name} reconnected")
-        _settle_orphans(admin, [paths.lock, *s.orphan_paths], report)
+        settle_orphans(admin, [paths.lock, *s.orphan_paths], report)
         records = read_history(admin, paths.history)
         counter = int(admin.get(paths.counter)[0] or b"0") if s.use_counter else None
         told = Outcomes()
@@ -123,8 +123,8 @@ def run_scenario(s: Scenario, verdict: Callable[[list[Record], int | None], list
         problems, report.unknown = reconcile(records, told)
         report.violations += problems
         report.violations += verdict(records, counter)
-        report.violations += _deleted_holder_writes(records, injector)
-        _told_verdict(report, workers, injector, s.session_timeout)
+        report.violations += deleted_holder_writes(records, injector)
+        told_verdict(report, workers, injector, s.session_timeout)
         report.handoffs = handoffs(records)
         report.writes = len(records)
         report.peak_overlap = max_overlap(records)
@@ -154,7 +154,7 @@ def _progress(s: Scenario, workers: list[Worker], injector: Injector, started: f
              f"(got {sum(w.holdings for w in workers)}, {len(injector.log)})", interval=0.2)
 
 
-def _settle_orphans(admin: Any, paths: Sequence[str], report: Report) -> None:
+def settle_orphans(admin: Any, paths: Sequence[str], report: Report) -> None:
     """Every worker released and is connected: no contender node may stay behind (bounded wait)."""
     def leftovers() -> list[str]:
         found = []
@@ -168,7 +168,7 @@ def _settle_orphans(admin: Any, paths: Sequence[str], report: Report) -> None:
         report.violations.append(f"orphan contender nodes: {leftovers()}")
 
 
-def _deleted_holder_writes(records: list[Record], injector: Injector) -> list[str]:
+def deleted_holder_writes(records: list[Record], injector: Injector) -> list[str]:
     """No write fenced by a lock node is committed after that node was deleted."""
     problems = []
     for fault in injector.log:
@@ -180,7 +180,7 @@ def _deleted_holder_writes(records: list[Record], injector: Injector) -> list[st
     return problems
 
 
-def _told_verdict(report: Report, workers: list[Worker], injector: Injector, timeout: float) -> None:
+def told_verdict(report: Report, workers: list[Worker], injector: Injector, timeout: float) -> None:
     """Every LOST while holding is followed by on_lost; session-losing faults are told in time."""
     for fault in injector.log:
         if fault.held:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,7 +29,7 @@ import pytest
 from _chaos_faults import Fault, Injector
 from _chaos_history import Outcomes, check_exclusive, handoffs, read_history, reconcile
 from _chaos_knobs import ENSEMBLE_FAULTS, scaled_timeout
-from _chaos_scenario import SETTLE, Report, _deleted_holder_writes, _settle_orphans, _told_verdict
+from _chaos_scenario import SETTLE, Report, deleted_holder_writes, settle_orphans, told_verdict
 from _chaos_workers import LockFenced, Paths, Worker, make_client, wait_for
 
 from zkrecipes import ZkClient
@@ -72,10 +73,7 @@ class _EnsembleFaults:
     @staticmethod
     def ensemble_pause(until: float) -> None:
         """The partition's duration (the fault itself, not a wait for an effect)."""
-        import time
-
-        while _now() < until:
-            time.sleep(min(0.1, max(0.0, until - _now())))
+        time.sleep(max(0.0, until - _now()))
 
     def kill_member(self, target: Worker) -> Fault:
         fault = Fault("kill_member", target.name, _now(), target.recipe is not None and target.recipe.held)
@@ -112,8 +110,6 @@ class _EnsembleFaults:
 
 
 def _now() -> float:
-    import time
-
     return time.monotonic()
 
 
@@ -161,7 +157,7 @@ def test_lock_holders_never_overlap_on_an_ensemble(fast_ensemble: Any, chaos_see
         zk_ensemble.ensure_running(timeout=90)
         for worker in workers:
             wait_for(lambda w=worker: w.client.connected, SETTLE, f"{worker.name} reconnected")
-        _settle_orphans(admin, [paths.lock], report)
+        settle_orphans(admin, [paths.lock], report)
         records = read_history(admin, paths.history)
         told = Outcomes()
         for worker in workers:
@@ -169,8 +165,8 @@ def test_lock_holders_never_overlap_on_an_ensemble(fast_ensemble: Any, chaos_see
         problems, report.unknown = reconcile(records, told)
         report.violations += problems
         report.violations += check_exclusive(records, int(admin.get(paths.counter)[0] or b"0"))
-        report.violations += _deleted_holder_writes(records, injector)
-        _told_verdict(report, workers, injector, SESSION_TIMEOUT)
+        report.violations += deleted_holder_writes(records, injector)
+        told_verdict(report, workers, injector, SESSION_TIMEOUT)
         report.handoffs, report.writes, report.faults = handoffs(records), len(records), injector.counts()
         report.emit()
         assert not report.violations, report.violations
