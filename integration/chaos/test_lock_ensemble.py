@@ -128,6 +128,7 @@ def test_lock_holders_never_overlap_on_an_ensemble(fast_ensemble: Any, chaos_see
     homes: dict[str, int] = {}
     workers: list[Worker] = []
     report = Report("lock-ensemble", chaos_seed)
+    started = time.monotonic()
     try:
         for index in range(3):
             name = f"w{index}"
@@ -168,6 +169,7 @@ def test_lock_holders_never_overlap_on_an_ensemble(fast_ensemble: Any, chaos_see
         report.violations += deleted_holder_writes(records, injector)
         told_verdict(report, workers, injector, SESSION_TIMEOUT)
         report.handoffs, report.writes, report.faults = handoffs(records), len(records), injector.counts()
+        report.seconds = round(time.monotonic() - started, 1)
         report.emit()
         assert not report.violations, report.violations
         assert report.handoffs >= target
