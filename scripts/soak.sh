@@ -25,5 +25,6 @@ set +e
 PYTHONPATH=. "$PYTHON" -m pytest integration/chaos tests/fuzz -m slow -q -s "$@" 2>&1 | tee "${ZKRECIPES_SOAK_LOG:-soak.log}"
 rc=${PIPESTATUS[0]}
 set -e
+if [[ -s $ZKRECIPES_CHAOS_REPORT ]]; then "$PYTHON" scripts/_soak_summary.py "$ZKRECIPES_CHAOS_REPORT"; fi
 echo "soak: exit $rc after $(( $(date +%s) - start )) s; figures in $ZKRECIPES_CHAOS_REPORT"
 exit "$rc"
