@@ -20,6 +20,8 @@ def main(path: str) -> int:
         totals["untold"] += row.get("untold", 0)
         totals["lost_while_held"] += row.get("lost_while_held", 0)
         totals["fuzz_frames"] += row.get("frames", 0)
+        totals["watch_cycles"] += row.get("cycles", 0)
+        totals["lost_events"] += row.get("lost_events", 0)
         for key, value in row.get("unknown", {}).items():
             totals[key] += value
         count = sum(row.get("faults", {}).values())

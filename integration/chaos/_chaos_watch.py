@@ -18,6 +18,8 @@ disconnected to persistent watches, so those are not asserted).
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -61,3 +63,14 @@ def fault_end(proxy: Any, mode: str) -> None:
     if mode == "stall_then_drop":
         proxy.close_connections()
     proxy.resume()
+
+
+def emit(name: str, mode: str, cycles: int, one_shots: int, persistent: int) -> None:
+    """Print the cycle figures; append them to ``$ZKRECIPES_CHAOS_REPORT`` if set (the soak's report)."""
+    line = json.dumps({"name": name, "mode": mode, "cycles": cycles, "one_shot_events": one_shots,
+                       "persistent_events": persistent, "lost_events": cycles - one_shots, "violations": []})
+    print(f"chaos report: {line}")
+    target = os.environ.get("ZKRECIPES_CHAOS_REPORT")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(line + "\n")

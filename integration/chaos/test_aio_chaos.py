@@ -18,7 +18,7 @@ from _chaos_aio import AioLockFenced, AioSemaphoreFenced, AioWorker, RecordingEl
 from _chaos_history import check_bounded, check_exclusive
 from _chaos_knobs import CYCLES, FAULTS, HANDOFFS, scaled_timeout
 from _chaos_scenario import Scenario
-from _chaos_watch import MODES, fault_begin, fault_end
+from _chaos_watch import MODES, emit, fault_begin, fault_end
 
 from zkrecipes import AddWatchMode, EventType
 from zkrecipes.aio import AsyncZkClient
@@ -145,6 +145,7 @@ def test_aio_watches_are_delivered_across_reconnects(mode: str, chaos_server: An
                 for cycle, fired in enumerate(one_shots):
                     assert len(fired) == 1, f"cycle {cycle}: one-shot watch fired {len(fired)} times"
                     assert fired[0].type == EventType.CHANGED
+                emit("aio-watch", mode, AIO_CYCLES, sum(len(f) for f in one_shots), len(persistent))
             finally:
                 for task in streams:
                     task.cancel()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from _chaos_knobs import CYCLE_RATIO, CYCLES, scaled_timeout
-from _chaos_watch import MODES, Events, fault_begin, fault_end
+from _chaos_watch import MODES, Events, emit, fault_begin, fault_end
 
 from zkrecipes import AddWatchMode, EventType, ZkClient
 from zkrecipes.recipes.watchers import ChildrenWatch, DataWatch
@@ -74,7 +74,7 @@ def test_watches_are_delivered_across_reconnects(mode: str, chaos_server: Any, c
             for cycle, fired in enumerate(one_shots):
                 assert len(fired.items) == 1, f"cycle {cycle}: one-shot watch fired {len(fired.items)} times"
                 assert fired.items[0].type == EventType.CHANGED
-            print(f"watch cycles: mode={mode} cycles={CYCLES} persistent events={len(persistent.items)}")
+            emit("watch", mode, CYCLES, sum(len(f.items) for f in one_shots), len(persistent.items))
         finally:
             watcher.stop()
             watcher.close()
