@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 MODES = ("drop", "stall_then_drop", "stall")
-STALL = 0.3  # s: well under the session timeout
+STALL = 0.2  # s: well under the session timeout
 
 
 class Events:
