@@ -144,3 +144,21 @@ def test_client_id_is_kept_while_suspended_and_cleared_on_lost(scripted: Scripte
     assert client.client_id is None
     for sock in (peer2, peer3):
         sock.close()
+
+
+def test_lost_counts_from_the_last_byte_heard_not_from_the_drop() -> None:
+    # A stalled connection is dropped only at the read timeout (2/3 T after the last byte):
+    # the holder must be told one session timeout after the last byte, not 5/3 T.
+    t = SessionStateTracker(10.0)
+    t.on_connected(False, 6.0)
+    assert t.on_disconnected(54.0, last_heard=50.0) is ZkState.SUSPENDED
+    assert t.lost_deadline() == 56.0
+    assert t.check_timeout(55.9) is None
+    assert t.check_timeout(56.0) is ZkState.LOST
+
+
+def test_a_last_heard_in_the_future_is_clamped_to_the_drop() -> None:
+    t = SessionStateTracker(10.0)
+    t.on_connected(False, 6.0)
+    t.on_disconnected(54.0, last_heard=99.0)
+    assert t.lost_deadline() == 60.0

@@ -73,7 +73,9 @@ class TreeCache:
     ``NODE_ADDED`` for every node found (parents before children).
     """
 
-    _LATENT, _STARTED, _CLOSED = range(3)
+    #: kazoo's names of the life-cycle states (``_state``): not started, started, closed.
+    STATE_LATENT, STATE_STARTED, STATE_CLOSED = range(3)
+    _LATENT, _STARTED, _CLOSED = STATE_LATENT, STATE_STARTED, STATE_CLOSED
 
     def __init__(self, client: RecipeClient, path: str) -> None:
         self._client = client

@@ -348,7 +348,7 @@ class SessionMachine:
         served: float | None = None
         if was_connected:
             served = now - p.connected_at
-            emit(p.tracker.on_disconnected(now), out)
+            emit(p.tracker.on_disconnected(now, p.timers.last_recv), out)
             if p.observer is not None:
                 p.observer.connection(ConnectionEventKind.DISCONNECTED, p, now)
         elif p.expired:

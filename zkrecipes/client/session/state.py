@@ -15,12 +15,19 @@ Rules:
 
 * a successful handshake (after the SASL login, if any) → ``CONNECTED``
   (``client_state`` CONNECTED or CONNECTED_RO);
-* a dropped connection while CONNECTED → ``SUSPENDED``, remembering when;
+* a dropped connection while CONNECTED → ``SUSPENDED``, remembering when the
+  server was last heard;
 * the server says the session expired, or gives a new session id on a
   reconnect → ``LOST``;
-* disconnected for the whole negotiated session timeout → ``LOST`` (Curator's
-  rule: a partitioned client cannot hear the server expire its session), see
-  :meth:`SessionStateTracker.check_timeout`;
+* not heard from the server for the whole negotiated session timeout while
+  disconnected → ``LOST`` (a partitioned client cannot hear the server expire its
+  session), see :meth:`SessionStateTracker.check_timeout`. The clock starts at the
+  last byte heard, not at the drop: a stalled connection is only dropped at the
+  read timeout (2/3 of the session timeout after the last byte), and counting from
+  the drop would tell a lock holder at 5/3 of the session timeout — after the server
+  may have expired the session and handed its lock on. Counting from the last byte
+  errs the safe way: the client gives its session up no later than the server can
+  (the server's clock runs from the last packet *it* received, which is no earlier);
 * stop/close → ``LOST`` with ``client_state`` CLOSED; auth failure → ``LOST``
   with ``client_state`` AUTH_FAILED.
 
@@ -126,12 +133,16 @@ class SessionStateTracker:
         self.has_session = True
         return self._change(ZkState.CONNECTED)
 
-    def on_disconnected(self, now: float) -> ZkState | None:
-        """The TCP connection dropped; returns SUSPENDED if we were CONNECTED."""
+    def on_disconnected(self, now: float, last_heard: float | None = None) -> ZkState | None:
+        """The TCP connection dropped; returns SUSPENDED if we were CONNECTED.
+
+        ``last_heard``: when the last byte arrived from the server (default ``now``);
+        the LOST rule counts from it.
+        """
         if self.keeper_state not in (KeeperState.CLOSED, KeeperState.AUTH_FAILED):
             self.keeper_state = KeeperState.CONNECTING
         if self.state is ZkState.CONNECTED:
-            self.disconnected_since = now
+            self.disconnected_since = now if last_heard is None else min(now, last_heard)
             return self._change(ZkState.SUSPENDED)
         return None
 
@@ -149,7 +160,7 @@ class SessionStateTracker:
         return None
 
     def check_timeout(self, now: float) -> ZkState | None:
-        """Return LOST (and record the expiry) once SUSPENDED for the session timeout.
+        """Return LOST (and record the expiry) once SUSPENDED and unheard for the session timeout.
 
         The only place the client declares its session lost on its own.
         """
