@@ -225,3 +225,14 @@ def test_log_records_carry_the_session_and_request_fields(
     for record in caplog.records:
         if record.name.startswith("zkrecipes"):
             assert hasattr(record, "zk_session_id") and hasattr(record, "zk_xid")
+
+
+def test_an_election_reports_its_leadership_as_election_events(zk_client: Any) -> None:
+    recorder = RecordingObserver()
+    zk_client.add_observer(recorder)
+    led: list[str] = []
+    zk_client.Election("/observed-election", "me").run(led.append, "term")
+    assert led == ["term"]
+    mine = [e for e in recorder.snapshot("recipes") if getattr(e, "path", None) == "/observed-election"]
+    assert [(e.recipe, e.phase.value) for e in mine] == [  # type: ignore[attr-defined]
+        ("election", "acquired"), ("election", "released")]

@@ -40,6 +40,7 @@ class Election:
         self.path = check_path(path)
         check_identifier(identifier)
         self.lock = Lock(client, path, identifier, on_lost=self._on_lost)
+        self.lock._report_as("election")  # its wait / hold are the wait for and term of leadership
         self.leadership_lost = client.handler.event_object()
         self._leader = False
 

@@ -185,6 +185,10 @@ class Lock:
         """
         return self._loop.release()
 
+    def _report_as(self, recipe: str) -> None:
+        """Label this lock's recipe events ``recipe`` (a recipe built on a Lock, e.g. Election)."""
+        self._loop.times.recipe = recipe
+
     # ------------------------------------------------------------------ fencing
 
     def _fence(self) -> str:
