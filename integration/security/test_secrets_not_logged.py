@@ -49,7 +49,7 @@ def record_texts(records: list[logging.LogRecord]) -> list[str]:
 
 def test_a_full_session_with_every_kind_of_secret_logs_none(
         secured: Secured, make_client: ClientMaker, caplog: pytest.LogCaptureFixture, path: str) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="zkrecipes")
     with FaultProxy("127.0.0.1", secured.server.tls_port or 0) as proxy:
         tls = secured.mutual_tls(keyfile=str(secured.certs.client_key_encrypted),
                                  keyfile_password=secured.certs.key_password)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from zkrecipes import __version__
 from zkrecipes.cli import acl, dump, health, jobs, nodes, watch
@@ -63,14 +63,26 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _log_to_stderr(verbose: bool) -> None:
-    """The library's warnings (INFO with ``--verbose``) as ``zkrecipes: ...`` lines on stderr."""
+def _log_to_stderr(verbose: bool) -> Callable[[], None]:
+    """The library's warnings (INFO with ``--verbose``) as ``zkrecipes: ...`` lines on stderr.
+
+    Returns the undo: :func:`main` restores the logger's level and handlers when it returns,
+    so a command run in-process (tests, an embedding program) leaves logging as it found it.
+    """
     logger = logging.getLogger("zkrecipes")
+    level, added = logger.level, None
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("zkrecipes: %(message)s"))
-        logger.addHandler(handler)
+        added = logging.StreamHandler(sys.stderr)
+        added.setFormatter(logging.Formatter("zkrecipes: %(message)s"))
+        logger.addHandler(added)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+    def undo() -> None:
+        logger.setLevel(level)
+        if added is not None:
+            logger.removeHandler(added)
+
+    return undo
 
 
 def _report(message: str) -> None:
@@ -80,7 +92,7 @@ def _report(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status (never raises, except SystemExit from --help)."""
     args = parse(argv)
-    _log_to_stderr(args.verbose)
+    restore_logging = _log_to_stderr(args.verbose)
     path = getattr(args, "path", None)
     zk = None
     try:
@@ -117,3 +129,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         if zk is not None:
             zk.stop()
             zk.close()
+        restore_logging()
