@@ -58,8 +58,10 @@ def test_aio_semaphore_never_exceeds_max_leases_under_faults(chaos_server: Any, 
         return AioSemaphoreFenced(Semaphore(worker.client, worker.paths.lock, worker.name, max_leases=2,
                                             on_lost=worker.on_lost))
 
+    # Holds of 6-10 fenced writes: long enough, against the gate's round trips on one loop, that two
+    # leases are held at once many times per run (2-4 writes once gave a CI run with no overlap).
     scenario = _scenario("aio-semaphore", chaos_server, chaos_admin, chaos_base, chaos_seed, workers=4,
-                         use_counter=False, writes_per_hold=(2, 4),
+                         use_counter=False, writes_per_hold=(6, 10),
                          orphan_paths=[f"{chaos_base}/lock-__lock__"])
     report = run_aio_scenario(scenario, lambda records, _counter: check_bounded(records, 2), semaphore)
     report.emit()

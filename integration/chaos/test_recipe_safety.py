@@ -45,7 +45,8 @@ def test_semaphore_never_exceeds_max_leases_under_faults(chaos_server: Any, chao
                                          on_lost=worker.on_lost))
 
     scenario = _scenario("semaphore", chaos_server, chaos_admin, chaos_base, chaos_seed, workers=4,
-                         make_recipe=semaphore, use_counter=False, writes_per_hold=(2, 4),
+                         # holds of 4-8 writes: long enough that leases are shared in every run
+                         make_recipe=semaphore, use_counter=False, writes_per_hold=(4, 8),
                          orphan_paths=[f"{chaos_base}/lock-__lock__"])
     report = run_scenario(scenario, lambda records, _counter: check_bounded(records, MAX_LEASES))
     report.emit()
@@ -60,7 +61,7 @@ def test_write_lock_excludes_readers_and_writers_under_faults(chaos_server: Any,
         return LockFenced(cls(worker.client, worker.paths.lock, worker.name, on_lost=worker.on_lost), kind)
 
     scenario = _scenario("read-write", chaos_server, chaos_admin, chaos_base, chaos_seed, workers=5,
-                         make_recipe=read_write, use_counter=False, writes_per_hold=(2, 4))
+                         make_recipe=read_write, use_counter=False, writes_per_hold=(4, 8))  # readers overlap
     report = run_scenario(scenario, lambda records, _counter: check_readers_writers(records))
     report.emit()
     assert not report.violations, report.violations
