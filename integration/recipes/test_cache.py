@@ -95,11 +95,19 @@ def test_cache_survives_session_expiry(zk_hosts: str, zk_client_factory: Any) ->
     cache, events = _start(client, "/t")
     try:
         expire_session(zk_hosts, client)
-        types = events.wait_for(
-            lambda e: TreeEvent.CONNECTION_RECONNECTED in [x.event_type for x in e], message="RECONNECTED")
+
+        def reconnected_after_lost(e: list[TreeEvent]) -> bool:
+            # The client may first resume the old session (an immediate reconnect can beat the
+            # server's close of it: SUSPENDED, RECONNECTED) before the expiry lands: wait for
+            # the RECONNECTED of the new session, after LOST.
+            kinds = [x.event_type for x in e]
+            if TreeEvent.CONNECTION_LOST not in kinds:
+                return False
+            return TreeEvent.CONNECTION_RECONNECTED in kinds[kinds.index(TreeEvent.CONNECTION_LOST):]
+
+        types = events.wait_for(reconnected_after_lost, message="LOST, then RECONNECTED")
         kinds = [x.event_type for x in types]
         assert TreeEvent.CONNECTION_LOST in kinds
-        assert kinds.index(TreeEvent.CONNECTION_LOST) < kinds.index(TreeEvent.CONNECTION_RECONNECTED)
         writer.create("/t/new", b"2")
         writer.set("/t/keep", b"3")
         # The re-read after the new session and the notifications may race: either
@@ -107,7 +115,9 @@ def test_cache_survives_session_expiry(zk_hosts: str, zk_client_factory: Any) ->
         wanted = {(TreeEvent.NODE_ADDED, "/t/new"), (TreeEvent.NODE_UPDATED, "/t/keep")}
 
         def after_reconnect(e: list[TreeEvent]) -> set[tuple[int, str]]:
-            start = [x.event_type for x in e].index(TreeEvent.CONNECTION_RECONNECTED)
+            seen = [x.event_type for x in e]
+            lost = seen.index(TreeEvent.CONNECTION_LOST)
+            start = seen.index(TreeEvent.CONNECTION_RECONNECTED, lost)
             return {(x.event_type, x.event_data.path) for x in e[start:] if x.event_data is not None}
 
         events.wait_for(lambda e: wanted <= after_reconnect(e), message=str(wanted))
