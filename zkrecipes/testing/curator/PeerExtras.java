@@ -130,7 +130,7 @@ final class PeerExtras {
             }
             case "selector.let_go" -> ((Semaphore) recipes.get("selector-go:" + r.path("id").asText())).release();
             default -> {
-                return false;
+                return PeerPlugins.dispatch(client, recipes, op, r, out);
             }
         }
         return true;
@@ -147,6 +147,8 @@ final class PeerExtras {
                 selector.close();
             } else if (recipe instanceof ServiceDiscovery<?> discovery) {
                 discovery.close();
+            } else if (recipe instanceof java.io.Closeable closeable) {
+                closeable.close();
             }
         } catch (Exception ignored) {
             // best effort: the client is closed next
