@@ -33,6 +33,7 @@ from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NodeExistsError, NoNodeError
 from zkrecipes.recipes._checks import check_count, check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._retrying import RETRYABLE, is_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
@@ -98,11 +99,19 @@ class DistributedDoubleBarrier:
         while True:
             wake.clear()
             watched.add(self.ready_path)
-            if bounded(self.client.exists_async(self.ready_path, watch=changed), deadline, what) is not None:
-                return True
-            children = bounded(self.client.get_children_async(self.path), deadline, what)
-            if self.our_name not in children:  # our session ended meanwhile: join again, in this one
-                self._join(deadline)
+            try:
+                ready = bounded(self.client.exists_async(self.ready_path, watch=changed), deadline, what)
+                if ready is not None:
+                    return True
+                children = bounded(self.client.get_children_async(self.path), deadline, what)
+                if self.our_name not in children:  # our session ended meanwhile: join again, in this one
+                    self._join(deadline)
+                    continue
+            except RETRYABLE as error:  # the connection or session went: check again once back
+                if not is_retryable(error):
+                    raise
+                if not wake.wait(deadline.remaining()) and deadline.expired():
+                    return False
                 continue
             if len(children) >= self.member_qty:
                 try:
