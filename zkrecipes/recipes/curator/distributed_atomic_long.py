@@ -26,9 +26,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from zkrecipes.exceptions import BadVersionError, NodeExistsError, NoNodeError
+from zkrecipes.exceptions import BadVersionError, ConnectionClosedError, NodeExistsError, NoNodeError
 from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._deadline import Deadline
+from zkrecipes.recipes._retrying import RETRYABLE
+from zkrecipes.recipes.curator._conditional_write import check_conditional_version, judge_read_back, unknown
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import decode_long, encode_long
 from zkrecipes.recipes.curator.atomic_value import AtomicStats, AtomicValue
@@ -38,6 +40,7 @@ from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryPolicy
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
     from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
+    from zkrecipes.states import ZnodeStat
 
 __all__ = ["DistributedAtomicLong"]
 
@@ -69,7 +72,7 @@ class DistributedAtomicLong:
 
     def get(self) -> AtomicValue:
         """The current value (always ``succeeded()``)."""
-        value, _version = self._read()
+        value, _version, _mzxid = self._read()
         return AtomicValue(True, value, value, AtomicStats())
 
     def increment(self) -> AtomicValue:
@@ -105,9 +108,13 @@ class DistributedAtomicLong:
         pre = decode_long(raw)
         if pre != expected_value:
             return AtomicValue(False, pre, new_value, stats)
+        check_conditional_version(self.path, stat.version)
         try:
             self.client.set(self.path, data, version=stat.version)
         except (BadVersionError, NoNodeError):
+            return AtomicValue(False, pre, new_value, stats)
+        except RETRYABLE as error:
+            self._settle(stat.version, stat.mzxid, data, "compare_and_set", error)
             return AtomicValue(False, pre, new_value, stats)
         return AtomicValue(True, pre, new_value, stats)
 
@@ -136,26 +143,47 @@ class DistributedAtomicLong:
 
     # ------------------------------------------------------------------ the tries
 
-    def _read(self) -> tuple[int, int | None]:
-        """(value, version); version None when the node does not exist."""
+    def _read(self) -> tuple[int, int | None, int]:
+        """(value, version, mzxid); version None (and mzxid 0) when the node does not exist."""
         try:
             raw, stat = self.client.retry(self.client.get, self.path)
         except NoNodeError:
-            return 0, None
-        return decode_long(raw), stat.version
+            return 0, None, 0
+        return decode_long(raw), stat.version, stat.mzxid
 
     def _try_once(self, make: Callable[[int], int]) -> tuple[bool, int, int]:
-        pre, version = self._read()
+        pre, version, mzxid = self._read()
         post = make(pre)
         data = encode_long(post)
         try:
             if version is None:
                 create_with_containers(self.client, self.path, data, Deadline(None))
             else:
+                check_conditional_version(self.path, version)
                 self.client.set(self.path, data, version=version)
         except (NodeExistsError, BadVersionError, NoNodeError):
             return False, pre, post
+        except RETRYABLE as error:
+            self._settle(version, mzxid, data, "DistributedAtomicLong change", error)
+            return False, pre, post
         return True, pre, post
+
+    def _settle(self, version: int | None, mzxid: int, data: bytes, operation: str, error: Exception) -> None:
+        """Return when our lost write is proven not applied; raise OutcomeUnknownError otherwise."""
+        if isinstance(error, ConnectionClosedError):
+            raise unknown(self.path, operation, "the client is closed") from error
+        try:
+            self.client.retry(self.client.sync, self.path)
+            raw, stat = self.client.retry(self.client.get, self.path)
+            found: tuple[bytes, ZnodeStat] | None = (raw or b"", stat)
+        except NoNodeError:
+            found = None
+        except Exception as read_error:
+            raise unknown(self.path, operation, f"reading it back failed ({read_error!r})") from error
+        try:
+            judge_read_back(version, mzxid, data, found)  # NOT_APPLIED or LOST_RACE: not applied
+        except ValueError as why:
+            raise unknown(self.path, operation, str(why)) from error
 
     def _loop(self, make: Callable[[int], int], policy: RetryPolicy, count: Callable[[], None]) -> \
             tuple[bool, int, int]:

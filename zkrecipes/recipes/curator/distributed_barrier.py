@@ -8,13 +8,18 @@ watch event (never trusting a single notification).
 
 SUSPENDED: a waiter keeps waiting (the watch is restored on reconnect).
 LOST: nothing to lose (the node is persistent); the wait re-checks.
+A wait leaves nothing behind (apache/curator#1292): its connection listener is
+removed and its watch too (from the server when connected), however it ends.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from zkrecipes.exceptions import NodeExistsError, NoNodeError
+from zkrecipes.client.protocol.opcodes import WatcherType
+from zkrecipes.exceptions import NodeExistsError, NoNodeError, ZkException
 from zkrecipes.recipes._checks import check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._session_guard import safe_remove_listener
@@ -25,7 +30,23 @@ if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
     from zkrecipes.states import WatchedEvent, ZkState
 
-__all__ = ["DistributedBarrier"]
+__all__ = ["DistributedBarrier", "drop_watches"]
+
+log = logging.getLogger(__name__)
+
+
+def drop_watches(client: RecipeClient, paths: Iterable[str], callback: Callable[[WatchedEvent], Any]) -> None:
+    """Remove ``callback``'s data/exists watches on ``paths`` (server and local); what fired is gone already.
+
+    Skipped while disconnected: a watch left then fires into a finished wait.
+    """
+    for path in paths:
+        if not client.connected:
+            return
+        try:
+            client.remove_watches(path, callback, WatcherType.DATA)
+        except ZkException:  # NoWatcher: it fired already; or the connection went
+            log.debug("removing the watch of %s failed", path, exc_info=True)
 
 
 class DistributedBarrier:
@@ -64,9 +85,11 @@ class DistributedBarrier:
             wake.set()
 
         self.client.add_listener(on_state)
+        watched = False
         try:
             while True:
                 wake.clear()
+                watched = True
                 try:
                     stat = bounded(self.client.exists_async(self.path, watch=changed), deadline,
                                    f"wait on barrier {self.path}")
@@ -80,3 +103,5 @@ class DistributedBarrier:
                     return False
         finally:
             safe_remove_listener(self.client, on_state)
+            if watched:
+                drop_watches(self.client, [self.path], changed)

@@ -13,8 +13,14 @@ the member that sees at least ``member_qty`` children (every child counts).
   lowest waits for the highest to go; every other deletes its node and waits
   for the lowest; ``ready`` is deleted at the end (as Curator 5.4 does).
 
-SUSPENDED: waits continue. LOST: our ephemeral node is gone; ``leave`` then
-finds it missing and raises ``RuntimeError`` (Curator: IllegalStateException).
+SUSPENDED: waits continue. LOST: our ephemeral node is gone with the old
+session. An ``enter`` under way when that happens makes the node again in the
+new session (it is ours by its name; a member counted by the others before
+the loss is counted again, never twice) and goes on waiting; once entered, a
+``leave`` finds it missing and raises ``RuntimeError`` (Curator:
+IllegalStateException). ``enter``/``leave`` leave nothing behind
+(apache/curator#1292): their connection listener and watches are removed
+however they end.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NodeExistsError, NoNodeError
 from zkrecipes.recipes._checks import check_count, check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._retrying import RETRYABLE, is_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
+from zkrecipes.recipes.curator.distributed_barrier import drop_watches
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import Event, RecipeClient
@@ -57,42 +65,54 @@ class DistributedDoubleBarrier:
     def enter(self, timeout: float | None = None) -> bool:
         """Join and wait until ``member_qty`` members are in; False (and our node gone) on timeout."""
         deadline = Deadline(check_timeout(timeout))
-        return self._with_wake(lambda wake: self._enter(deadline, wake))
+        return self._with_wake(lambda wake, changed, watched: self._enter(deadline, wake, changed, watched))
 
     def leave(self, timeout: float | None = None) -> bool:
         """Leave and wait until every member left; False on timeout."""
         deadline = Deadline(check_timeout(timeout))
-        return self._with_wake(lambda wake: self._leave(deadline, wake))
+        return self._with_wake(lambda wake, changed, watched: self._leave(deadline, wake, changed, watched))
 
     # ------------------------------------------------------------------ steps
 
-    def _with_wake(self, body: Callable[[Event], bool]) -> bool:
+    def _with_wake(self, body: Callable[[Event, Callable[[WatchedEvent], None], set[str]], bool]) -> bool:
         wake = self.client.handler.event_object()
+        watched: set[str] = set()
 
         def on_state(state: ZkState) -> None:
             wake.set()
 
-        self.client.add_listener(on_state)
-        try:
-            return body(wake)
-        finally:
-            safe_remove_listener(self.client, on_state)
-
-    def _enter(self, deadline: Deadline, wake: Event) -> bool:
-        what = f"enter of {self.path}"
-
         def changed(event: WatchedEvent) -> None:
             wake.set()
 
+        self.client.add_listener(on_state)
         try:
-            create_with_containers(self.client, self.our_path, local_address(), deadline, ephemeral=True)
-        except NodeExistsError:
-            pass
+            return body(wake, changed, watched)
+        finally:
+            safe_remove_listener(self.client, on_state)
+            drop_watches(self.client, sorted(watched), changed)
+
+    def _enter(self, deadline: Deadline, wake: Event, changed: Callable[[WatchedEvent], None],
+               watched: set[str]) -> bool:
+        what = f"enter of {self.path}"
+
+        self._join(deadline)
         while True:
             wake.clear()
-            if bounded(self.client.exists_async(self.ready_path, watch=changed), deadline, what) is not None:
-                return True
-            children = bounded(self.client.get_children_async(self.path), deadline, what)
+            watched.add(self.ready_path)
+            try:
+                ready = bounded(self.client.exists_async(self.ready_path, watch=changed), deadline, what)
+                if ready is not None:
+                    return True
+                children = bounded(self.client.get_children_async(self.path), deadline, what)
+                if self.our_name not in children:  # our session ended meanwhile: join again, in this one
+                    self._join(deadline)
+                    continue
+            except RETRYABLE as error:  # the connection or session went: check again once back
+                if not is_retryable(error):
+                    raise
+                if not wake.wait(deadline.remaining()) and deadline.expired():
+                    return False
+                continue
             if len(children) >= self.member_qty:
                 try:
                     bounded(self.client.create_async(self.ready_path, local_address()), deadline, what)
@@ -103,11 +123,15 @@ class DistributedDoubleBarrier:
                 self._delete(self.our_path)
                 return False
 
-    def _leave(self, deadline: Deadline, wake: Event) -> bool:
-        what = f"leave of {self.path}"
+    def _join(self, deadline: Deadline) -> None:
+        try:
+            create_with_containers(self.client, self.our_path, local_address(), deadline, ephemeral=True)
+        except NodeExistsError:
+            pass
 
-        def changed(event: WatchedEvent) -> None:
-            wake.set()
+    def _leave(self, deadline: Deadline, wake: Event, changed: Callable[[WatchedEvent], None],
+               watched: set[str]) -> bool:
+        what = f"leave of {self.path}"
 
         ours_exists = True
         while True:
@@ -126,13 +150,15 @@ class DistributedDoubleBarrier:
                     self._delete(self.our_path)
                 break
             if members[0] == self.our_name:
-                watched = members[-1]
+                watched_name = members[-1]
             else:
-                watched = members[0]
+                watched_name = members[0]
                 if ours_exists:
                     self._delete(self.our_path)
                     ours_exists = False
-            watching = self.client.exists_async(join_path(self.path, watched), watch=changed)
+            watched_path = join_path(self.path, watched_name)
+            watched.add(watched_path)
+            watching = self.client.exists_async(watched_path, watch=changed)
             stat = bounded(watching, deadline, what)
             if stat is not None and not wake.wait(deadline.remaining()) and deadline.expired():
                 return False

@@ -6,7 +6,10 @@ Interoperable with Curator's ``SharedCount`` (and with zkrecipes'/kazoo's
 int. ``try_set_count(previous, new)`` is the optimistic update; loop on
 ``get_versioned_value()`` to add to it. Data shorter than 4 bytes cannot be
 read (``ValueError``); longer data is read from its first 4 bytes, as Curator
-does. SUSPENDED/LOST as SharedValue's.
+does. Versions, a lost reply, SUSPENDED/LOST and ``close()`` as SharedValue's
+(ordered by mzxid, read back after a lost reply). Listeners may also define
+``state_changed(client, state)`` (Curator's ``SharedCountListener`` is a
+``ConnectionStateListener``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from zkrecipes.recipes.curator.versioned_value import VersionedValue
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
+    from zkrecipes.states import ZkState
 
 __all__ = ["SharedCount", "SharedCountListener"]
 
@@ -27,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class SharedCountListener(Protocol):
-    """Told of each new count."""
+    """Told of each new count (and, if it defines ``state_changed(client, state)``, of connection changes)."""
 
     def count_has_changed(self, shared_count: SharedCount, new_count: int) -> None:
         """``new_count`` is the count now."""
@@ -47,6 +51,11 @@ class _Relay:
             log.warning("SharedCount %s holds %r, not a 4-byte count", shared_value.path, new_value)
             return
         self.listener.count_has_changed(self.count, decoded)
+
+    def state_changed(self, client: object, state: ZkState) -> None:
+        state_changed = getattr(self.listener, "state_changed", None)
+        if state_changed is not None:
+            state_changed(client, state)
 
 
 class SharedCount:
@@ -83,16 +92,21 @@ class SharedCount:
     def get_versioned_value(self) -> VersionedValue[int]:
         """The count last seen, with its version."""
         seen = self._value.get_versioned_value()
-        return VersionedValue(seen.version, decode_int(seen.value))
+        return VersionedValue(seen.version, decode_int(seen.value), seen.zxid)
 
     def set_count(self, new_count: int) -> None:
         """Write ``new_count`` unconditionally."""
         self._value.set_value(encode_int(new_count))
 
     def try_set_count(self, previous: VersionedValue[int], new_count: int) -> bool:
-        """Write ``new_count`` only if the count is still at ``previous``; True when written."""
-        return self._value.try_set_value(VersionedValue(previous.version, encode_int(previous.value)),
-                                         encode_int(new_count))
+        """Write ``new_count`` only if the count is still at ``previous``; True when written.
+
+        Raises ValueError (the node's version wrapped to -1) and
+        OutcomeUnknownError (a lost reply whose outcome cannot be proven), as
+        :meth:`SharedValue.try_set_value`.
+        """
+        as_bytes = VersionedValue(previous.version, encode_int(previous.value), previous.zxid)
+        return self._value.try_set_value(as_bytes, encode_int(new_count))
 
     def add_listener(self, listener: SharedCountListener) -> None:
         """Tell ``listener`` of every new count."""
