@@ -34,7 +34,8 @@ class CuratorQueue:
 
     def started(self, timeout: float = 10.0) -> str | None:
         """The next item Curator's consumer began processing, or None."""
-        return self.peer.call("pqueue.started", timeout + 10, id=self.id, timeout_ms=int(timeout * 1000))["text"]
+        reply = self.peer.call("pqueue.started", timeout + 10, id=self.id, timeout_ms=int(timeout * 1000))
+        return reply["text"]
 
     def let_go(self) -> None:
         """Let a holding consumer finish its items."""
