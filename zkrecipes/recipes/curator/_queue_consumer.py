@@ -6,6 +6,9 @@ the queue's order) to the consumer; then it waits for the first of: a child
 watch, a watch on a lock node another consumer holds, a session state change,
 a delay queue's next due time, or :meth:`ConsumerLoop.close`. No polling.
 
+A change seen while handing items over ends the round early, so a more
+urgent item put (or requeued) meanwhile is taken next.
+
 Errors: a consumer's exception is logged; with a lock path the item is
 requeued or deleted per :class:`ErrorMode`, without one it is already gone. A
 ZooKeeper error in a round (connection loss while SUSPENDED, ...) is logged at
@@ -127,8 +130,8 @@ class ConsumerLoop:
         engine = self.engine
         names, later = engine.ready(self._watch(engine.path))
         for name in names:
-            if self._closed:
-                break
+            if self._closed or self._wake.is_set():
+                break  # the queue changed (or a lock went): list it again first, as Curator's refreshOnWatch
             watch: Callable[[WatchedEvent], Any] = self._changed
             if engine.locks is not None:
                 watch = self._watch(join_path(engine.locks.lock_path, name))

@@ -18,9 +18,9 @@ What makes ours safe where a blind retry would not be:
   consumer whose session was LOST while processing never deletes an item (nor
   the lock node) that another consumer took meanwhile — the transaction fails
   on the marker, atomically, whichever session it is sent on;
-* after a lost reply the outcome is read back: marker there and item there →
-  not applied (sent again); item gone → applied; marker gone → the session
-  ended, the item is left to whoever holds it now.
+* after a lost reply the outcome is read back (:mod:`._queue_outcome`): marker
+  and item there → not applied (sent again); item gone → applied; marker gone
+  → the session ended, the item is left to whoever holds it now.
 
 Curator never lists the lock path, so the markers are invisible to it.
 """
@@ -42,6 +42,7 @@ from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
 from zkrecipes.recipes.curator._queue_names import requeue_prefix
+from zkrecipes.recipes.curator._queue_outcome import FinishVerdict, finish_verdict
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
@@ -73,6 +74,7 @@ class ItemLocks:
         self.lock_path = lock_path
         self.owner = uuid.uuid4().hex.encode()
         self._markers: dict[int, str] = {}
+        self._holding: set[str] = set()  # names this object's threads hold or are taking
         self._guard = client.handler.lock_object()
 
     def start(self) -> None:
@@ -95,7 +97,29 @@ class ItemLocks:
     # ------------------------------------------------------------------ locking
 
     def lock(self, name: str) -> Held | None:
-        """Take the lock of item ``name``; None when someone else holds it (or it cannot be taken)."""
+        """Take the lock of item ``name``; None when someone else holds it (or it cannot be taken).
+
+        Another thread of this object taking the same item counts as someone
+        else (the lock node's owner id is per object, so it is checked here).
+        """
+        with self._guard:
+            if name in self._holding:
+                return None
+            self._holding.add(name)
+        try:
+            held = self._lock(name)
+        except BaseException:
+            self._forget(name)
+            raise
+        if held is None:
+            self._forget(name)
+        return held
+
+    def _forget(self, name: str) -> None:
+        with self._guard:
+            self._holding.discard(name)
+
+    def _lock(self, name: str) -> Held | None:
         path = join_path(self.lock_path, name)
         for _ in range(ATTEMPTS):
             try:
@@ -120,7 +144,10 @@ class ItemLocks:
 
     def release(self, held: Held) -> None:
         """Give the lock back without touching the item (it was gone, or is left in the queue)."""
-        delete_own_ephemeral(self.client, held.lock, self.owner)
+        try:
+            delete_own_ephemeral(self.client, held.lock, self.owner)
+        finally:
+            self._forget(held.name)
 
     def holder_gone_watch(self, name: str, watch: Callable[[WatchedEvent], Any]) -> bool:
         """Watch item ``name``'s lock node (``watch`` fires when it changes); True if it is held."""
@@ -155,6 +182,12 @@ class ItemLocks:
         True once applied; False when our session ended first (nothing deleted
         by us: the item stays for another consumer, or was already taken by one).
         """
+        try:
+            return self._finish(held, requeue)
+        finally:
+            self._forget(held.name)
+
+    def _finish(self, held: Held, requeue: bytes | None) -> bool:
         item = join_path(self.queue_path, held.name)
         for _ in range(ATTEMPTS):
             transaction = self.client.transaction()
@@ -185,8 +218,9 @@ class ItemLocks:
 
     def _read_back(self, held: Held, item: str) -> bool | None:
         """After a lost reply: True applied, False session gone, None not applied (send again)."""
-        if self.client.retry(self.client.exists, held.marker) is None:
-            return False
-        if self.client.retry(self.client.exists, item) is None:
-            return True
-        return None
+        marker_there = self.client.retry(self.client.exists, held.marker) is not None
+        item_there = marker_there and self.client.retry(self.client.exists, item) is not None
+        verdict = finish_verdict(marker_there=marker_there, item_there=item_there)
+        if verdict is FinishVerdict.RESEND:
+            return None
+        return verdict is FinishVerdict.APPLIED

@@ -80,7 +80,10 @@ def priority_of(name: str) -> int | None:
         raw = int(body[1:], 16)
     except ValueError:
         return None
-    return raw - (1 << 32) if raw & 0x80000000 else raw
+    negative = bool(raw & 0x80000000)
+    if negative != (body[0] == "0"):
+        return None  # the sign digit disagrees: not a priority name (a plain ``queue-<seq>``, say)
+    return raw - (1 << 32) if negative else raw
 
 
 def delay_prefix(epoch_ms: int) -> str:
