@@ -114,3 +114,24 @@ def test_close_removes_the_watches_and_the_listener_it_added(
     assert sorted(removed) == [("/wq", True), (f"/wq-locks/{name}", True)]  # the server had both
     assert len(listeners) == 1
     curator.let_go()
+
+
+def test_close_from_the_consumer_itself_stops_the_loop(zk_client: ZkClient) -> None:
+    seen: list[bytes] = []
+    queues: list[DistributedQueue] = []
+    closed = threading.Event()
+
+    def consume(item: bytes) -> None:
+        seen.append(item)
+        queues[0].close()  # must not wait for its own thread
+        closed.set()
+
+    queue = DistributedQueue(zk_client, "/cq", consumer=consume, lock_path="/cq-locks")
+    queues.append(queue)
+    queue.put(b"one")
+    queue.start()
+    assert closed.wait(20)
+    queue.put(b"two")  # not consumed: the loop stopped
+    wait_until(zk_client, lambda: len(zk_client.get_children("/cq")) == 1, message="'one' finished")
+    assert seen == [b"one"]
+    assert DistributedQueue(zk_client, "/cq").take(5) == b"two"

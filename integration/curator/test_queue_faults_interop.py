@@ -111,3 +111,23 @@ def test_reply_lost_and_session_expired_leaves_the_item_to_the_next_consumer(
         fault_proxy.resume()
         queue.close()
     assert item_locks(observer, "/fq-locks") == []
+
+
+def test_consumer_carries_on_after_a_disconnection(fault_proxy: Any,
+                                                   zk_client_factory: ClientFactory) -> None:
+    victim = zk_client_factory(fault_proxy.hosts, timeout=TIMEOUT)
+    observer = zk_client_factory()
+    seen: list[bytes] = []
+    got = threading.Event()
+
+    def consume(item: bytes) -> None:
+        seen.append(item)
+        got.set()
+
+    with DistributedQueue(victim, "/sq", consumer=consume, lock_path="/sq-locks"):
+        fault_proxy.drop()  # SUSPENDED: the consumer's reads fail until the connection is back
+        DistributedQueue(observer, "/sq").put(b"while away")
+        fault_proxy.resume()
+        assert got.wait(30)
+    assert seen == [b"while away"]
+    assert not observer.get_children("/sq")

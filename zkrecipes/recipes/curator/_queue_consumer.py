@@ -15,7 +15,8 @@ ZooKeeper error in a round (connection loss while SUSPENDED, ...) is logged at
 debug level and the round is tried again after the next state change (or a
 second at most).
 
-:meth:`close` stops the thread (after the item in progress), removes the state
+:meth:`close` stops the thread (after the item in progress; called from the
+consumer callable itself it does not wait), removes the state
 listener and every watch this loop set (apache/curator#1292: nothing is left
 behind), and is idempotent.
 """
@@ -23,6 +24,7 @@ behind), and is idempotent.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +61,7 @@ class ConsumerLoop:
         self._wake = client.handler.event_object()
         self._closed = False
         self._thread: Joinable | None = None
+        self._worker_ident: int | None = None
         self._watched: set[str] = set()
         self._guard = client.handler.lock_object()
 
@@ -78,8 +81,8 @@ class ConsumerLoop:
             self._closed = True
             thread = self._thread
         self._wake.set()
-        if thread is not None:
-            thread.join(timeout)
+        if thread is not None and threading.get_ident() != self._worker_ident:
+            thread.join(timeout)  # (not from the consumer callable itself: it returns to a stopped loop)
         client = self.engine.client
         safe_remove_listener(client, self._on_state)
         with self._guard:
@@ -111,6 +114,7 @@ class ConsumerLoop:
         return self._changed
 
     def _run(self) -> None:
+        self._worker_ident = threading.get_ident()
         while not self._closed:
             self._wake.clear()
             try:

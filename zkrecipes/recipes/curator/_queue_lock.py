@@ -85,8 +85,14 @@ class ItemLocks:
             pass
 
     def close(self) -> None:
-        """Delete our session markers (best effort: they are ephemeral anyway)."""
+        """Delete our session markers (best effort: they are ephemeral anyway).
+
+        Kept while an item is still held (a close from the consumer callable,
+        or one that stopped waiting): its finish needs the marker.
+        """
         with self._guard:
+            if self._holding:
+                return
             markers, self._markers = list(self._markers.values()), {}
         for marker in markers:
             try:
