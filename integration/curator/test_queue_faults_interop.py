@@ -131,3 +131,22 @@ def test_consumer_carries_on_after_a_disconnection(fault_proxy: Any,
         assert got.wait(30)
     assert seen == [b"while away"]
     assert not observer.get_children("/sq")
+
+
+def test_pull_take_keeps_its_timeout_while_the_server_does_not_answer(
+    fault_proxy: Any, zk_client_factory: ClientFactory
+) -> None:
+    victim = zk_client_factory(fault_proxy.hosts, timeout=TIMEOUT)
+    observer = zk_client_factory()
+    queue = DistributedQueue(victim, "/pq", lock_path="/pq-locks")
+    queue.start()
+    fault_proxy.stall()  # requests are held: nothing is answered
+    result: list[bytes | None] = []
+    taker = threading.Thread(target=lambda: result.append(queue.take(0.5)), daemon=True)
+    taker.start()
+    taker.join(TIMEOUT)  # well within the session: the take's own timeout ended it
+    assert not taker.is_alive() and result == [None]
+    fault_proxy.resume()
+    DistributedQueue(observer, "/pq").put(b"after")
+    assert queue.take(20) == b"after"
+    queue.close()

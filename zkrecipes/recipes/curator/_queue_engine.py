@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NodeExistsError, NoNodeError
-from zkrecipes.recipes._deadline import Deadline
+from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._nodes import take_node
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
@@ -88,18 +88,29 @@ class QueueEngine:
             self.start()
             return self.client.retry(self.client.create, target, data, sequence=True)
 
-    def children(self, watch: Watch | None = None) -> list[str]:
-        """The queue node's children (with a child watch); [] (with an exists watch) when absent."""
-        try:
-            return self.client.retry(self.client.get_children, self.path, watch=watch)
-        except NoNodeError:
-            if self.client.retry(self.client.exists, self.path, watch=watch) is not None:
-                return self.children(watch)
-            return []
+    def children(self, watch: Watch | None = None, deadline: Deadline | None = None) -> list[str]:
+        """The queue node's children (with a child watch); [] (with an exists watch) when absent.
 
-    def ready(self, watch: Watch | None = None) -> tuple[list[str], int | None]:
+        With a ``deadline`` each read waits at most until it (``LockTimeout``),
+        else the client's retry policy applies.
+        """
+        try:
+            if deadline is None:
+                return self.client.retry(self.client.get_children, self.path, watch=watch)
+            return bounded(self.client.get_children_async(self.path, watch=watch), deadline,
+                           f"listing {self.path}")
+        except NoNodeError:
+            if deadline is None:
+                there = self.client.retry(self.client.exists, self.path, watch=watch) is not None
+            else:
+                there = bounded(self.client.exists_async(self.path, watch=watch), deadline,
+                                f"listing {self.path}") is not None
+            return self.children(watch, deadline) if there else []
+
+    def ready(self, watch: Watch | None = None,
+              deadline: Deadline | None = None) -> tuple[list[str], int | None]:
         """The item names to take now, in order, and the earliest later due time (epoch ms) if any."""
-        return order(self.children(watch), self.kind, now_ms())
+        return order(self.children(watch, deadline), self.kind, now_ms())
 
     def take(self, name: str, handover: Handover, watch: Watch | None = None) -> bool:
         """Take item node ``name`` and hand its items over; True if this call took it.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zkrecipes.exceptions import LockTimeout, NoNodeError
+from zkrecipes.exceptions import ConnectionClosedError, LockTimeout, NoNodeError
 from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._queue_engine import now_ms
 
@@ -88,10 +89,17 @@ def take_next(engine: QueueEngine, deadline: Deadline, handover: Handover) -> bo
     try:
         while True:
             wake.clear()
-            names, later = engine.ready(changed)
-            for name in names:
-                if engine.take(name, handover, changed):
-                    return True
+            try:
+                names, later = engine.ready(changed, deadline)
+                for name in names:
+                    if engine.take(name, handover, changed):
+                        return True
+            except LockTimeout:
+                return False
+            except RETRYABLE as error:  # disconnected: wait for a state change (a second at most)
+                if isinstance(error, ConnectionClosedError):
+                    raise
+                later = now_ms() + 1000
             if deadline.expired():
                 return False
             if not wake.wait(seconds_until(later, deadline, now_ms())) and deadline.expired():
