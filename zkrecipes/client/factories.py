@@ -21,7 +21,10 @@ if TYPE_CHECKING:
         curator_cache,
         distributed_atomic_long,
         distributed_barrier,
+        distributed_delay_queue,
         distributed_double_barrier,
+        distributed_id_queue,
+        distributed_priority_queue,
         distributed_queue,
         group_member,
         inter_process_multi_lock,
@@ -131,6 +134,15 @@ class CuratorRecipeFactories:
     DistributedQueue = recipe(
         _C + "distributed_queue.DistributedQueue",
         distributed_queue.DistributedQueue if TYPE_CHECKING else None)
+    DistributedPriorityQueue = recipe(
+        _C + "distributed_priority_queue.DistributedPriorityQueue",
+        distributed_priority_queue.DistributedPriorityQueue if TYPE_CHECKING else None)
+    DistributedDelayQueue = recipe(
+        _C + "distributed_delay_queue.DistributedDelayQueue",
+        distributed_delay_queue.DistributedDelayQueue if TYPE_CHECKING else None)
+    DistributedIdQueue = recipe(
+        _C + "distributed_id_queue.DistributedIdQueue",
+        distributed_id_queue.DistributedIdQueue if TYPE_CHECKING else None)
     SimpleDistributedQueue = recipe(
         _C + "simple_distributed_queue.SimpleDistributedQueue",
         simple_distributed_queue.SimpleDistributedQueue if TYPE_CHECKING else None)

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.curator_cache import CacheEventType, CuratorCache, CuratorCacheListener
     from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
     from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
+    from zkrecipes.recipes.curator.distributed_delay_queue import DistributedDelayQueue
     from zkrecipes.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
+    from zkrecipes.recipes.curator.distributed_id_queue import DistributedIdQueue
+    from zkrecipes.recipes.curator.distributed_priority_queue import DistributedPriorityQueue
     from zkrecipes.recipes.curator.distributed_queue import DistributedQueue
     from zkrecipes.recipes.curator.group_member import GroupMember
     from zkrecipes.recipes.curator.inter_process_lock import InterProcessLock
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
         RoundRobinStrategy,
         StickyStrategy,
     )
+    from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
     from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
     from zkrecipes.recipes.curator.revoker import RevocationListener, Revoker
     from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
@@ -61,7 +65,11 @@ _MODULES = {
     "DistributedAtomicLong": "distributed_atomic_long",
     "DistributedBarrier": "distributed_barrier",
     "DistributedDoubleBarrier": "distributed_double_barrier",
+    "DistributedDelayQueue": "distributed_delay_queue",
+    "DistributedIdQueue": "distributed_id_queue",
+    "DistributedPriorityQueue": "distributed_priority_queue",
     "DistributedQueue": "distributed_queue",
+    "ErrorMode": "queue_error_mode",
     "GroupMember": "group_member",
     "InterProcessLock": "inter_process_lock",
     "InterProcessMultiLock": "inter_process_multi_lock",
@@ -108,8 +116,12 @@ __all__ = [
     "CuratorCacheListener",
     "DistributedAtomicLong",
     "DistributedBarrier",
+    "DistributedDelayQueue",
     "DistributedDoubleBarrier",
+    "DistributedIdQueue",
+    "DistributedPriorityQueue",
     "DistributedQueue",
+    "ErrorMode",
     "GroupMember",
     "InterProcessLock",
     "InterProcessMultiLock",

@@ -1,20 +1,23 @@
-"""Waiting for a queue's children to change: one child watch, a session listener, a deadline."""
+"""Waiting for a queue's items: watches, a session listener, a delay queue's next due time, a deadline."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zkrecipes.exceptions import LockTimeout, NoNodeError
+from zkrecipes.exceptions import ConnectionClosedError, LockTimeout, NoNodeError
 from zkrecipes.recipes._deadline import Deadline, bounded
+from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._queue_engine import now_ms
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from zkrecipes.recipes._client import Event, RecipeClient
+    from zkrecipes.recipes.curator._queue_engine import Handover, QueueEngine
     from zkrecipes.states import WatchedEvent, ZkState
 
-__all__ = ["take_when_ready"]
+__all__ = ["seconds_until", "take_next", "take_when_ready"]
 
 
 def take_when_ready(client: RecipeClient, path: str, deadline: Deadline,
@@ -55,3 +58,51 @@ def _loop(client: RecipeClient, path: str, deadline: Deadline, attempt: Callable
             return item
         if not wake.wait(deadline.remaining()) and deadline.expired():
             return None
+
+
+def seconds_until(due_ms: int | None, deadline: Deadline, now: int) -> float | None:
+    """How long to wait: until the deadline or the next due time (epoch ms), whichever is first."""
+    remaining = deadline.remaining()
+    if due_ms is None:
+        return remaining
+    until = max(0.0, (due_ms - now) / 1000.0)
+    return until if remaining is None else min(remaining, until)
+
+
+def take_next(engine: QueueEngine, deadline: Deadline, handover: Handover) -> bool:
+    """Take the next item node of ``engine``'s queue (``handover`` gets its items); False at the deadline.
+
+    Between rounds it waits — no polling — for the first of: a child watch on
+    the queue, a watch on a lock node someone else holds, a session state
+    change, the earliest due time of a delay queue's item, or the deadline.
+    """
+    client = engine.client
+    wake = client.handler.event_object()
+
+    def changed(event: WatchedEvent) -> None:
+        wake.set()
+
+    def on_state(state: ZkState) -> None:
+        wake.set()
+
+    client.add_listener(on_state)
+    try:
+        while True:
+            wake.clear()
+            try:
+                names, later = engine.ready(changed, deadline)
+                for name in names:
+                    if engine.take(name, handover, changed):
+                        return True
+            except LockTimeout:
+                return False
+            except RETRYABLE as error:  # disconnected: wait for a state change (a second at most)
+                if isinstance(error, ConnectionClosedError):
+                    raise
+                later = now_ms() + 1000
+            if deadline.expired():
+                return False
+            if not wake.wait(seconds_until(later, deadline, now_ms())) and deadline.expired():
+                return False
+    finally:
+        safe_remove_listener(client, on_state)
