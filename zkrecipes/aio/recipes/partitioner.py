@@ -245,12 +245,11 @@ class SetPartitioner:
         self._task = asyncio.get_running_loop().create_task(self._allocate(self.state_id),
                                                             name=f"zkrecipes-partition-{self._path}")
 
-    async def _allocate(self, started: int) -> None:
+    async def _allocate(self, state_id: int) -> None:
         """Once membership settled: lock our share, then ACQUIRED (or give way to what overtook us)."""
-        state_id = started
         try:
             _children, changed = await settled_children(self.client, self._party_path, self._time_boundary)
-            if self._rules.claim(started) is None:
+            if self._rules.claim(state_id) is None:
                 return
             members = await self._party.members()
             share = self._partition_func(self._identifier, members, list(self._set))
