@@ -1,7 +1,8 @@
 """Session guarding for the lock-like recipes, as an object a recipe holds (not a base class).
 
 A :class:`SessionGuard` keeps the held/suspended/lost bookkeeping of one
-recipe object and the state listener that drives it:
+recipe object and the state listener that drives it (the bookkeeping's rules
+are :mod:`zkrecipes.recipes._guard_rules`', shared with the asyncio guard):
 
 * it registers one state listener per acquisition (:meth:`start_listening`,
   :meth:`stop_listening`; a stale registration removes itself);
@@ -24,8 +25,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from zkrecipes.exceptions import CancelledError
-from zkrecipes.recipes._sequence import Restart
+from zkrecipes.recipes._guard_rules import BookField, GuardBook, StateVerdict, backoff_pause
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
@@ -54,8 +54,18 @@ class SessionGuard:
 
     ``owner`` is the recipe object passed to ``on_lost``; ``forget`` is its
     hook for LOST (see the module docstring). ``held``, ``lost`` and
-    ``epoch`` change only under ``lock``.
+    ``epoch`` change only under ``lock``. The bookkeeping and its rules are a
+    :class:`~zkrecipes.recipes._guard_rules.GuardBook` (shared with the
+    asyncio guard); its fields read and write through this object.
     """
+
+    # The book's fields, read and assigned as this guard's own (see GuardBook).
+    cancelled = BookField[bool]()
+    held = BookField[bool]()
+    lost = BookField[bool]()
+    suspended = BookField[bool]()
+    epoch = BookField[int]()
+    survives_session = BookField[bool]()
 
     def __init__(
         self,
@@ -68,15 +78,9 @@ class SessionGuard:
         self.owner = owner
         self.on_lost = on_lost
         self.forget = forget
-        self.cancelled = False
-        self.held = False
-        self.lost = False
-        self.suspended = False
-        self.epoch = 0
-        self.survives_session = False  # a non-ephemeral node: LOST does not release it
+        self.book: GuardBook[Callable[[ZkState], bool]] = GuardBook()
         self.wake = client.handler.event_object()
         self.lock = client.handler.lock_object()
-        self._listener: Callable[[ZkState], bool] | None = None
 
     # ------------------------------------------------------------ listening
 
@@ -87,8 +91,7 @@ class SessionGuard:
             return self._on_state(listener, state)
 
         with self.lock:
-            old, self._listener = self._listener, listener
-            self.suspended = self.client.state == ZkState.SUSPENDED
+            old = self.book.listen(listener, self.client.state == ZkState.SUSPENDED)
         if old is not None:
             safe_remove_listener(self.client, old)
         self.client.add_listener(listener)
@@ -96,28 +99,18 @@ class SessionGuard:
     def stop_listening(self) -> None:
         """Remove the listener; ``suspended`` reads False from now on."""
         with self.lock:
-            listener, self._listener = self._listener, None
-            self.suspended = False
+            listener = self.book.stop()
         if listener is not None:
             safe_remove_listener(self.client, listener)
 
     def _on_state(self, me: Callable[[ZkState], bool], state: ZkState) -> bool:
         follow_up: Callable[[], None] | None = None
         with self.lock:
-            if me is not self._listener:
+            verdict = self.book.on_state(me, state)
+            if verdict is StateVerdict.STALE:
                 return True  # a stale registration: remove it
-            if state == ZkState.SUSPENDED:
-                self.suspended = True
-            elif state == ZkState.CONNECTED or (state == ZkState.LOST and self.survives_session):
-                self.suspended = False
-            elif state == ZkState.LOST:
-                self.suspended = False
-                self.epoch += 1
-                if self.held:
-                    self.held = False
-                    self.lost = True
-                    self._listener = None
-                    follow_up = self.forget()
+            if verdict is StateVerdict.LOST_HELD:
+                follow_up = self.forget()
         self.wake.set()
         if follow_up is None:
             return False
@@ -137,16 +130,13 @@ class SessionGuard:
         Call with ``lock`` held. Raises :class:`Restart` when the session was
         lost since the acquisition began in ``epoch``.
         """
-        if epoch != self.epoch:
-            raise Restart
-        self.held = True
-        self.lost = False
+        self.book.mark_held(epoch)
 
     # ------------------------------------------------------------ waiting
 
     def cancel(self) -> None:
         """Make a pending acquire raise CancelledError (a held lock is not affected)."""
-        self.cancelled = True
+        self.book.cancelled = True
         self.wake.set()
 
     def begin_round(self, epoch: int, what: str) -> None:
@@ -157,13 +147,9 @@ class SessionGuard:
         :class:`Restart` if the session was lost since ``epoch``.
         """
         self.wake.clear()
-        if self.cancelled:
-            raise CancelledError(f"acquire of {what} cancelled")
-        if epoch != self.epoch:
-            raise Restart
+        self.book.check_round(epoch, what)
 
     def backoff(self, deadline: Deadline, attempt: int) -> None:
         """Wait before a retry: for a state change (or cancel) while disconnected, else briefly."""
         self.wake.clear()
-        pause = 1.0 if not self.client.connected else min(1.0, 0.05 * (2**attempt))
-        self.wake.wait(deadline.capped(pause))
+        self.wake.wait(deadline.capped(backoff_pause(self.client.connected, attempt)))

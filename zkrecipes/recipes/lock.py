@@ -30,8 +30,6 @@ from typing import TYPE_CHECKING, ClassVar
 from zkrecipes.exceptions import (
     ConnectionClosedError,
     InvalidTypeError,
-    LockLostError,
-    LockNotHeldError,
     OutcomeUnknownError,
 )
 from zkrecipes.recipes._acquire import AcquireLoop
@@ -47,6 +45,7 @@ from zkrecipes.recipes._fence_outcome import (
     marker_state,
 )
 from zkrecipes.recipes._fence_outcome import unknown as _unknown
+from zkrecipes.recipes._holder_rules import applied_read_failed, applied_stat, holder_fence
 from zkrecipes.recipes._nodes import read_identifiers
 from zkrecipes.recipes._predicates import (
     BlockedBy,
@@ -195,12 +194,7 @@ class Lock:
         """Our lock node's path while held; else LockNotHeldError (LockLostError after a LOST)."""
         guard = self._guard
         with guard.lock:
-            fence = self._loop.fence_path
-            if not guard.held or fence is None:
-                if guard.lost:
-                    raise LockLostError(f"lock {self.path} was lost with its session")
-                raise LockNotHeldError(f"lock {self.path} is not held")
-            return fence
+            return holder_fence(self.path, guard.held, guard.lost, self._loop.fence_path)
 
     def fenced_transaction(self) -> Transaction:
         """A client transaction whose first operation checks that our lock node still exists.
@@ -236,14 +230,11 @@ class Lock:
         result = self._fenced_write(path, "fenced_set", lambda tx: tx.set_data(path, value, version))
         if isinstance(result, ZnodeStat):
             return result
-        try:  # applied, reply lost: the stat read back (a later write may show in it)
+        try:  # applied, reply lost: the stat read back
             target = self.client.retry(self.client.exists, path)
         except Exception as read_error:
-            why = f"it was applied but reading it failed ({read_error!r})"
-            raise _unknown(path, "fenced_set", why) from read_error
-        if target is None:
-            raise _unknown(path, "fenced_set", "it was applied but the node was deleted since")
-        return target
+            raise applied_read_failed(path, "fenced_set", read_error) from read_error
+        return applied_stat(path, "fenced_set", target)
 
     def _fenced_write(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
         """Commit [marker on our lock node, the op ``add`` puts in] once; return the op's result.

@@ -36,66 +36,35 @@ Failure semantics (Curator style):
 
 from __future__ import annotations
 
-import enum
-import os
-import socket
-import urllib.parse
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import (
     NodeExistsError,
     ZkException,
 )
-from zkrecipes.recipes._checks import (
-    check_callable,
-    check_duration_seconds,
-    check_identifier,
-    check_str_path,
-    check_timeout,
-)
+from zkrecipes.recipes._checks import check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._nodes import create_own_ephemeral, delete_own_ephemeral
+from zkrecipes.recipes._partition_rules import (
+    Next,
+    Overtaken,
+    PartitionMachine,
+    PartitionState,
+    SessionVerdict,
+    item_lock_path,
+    member_layout,
+)
+from zkrecipes.recipes._partition_rules import PartitionFunc as PartitionFunc  # still importable from here
+from zkrecipes.recipes._partition_rules import default_partitioner as default_partitioner
 from zkrecipes.recipes.party import ShallowParty
 from zkrecipes.recipes.watchers import PatientChildrenWatch
-from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import Event, Pending, RecipeClient
-    from zkrecipes.states import WatchedEvent
+    from zkrecipes.states import WatchedEvent, ZkState
 
 __all__ = ["PartitionState", "SetPartitioner"]
-
-PartitionFunc = Callable[[str, list[str], Iterable[Any]], list[Any]]
-
-
-class PartitionState(str, enum.Enum):
-    """The states of a :class:`SetPartitioner` (kazoo's names and values)."""
-
-    ALLOCATING = "ALLOCATING"
-    ACQUIRED = "ACQUIRED"
-    RELEASE = "RELEASE"
-    FAILURE = "FAILURE"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def _sort_key(item: Any) -> tuple[str, str]:
-    return (type(item).__name__, repr(item))
-
-
-def default_partitioner(identifier: str, members: list[str], items: Iterable[Any]) -> list[Any]:
-    """Round-robin: sort items and members, give member *i* items i, i+n, i+2n, …"""
-    all_items = sorted(items, key=_sort_key)
-    workers = sorted(members)
-    if identifier not in workers:
-        return []
-    i = workers.index(identifier)
-    return all_items[i :: len(workers)]
-
 
 class _ItemLock:
     """An exclusive lock on one item: the ephemeral node ``<locks>/<quoted item>``."""
@@ -141,7 +110,9 @@ class SetPartitioner:
     Guarantees: an item is listed by iteration only while this member holds its
     lock node (never by two live members at once); ``state_change_event`` (if
     given) is set on every state change; ``wait_for_acquire`` returns when
-    ACQUIRED is reached (or the timeout passes).
+    ACQUIRED is reached (or the timeout passes). The states and every decision
+    between them are :mod:`zkrecipes.recipes._partition_rules`' (shared with
+    the asyncio recipe); this class does the I/O, under ``_state_lock``.
     """
 
     def __init__(
@@ -155,24 +126,15 @@ class SetPartitioner:
         max_reaction_time: float = 1,
         state_change_event: Event | None = None,
     ) -> None:
-        check_str_path(path)
-        check_duration_seconds(time_boundary, "time_boundary")
-        check_duration_seconds(max_reaction_time, "max_reaction_time")
-        check_callable(partition_func, "partition_func")
-        check_identifier(identifier)
-        self.state = PartitionState.ALLOCATING
-        self.state_id = 0
+        layout = member_layout(path, identifier, partition_func, time_boundary, max_reaction_time)
+        self._rules = PartitionMachine()
         self.state_change_event = state_change_event or client.handler.event_object()
         self._client = client
-        self._path = path.rstrip("/") or "/"
+        self._path, self._lock_path, self._party_path = layout.path, layout.lock_path, layout.party_path
+        self._identifier, self._owner = layout.identifier, layout.owner
+        self._partition_func: PartitionFunc = layout.partition_func
         self._set = list(set)
-        self._partition_set: list[Any] = []
-        self._partition_func: PartitionFunc = partition_func or default_partitioner
-        self._identifier = identifier or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._owner = f"{self._identifier}:{uuid.uuid4().hex}".encode()
         self._locks: list[_ItemLock] = []
-        self._lock_path = join_path(self._path, "locks")
-        self._party_path = join_path(self._path, "party")
         self._time_boundary = time_boundary
         self._max_reaction_time = max_reaction_time
         self._acquire_event = client.handler.event_object()
@@ -191,24 +153,34 @@ class SetPartitioner:
     def __iter__(self) -> Iterator[Any]:
         """The items this member owns (empty unless ACQUIRED)."""
         with self._state_lock:
-            items = list(self._partition_set) if self.state == PartitionState.ACQUIRED else []
+            items = self._rules.items()
         return iter(items)
 
     @property
+    def state(self) -> PartitionState:
+        """The current state (see :class:`PartitionState`)."""
+        return self._rules.state
+
+    @property
+    def state_id(self) -> int:
+        """Grows by one on every state change."""
+        return self._rules.state_id
+
+    @property
     def failed(self) -> bool:
-        return self.state == PartitionState.FAILURE
+        return self._rules.failed
 
     @property
     def release(self) -> bool:
-        return self.state == PartitionState.RELEASE
+        return self._rules.release
 
     @property
     def allocating(self) -> bool:
-        return self.state == PartitionState.ALLOCATING
+        return self._rules.allocating
 
     @property
     def acquired(self) -> bool:
-        return self.state == PartitionState.ACQUIRED
+        return self._rules.acquired
 
     @property
     def identifier(self) -> str:
@@ -227,14 +199,14 @@ class SetPartitioner:
         partitioner goes to FAILURE.
         """
         self._release_locks()
-        if self._locks:
-            self._fail_out()
-            return
         with self._state_lock:
-            if self.failed:
-                return
-            self._set_state(PartitionState.ALLOCATING)
-        self._start_allocation()
+            follow = self._rules.release_set(bool(self._locks))
+            if follow is Next.ALLOCATE:
+                self._signal()
+        if follow is Next.FAIL_OUT:
+            self._fail_out()
+        elif follow is Next.ALLOCATE:
+            self._start_allocation()
 
     def finish(self) -> None:
         """Release every item, leave the party, and go to FAILURE (terminal)."""
@@ -243,17 +215,18 @@ class SetPartitioner:
 
     # -------------------------------------------------------------- internals
 
-    def _set_state(self, state: PartitionState) -> None:
-        self.state = state
-        self.state_id += 1
-        if state != PartitionState.ACQUIRED:
+    def _signal(self) -> None:
+        """After a transition of the rules: the events follow the state (under ``_state_lock``)."""
+        if self._rules.acquired:
+            self._acquire_event.set()
+        else:
             self._acquire_event.clear()
         self.state_change_event.set()
 
     def _fail_out(self) -> None:
         with self._state_lock:
-            self._partition_set = []
-            self._set_state(PartitionState.FAILURE)
+            if self._rules.fail():
+                self._signal()
         self._client.remove_listener(self._on_session_state)
         if self._party.participating:
             try:
@@ -273,65 +246,59 @@ class SetPartitioner:
             return
         _children, changed = settled.get()
         with self._state_lock:
-            if not self.allocating:
-                return
-            state_id = self.state_id
+            state_id = self._rules.claim()
+        if state_id is None:
+            return
         try:
             members = list(self._party)
             share = self._partition_func(self._identifier, members, list(self._set))
             for item in share:
-                lock = _ItemLock(self._client, self._item_path(item), self._owner)
+                lock = _ItemLock(self._client, item_lock_path(self._lock_path, item), self._owner)
                 while not lock.acquire(self._max_reaction_time):
-                    if self._should_abort(state_id, changed):
+                    if self._rules.should_abort(state_id, changed.ready()):
                         self._restart_or_stop(state_id)
                         return
                 self._locks.append(lock)
-                if self._should_abort(state_id, changed):
+                if self._rules.should_abort(state_id, changed.ready()):
                     self._restart_or_stop(state_id)
                     return
         except ZkException:
             with self._state_lock:
-                overtaken = self.state_id != state_id
-            if overtaken:
-                self._restart_or_stop(state_id)  # SUSPENDED/LOST/finish decided already
-            else:
+                current = self._rules.is_current(state_id)
+            if current:
                 self.finish()
+            else:
+                self._restart_or_stop(state_id)  # SUSPENDED/LOST/finish decided already
             return
         with self._state_lock:
-            if self.state_id == state_id and not changed.ready():
-                self._partition_set = list(share)
-                self._set_state(PartitionState.ACQUIRED)
-                self._acquire_event.set()
-                acquired_id = self.state_id
+            if self._rules.acquire(state_id, share, changed.ready()):
+                self._signal()
+                acquired_id = self._rules.state_id
                 changed.rawlink(lambda _r: self._on_membership_changed(acquired_id))
                 return
         self._restart_or_stop(state_id)
-
-    def _should_abort(self, state_id: int, changed: Pending[WatchedEvent]) -> bool:
-        return self.state_id != state_id or changed.ready()
 
     def _restart_or_stop(self, state_id: int) -> None:
         """Allocation was overtaken: by a party change (release, re-allocate) or
         by a state change (SUSPENDED/LOST/finish: keep that state)."""
         with self._state_lock:
-            overtaken_by_failure = self.failed if self.state_id != state_id else None
-        if overtaken_by_failure is not None:
-            if overtaken_by_failure:
-                self._release_locks()  # finish() ran meanwhile: drop what we took since
+            overtaken = self._rules.overtaken(state_id)
+        if overtaken is Overtaken.KEEP:
             return
-        self._release_locks()
-        if self._locks:
-            self._fail_out()
+        self._release_locks()  # DROP_LOCKS: finish() ran meanwhile, drop what we took since
+        if overtaken is Overtaken.DROP_LOCKS:
             return
         with self._state_lock:
-            if self.state_id != state_id:
-                return
-        self._start_allocation()
+            follow = self._rules.restart(state_id, bool(self._locks))
+        if follow is Next.FAIL_OUT:
+            self._fail_out()
+        elif follow is Next.ALLOCATE:
+            self._start_allocation()
 
     def _on_membership_changed(self, acquired_state_id: int) -> None:
         with self._state_lock:
-            if self.acquired and self.state_id == acquired_state_id:
-                self._set_state(PartitionState.RELEASE)
+            if self._rules.membership_changed(acquired_state_id):
+                self._signal()
 
     def _release_locks(self) -> None:
         self._acquire_event.clear()
@@ -342,20 +309,12 @@ class SetPartitioner:
                 continue
             self._locks.remove(lock)
 
-    def _item_path(self, item: Any) -> str:
-        name = urllib.parse.quote(str(item), safe="")
-        return join_path(self._lock_path, f"item-{name}")
-
     def _on_session_state(self, state: ZkState) -> bool:
         with self._state_lock:
-            if self.failed:
-                return True
-            if state == ZkState.LOST:
-                self._partition_set = []
+            verdict = self._rules.on_session(state)
+            if verdict is SessionVerdict.RELEASED:
+                self._signal()
+            elif verdict is SessionVerdict.FAIL_OUT:
                 self._locks.clear()  # they died with the session
                 self._client.handler.spawn(self._fail_out)
-                return False  # _fail_out removes this listener
-            if state == ZkState.SUSPENDED and not self.release:
-                self._partition_set = []
-                self._set_state(PartitionState.RELEASE)
-        return False
+        return verdict is SessionVerdict.REMOVE_LISTENER  # FAIL_OUT: _fail_out removes this listener

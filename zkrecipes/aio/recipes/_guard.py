@@ -1,6 +1,7 @@
 """The asyncio session guard of the lock-like recipes (the twin of ``recipes/_session_guard.py``).
 
-Same bookkeeping and the same rules as :class:`~zkrecipes.recipes._session_guard.SessionGuard`:
+The same bookkeeping and rules as :class:`~zkrecipes.recipes._session_guard.SessionGuard`
+(one :class:`~zkrecipes.recipes._guard_rules.GuardBook` each):
 one state listener per acquisition; SUSPENDED sets ``suspended``, CONNECTED
 clears it; LOST bumps ``epoch`` (a pending acquisition starts over) and, if the
 lock is held (and its node dies with the session), marks it released and lost,
@@ -20,8 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from zkrecipes.exceptions import CancelledError
-from zkrecipes.recipes._sequence import Restart
+from zkrecipes.recipes._guard_rules import BookField, GuardBook, StateVerdict, backoff_pause
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.states import ZkState
 
@@ -51,7 +51,19 @@ async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
 
 
 class AsyncSessionGuard:
-    """Held/suspended/lost state of one asyncio lock-like recipe object, kept current by a listener."""
+    """Held/suspended/lost state of one asyncio lock-like recipe object, kept current by a listener.
+
+    The bookkeeping and its rules are a :class:`~zkrecipes.recipes._guard_rules.GuardBook`
+    (shared with the threaded guard); its fields read and write through this object.
+    """
+
+    # The book's fields, read and assigned as this guard's own (see GuardBook).
+    cancelled = BookField[bool]()
+    held = BookField[bool]()
+    lost = BookField[bool]()
+    suspended = BookField[bool]()
+    epoch = BookField[int]()
+    survives_session = BookField[bool]()
 
     def __init__(self, client: AsyncRecipeClient, owner: object, on_lost: Callable[[Any], object] | None,
                  forget: ForgetHook) -> None:
@@ -59,14 +71,10 @@ class AsyncSessionGuard:
         self.owner = owner
         self.on_lost = on_lost
         self.forget = forget
-        self.cancelled = False
-        self.held = False
-        self.lost = False
-        self.suspended = False
-        self.epoch = 0
-        self.survives_session = False
+        self.book: GuardBook[Callable[[ZkState], Any]] = GuardBook()
         self.wake = asyncio.Event()
-        self._listener: Callable[[ZkState], Any] | None = None
+
+    # ------------------------------------------------------------ listening
 
     def start_listening(self) -> None:
         """Register a fresh listener (replacing this guard's previous one)."""
@@ -74,35 +82,22 @@ class AsyncSessionGuard:
         async def listener(state: ZkState) -> bool:
             return await self._on_state(listener, state)
 
-        old, self._listener = self._listener, listener
-        self.suspended = self.client.state == ZkState.SUSPENDED
+        old = self.book.listen(listener, self.client.state == ZkState.SUSPENDED)
         if old is not None:
             safe_remove_listener(self.client, old)  # type: ignore[arg-type]
         self.client.add_listener(listener)
 
     def stop_listening(self) -> None:
         """Remove the listener; ``suspended`` reads False from now on."""
-        listener, self._listener = self._listener, None
-        self.suspended = False
+        listener = self.book.stop()
         if listener is not None:
             safe_remove_listener(self.client, listener)  # type: ignore[arg-type]
 
     async def _on_state(self, me: Callable[[ZkState], Any], state: ZkState) -> bool:
-        if me is not self._listener:
+        verdict = self.book.on_state(me, state)
+        if verdict is StateVerdict.STALE:
             return True  # a stale registration: remove it
-        follow_up: Callable[[], object] | None = None
-        if state == ZkState.SUSPENDED:
-            self.suspended = True
-        elif state == ZkState.CONNECTED or (state == ZkState.LOST and self.survives_session):
-            self.suspended = False
-        elif state == ZkState.LOST:
-            self.suspended = False
-            self.epoch += 1
-            if self.held:
-                self.held = False
-                self.lost = True
-                self._listener = None
-                follow_up = self.forget()
+        follow_up = self.forget() if verdict is StateVerdict.LOST_HELD else None
         self.wake.set()
         if follow_up is None:
             return False
@@ -116,28 +111,23 @@ class AsyncSessionGuard:
                 log.exception("on_lost callback of %r failed", self.owner)
         return True
 
+    # ------------------------------------------------------------ holding and waiting
+
     def mark_held(self, epoch: int) -> None:
         """Record the lock as held if the session of ``epoch`` is still current, else :class:`Restart`."""
-        if epoch != self.epoch:
-            raise Restart
-        self.held = True
-        self.lost = False
+        self.book.mark_held(epoch)
 
     def cancel(self) -> None:
         """Make a pending acquire raise :class:`~zkrecipes.exceptions.CancelledError`."""
-        self.cancelled = True
+        self.book.cancelled = True
         self.wake.set()
 
     def begin_round(self, epoch: int, what: str) -> None:
         """Clear ``wake``; raise CancelledError after :meth:`cancel`, :class:`Restart` after a LOST."""
         self.wake.clear()
-        if self.cancelled:
-            raise CancelledError(f"acquire of {what} cancelled")
-        if epoch != self.epoch:
-            raise Restart
+        self.book.check_round(epoch, what)
 
     async def backoff(self, deadline: Deadline, attempt: int) -> None:
         """Wait before a retry: for a state change (or cancel) while disconnected, else briefly."""
         self.wake.clear()
-        pause = 1.0 if not self.client.connected else min(1.0, 0.05 * (2**attempt))
-        await wait_event(self.wake, deadline.capped(pause))
+        await wait_event(self.wake, deadline.capped(backoff_pause(self.client.connected, attempt)))

@@ -26,15 +26,10 @@ from typing import TYPE_CHECKING, ClassVar
 from zkrecipes.aio.recipes._acquire import AsyncAcquireLoop
 from zkrecipes.aio.recipes._fence import AsyncFencedWriter
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import (
-    InvalidTypeError,
-    LockLostError,
-    LockNotHeldError,
-    NoNodeError,
-)
+from zkrecipes.exceptions import InvalidTypeError, NoNodeError
 from zkrecipes.observe._recipe_times import RecipeTimes, recipe_name, timed_acquire
 from zkrecipes.recipes._checks import check_callable, check_identifier, check_path, check_timeout
-from zkrecipes.recipes._fence_outcome import unknown
+from zkrecipes.recipes._holder_rules import applied_read_failed, applied_stat, holder_fence
 from zkrecipes.recipes._predicates import (
     BlockedBy,
     lock_policy,
@@ -153,13 +148,7 @@ class Lock:
 
     def _fence(self) -> str:
         """Our lock node's path while held; else LockNotHeldError (LockLostError after a LOST)."""
-        guard = self._guard
-        fence = self._loop.fence_path
-        if not guard.held or fence is None:
-            if guard.lost:
-                raise LockLostError(f"lock {self.path} was lost with its session")
-            raise LockNotHeldError(f"lock {self.path} is not held")
-        return fence
+        return holder_fence(self.path, self._guard.held, self._guard.lost, self._loop.fence_path)
 
     def fenced_transaction(self) -> AsyncRecipeTransaction:
         """A transaction whose first operation checks our lock node; add writes, ``await commit()``.
@@ -193,15 +182,11 @@ class Lock:
                                           lambda tx: tx.set_data(path, value, version))
         if isinstance(result, ZnodeStat):
             return result
-        try:  # applied, reply lost: the stat read back (a later write may show in it)
+        try:  # applied, reply lost: the stat read back
             target = await self.client.retry(self.client.exists, path)
         except Exception as read_error:
-            why = f"it was applied but reading it failed ({read_error!r})"
-            raise unknown(path, "fenced_set", why) from read_error
-        if target is None:
-            raise unknown(path, "fenced_set", "it was applied but the node was deleted since")
-        found: ZnodeStat = target
-        return found
+            raise applied_read_failed(path, "fenced_set", read_error) from read_error
+        return applied_stat(path, "fenced_set", target)
 
     # ------------------------------------------------------------------ queries
 

@@ -7,7 +7,9 @@ membership has been stable for ``time_boundary`` s each member computes its
 share with ``partition_func(identifier, members, items)`` (default: the
 threaded recipe's round-robin :func:`~zkrecipes.recipes.partitioner.default_partitioner`)
 and locks every item of it — the ephemeral ``<path>/locks/item-<quoted item>`` —
-before it enters ACQUIRED. States are :class:`~zkrecipes.recipes.partitioner.PartitionState`.
+before it enters ACQUIRED. States are :class:`~zkrecipes.recipes.partitioner.PartitionState`;
+the naming, the share and every state decision are :mod:`zkrecipes.recipes._partition_rules`'
+(the threaded recipe drives the same rules).
 
 ::
 
@@ -33,10 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import urllib.parse
-import uuid
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -46,15 +44,22 @@ from zkrecipes.aio.recipes._nodes import settle, spawn
 from zkrecipes.aio.recipes._own import create_own_ephemeral, delete_own_ephemeral
 from zkrecipes.aio.recipes._patient import settled_children
 from zkrecipes.aio.recipes.party import ShallowParty
-from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NodeExistsError, ZkException
-from zkrecipes.recipes._checks import check_callable, check_duration_seconds, check_identifier, check_str_path
 from zkrecipes.recipes._deadline import Deadline
-from zkrecipes.recipes.partitioner import PartitionFunc, PartitionState, default_partitioner
-from zkrecipes.states import ZkState
+from zkrecipes.recipes._partition_rules import (
+    Next,
+    Overtaken,
+    PartitionFunc,
+    PartitionMachine,
+    PartitionState,
+    SessionVerdict,
+    item_lock_path,
+    member_layout,
+)
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient
+    from zkrecipes.states import ZkState
 
 __all__ = ["PartitionState", "SetPartitioner"]
 
@@ -100,24 +105,15 @@ class SetPartitioner:
                  partition_func: PartitionFunc | None = None, identifier: str | None = None,
                  time_boundary: float = 30, max_reaction_time: float = 1,
                  state_change_event: asyncio.Event | None = None) -> None:
-        check_str_path(path)
-        check_duration_seconds(time_boundary, "time_boundary")
-        check_duration_seconds(max_reaction_time, "max_reaction_time")
-        check_callable(partition_func, "partition_func")
-        check_identifier(identifier)
-        self.state = PartitionState.ALLOCATING
-        self.state_id = 0
+        layout = member_layout(path, identifier, partition_func, time_boundary, max_reaction_time)
+        self._rules = PartitionMachine()
         self.state_change_event = state_change_event or asyncio.Event()
         self.client = client
-        self._path = path.rstrip("/") or "/"
+        self._path, self._lock_path, self._party_path = layout.path, layout.lock_path, layout.party_path
+        self._identifier, self._owner = layout.identifier, layout.owner
+        self._partition_func: PartitionFunc = layout.partition_func
         self._set = list(set)
-        self._partition_set: list[Any] = []
-        self._partition_func: PartitionFunc = partition_func or default_partitioner
-        self._identifier = identifier or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._owner = f"{self._identifier}:{uuid.uuid4().hex}".encode()
         self._locks: list[_ItemLock] = []
-        self._lock_path = join_path(self._path, "locks")
-        self._party_path = join_path(self._path, "party")
         self._time_boundary = time_boundary
         self._max_reaction_time = max_reaction_time
         self._acquire_event = asyncio.Event()
@@ -150,23 +146,33 @@ class SetPartitioner:
 
     def __iter__(self) -> Iterator[Any]:
         """The items this member owns (empty unless ACQUIRED)."""
-        return iter(list(self._partition_set) if self.acquired else [])
+        return iter(self._rules.items())
+
+    @property
+    def state(self) -> PartitionState:
+        """The current state (see :class:`~zkrecipes.recipes.partitioner.PartitionState`)."""
+        return self._rules.state
+
+    @property
+    def state_id(self) -> int:
+        """Grows by one on every state change."""
+        return self._rules.state_id
 
     @property
     def failed(self) -> bool:
-        return self.state == PartitionState.FAILURE
+        return self._rules.failed
 
     @property
     def release(self) -> bool:
-        return self.state == PartitionState.RELEASE
+        return self._rules.release
 
     @property
     def allocating(self) -> bool:
-        return self.state == PartitionState.ALLOCATING
+        return self._rules.allocating
 
     @property
     def acquired(self) -> bool:
-        return self.state == PartitionState.ACQUIRED
+        return self._rules.acquired
 
     @property
     def identifier(self) -> str:
@@ -195,13 +201,12 @@ class SetPartitioner:
     async def release_set(self) -> None:
         """Release every item lock and allocate again (from RELEASE); FAILURE if a lock cannot go."""
         await self._release_locks()
-        if self._locks:
+        follow = self._rules.release_set(bool(self._locks))
+        if follow is Next.FAIL_OUT:
             await self._fail_out()
-            return
-        if self.failed:
-            return
-        self._set_state(PartitionState.ALLOCATING)
-        self._start_allocation()
+        elif follow is Next.ALLOCATE:
+            self._signal()
+            self._start_allocation()
 
     async def finish(self) -> None:
         """Release every item, leave the party, and go to FAILURE (terminal)."""
@@ -214,18 +219,18 @@ class SetPartitioner:
 
     # -------------------------------------------------------------- internals
 
-    def _set_state(self, state: PartitionState) -> None:
-        self.state = state
-        self.state_id += 1
-        if state != PartitionState.ACQUIRED:
+    def _signal(self) -> None:
+        """After a transition of the rules: the events follow the state."""
+        if self._rules.acquired:
+            self._acquire_event.set()
+        else:
             self._acquire_event.clear()
         self.state_change_event.set()
         self._changed.set()
 
     async def _fail_out(self) -> None:
-        self._partition_set = []
-        if not self.failed:
-            self._set_state(PartitionState.FAILURE)
+        if self._rules.fail():
+            self._signal()
         try:
             self.client.remove_listener(self._on_session_state)
         except (KeyError, ValueError):
@@ -244,51 +249,50 @@ class SetPartitioner:
         """Once membership settled: lock our share, then ACQUIRED (or give way to what overtook us)."""
         try:
             _children, changed = await settled_children(self.client, self._party_path, self._time_boundary)
-            if not self.allocating or self.state_id != state_id:
+            if self._rules.claim(state_id) is None:
                 return
             members = await self._party.members()
             share = self._partition_func(self._identifier, members, list(self._set))
             for item in share:
-                lock = _ItemLock(self.client, self._item_path(item), self._owner)
+                lock = _ItemLock(self.client, item_lock_path(self._lock_path, item), self._owner)
                 while not await lock.acquire(self._max_reaction_time):
-                    if self.state_id != state_id or changed.is_set():
+                    if self._rules.should_abort(state_id, changed.is_set()):
                         await self._restart_or_stop(state_id)
                         return
                 self._locks.append(lock)
-                if self.state_id != state_id or changed.is_set():
+                if self._rules.should_abort(state_id, changed.is_set()):
                     await self._restart_or_stop(state_id)
                     return
         except ZkException as error:
             log.info("partitioner %s: allocation failed: %r", self._path, error)
-            if self.state_id != state_id:
-                await self._restart_or_stop(state_id)  # SUSPENDED/LOST/finish decided already
-            else:
+            if self._rules.is_current(state_id):
                 await self.finish()
+            else:
+                await self._restart_or_stop(state_id)  # SUSPENDED/LOST/finish decided already
             return
-        if self.state_id == state_id and not changed.is_set():
-            self._partition_set = list(share)
-            self._set_state(PartitionState.ACQUIRED)
-            self._acquire_event.set()
+        if self._rules.acquire(state_id, share, changed.is_set()):
+            self._signal()
             spawn(self._watch_membership(changed, self.state_id), f"zkrecipes-partition-watch-{self._path}")
             return
         await self._restart_or_stop(state_id)
 
     async def _watch_membership(self, changed: asyncio.Event, acquired_id: int) -> None:
         await changed.wait()
-        if self.acquired and self.state_id == acquired_id:
-            self._set_state(PartitionState.RELEASE)
+        if self._rules.membership_changed(acquired_id):
+            self._signal()
 
     async def _restart_or_stop(self, state_id: int) -> None:
         """Allocation was overtaken: by a party change (release, allocate again) or a state change."""
-        if self.state_id != state_id:
-            if self.failed:
-                await self._release_locks()  # finish() ran meanwhile: drop what we took since
+        overtaken = self._rules.overtaken(state_id)
+        if overtaken is Overtaken.KEEP:
             return
-        await self._release_locks()
-        if self._locks:
+        await self._release_locks()  # DROP_LOCKS: finish() ran meanwhile, drop what we took since
+        if overtaken is Overtaken.DROP_LOCKS:
+            return
+        follow = self._rules.restart(state_id, bool(self._locks))
+        if follow is Next.FAIL_OUT:
             await self._fail_out()
-            return
-        if self.state_id == state_id:
+        elif follow is Next.ALLOCATE:
             self._start_allocation()
 
     async def _release_locks(self) -> None:
@@ -300,19 +304,11 @@ class SetPartitioner:
                 continue
             self._locks.remove(lock)
 
-    def _item_path(self, item: Any) -> str:
-        # The threaded recipe's naming (SetPartitioner._item_path): both sides lock the same node.
-        return join_path(self._lock_path, "item-" + urllib.parse.quote(str(item), safe=""))
-
     def _on_session_state(self, state: ZkState) -> bool:
-        if self.failed:
-            return True
-        if state == ZkState.LOST:
-            self._partition_set = []
+        verdict = self._rules.on_session(state)
+        if verdict is SessionVerdict.RELEASED:
+            self._signal()
+        elif verdict is SessionVerdict.FAIL_OUT:
             self._locks.clear()  # they died with the session
             spawn(self._fail_out(), f"zkrecipes-partition-fail-{self._path}")
-            return False  # _fail_out removes this listener
-        if state == ZkState.SUSPENDED and not self.release:
-            self._partition_set = []
-            self._set_state(PartitionState.RELEASE)
-        return False
+        return verdict is SessionVerdict.REMOVE_LISTENER  # FAIL_OUT: _fail_out removes this listener
