@@ -178,8 +178,8 @@ def test_member_kill_under_the_holder_keeps_exclusion(
     assert nodes
     owner = admin.exists(nodes[0])
     assert owner is not None
-    victim = next((i for i, c in enumerate(clients) if c.client_id and c.client_id[0] == owner.ephemeralOwner),
-                  0)
+    sessions = [client.client_id[0] if client.client_id else 0 for client in clients]
+    victim = sessions.index(owner.ephemeralOwner) if owner.ephemeralOwner in sessions else 0
     member = next(i for i in range(len(zk_ensemble)) if zk_ensemble.hosts_of([i]) == servers[victim])
     before = len(admin.get_children("/hist"))
     zk_ensemble.kill_member(member)

@@ -82,7 +82,8 @@ def test_release_whose_delete_never_reached_the_server(
 
 
 def test_release_pending_when_the_session_expires(
-        fault_proxy: FaultProxy, zk_client: ZkClient, zk_client_factory: ClientFactory, zk_hosts: str) -> None:
+        fault_proxy: FaultProxy, zk_client: ZkClient, zk_client_factory: ClientFactory,
+        zk_hosts: str) -> None:
     victim = zk_client_factory(fault_proxy.hosts, timeout=10.0)
 
     def expire_then_cut() -> None:
