@@ -10,12 +10,20 @@ One attempt (:meth:`LockInternals.attempt`), as Curator's ``LockInternals``:
    them Curator's way and ask the driver; if we hold it, return our node;
 3. else set a data watch on the child the driver names and wait for that
    watch or a session change, then list again (a NoNode on the watch means it
-   is gone already: list again at once);
+   is gone already: list again at once); a driver that counts
+   (``watches_children``: a semaphore's leases) lists with a child watch
+   instead and waits for that;
 4. our node missing from a listing (its session ended) starts over with a
    new name; on timeout or any error our node is deleted — now, or on the
    next reconnect — so it never blocks the others.
 
-Returns ``(node name, czxid)``; the czxid is the fencing token (strictly
+``attempt(..., wait=False)`` makes only the pipelined try (steps 1-2) and
+deletes the node when that listing does not give it to us. Every lock-like
+Curator recipe acquires through this loop: the mutex, both read/write halves,
+the semaphore's gate and its leases (the semaphore mutex and the multi lock
+through them).
+
+Returns a :class:`Contender`; its czxid is the fencing token (strictly
 increasing across successive holders of one path).
 """
 
