@@ -1,8 +1,11 @@
 """One contender of the lock-cycle benchmark (``benchmarks/curator_locks.py``), in its own process.
 
-``python -m benchmarks.curator_lock_worker VARIANT HOSTS PATH N`` connects, runs two warm-up
-cycles, prints ``READY``, waits for a line on stdin, runs ``N`` cycles and prints one JSON
-line ``{"cycles": c, "start": s, "end": e}`` (epoch seconds: the cycles ran between them).
+``python -m benchmarks.curator_lock_worker VARIANT HOSTS PATH N [paired]`` connects, runs two
+warm-up cycles, prints ``READY``, waits for a line on stdin, runs ``N`` cycles and prints one
+JSON line ``{"cycles": c, "start": s, "end": e}`` (epoch seconds: the cycles ran between them).
+With ``paired`` the ``N`` cycles run in blocks, each right after a block of as many ceiling
+pairs on a client of its own (the server's fsync speed drifts; a ratio of neighbours does
+not), and the line is ``{"cycles": c, "seconds": t, "pairs": p, "pair_seconds": u}``.
 
 Variants: ``ceiling`` (a plain create + delete of one node: the two fsynced writes a lock
 cycle cannot go below), ``zk_mutex`` / ``zk_semaphore`` (zkrecipes' InterProcessMutex /
@@ -23,6 +26,7 @@ from typing import Any
 VARIANTS = ("ceiling", "zk_mutex", "zk_semaphore", "zk_lock", "kazoo_lock", "kazoo_semaphore",
             "curator_mutex", "curator_semaphore")
 TIMEOUT_S = 120.0
+BLOCKS = 8
 
 
 def _python_cycle(variant: str, hosts: str, path: str) -> tuple[Callable[[], None], Callable[[], None]]:
@@ -85,12 +89,47 @@ def _python_cycle(variant: str, hosts: str, path: str) -> tuple[Callable[[], Non
     return lock_cycle, close
 
 
-def _run_python(variant: str, hosts: str, path: str, n: int) -> dict[str, Any]:
+def _ceiling(hosts: str, path: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    return _python_cycle("ceiling", hosts, f"{path}-ceiling")
+
+
+def _paired(block: Callable[[int], tuple[int, float]], hosts: str, path: str, n: int) -> dict[str, Any]:
+    """``BLOCKS`` times: ``n / BLOCKS`` ceiling pairs, then a block of cycles (``block(k)`` ->
+    (cycles, seconds))."""
+    pair, close = _ceiling(hosts, path)
+    pair()
+    k = max(2, n // BLOCKS)
+    totals = {"cycles": 0, "seconds": 0.0, "pairs": 0, "pair_seconds": 0.0}
+    try:
+        for _ in range(BLOCKS):
+            start = time.perf_counter()
+            for _ in range(k):
+                pair()
+            totals["pair_seconds"] += time.perf_counter() - start
+            totals["pairs"] += k
+            cycles, seconds = block(k)
+            totals["cycles"] += cycles
+            totals["seconds"] += seconds
+    finally:
+        close()
+    return totals
+
+
+def _run_python(variant: str, hosts: str, path: str, n: int, paired: bool) -> dict[str, Any]:
     cycle, close = _python_cycle(variant, hosts, path)
+
+    def block(k: int) -> tuple[int, float]:
+        start = time.perf_counter()
+        for _ in range(k):
+            cycle()
+        return k, time.perf_counter() - start
+
     try:
         for _ in range(2):
             cycle()
         _ready()
+        if paired:
+            return _paired(block, hosts, path, n)
         start = time.time()
         for _ in range(n):
             cycle()
@@ -99,7 +138,7 @@ def _run_python(variant: str, hosts: str, path: str, n: int) -> dict[str, Any]:
         close()
 
 
-def _run_curator(variant: str, hosts: str, path: str, n: int) -> dict[str, Any]:
+def _run_curator(variant: str, hosts: str, path: str, n: int, paired: bool) -> dict[str, Any]:
     from zkrecipes.testing.curator import CuratorPeer, CuratorSession
 
     peer = CuratorPeer()
@@ -113,15 +152,29 @@ def _run_curator(variant: str, hosts: str, path: str, n: int) -> dict[str, Any]:
             arguments["hold_ms"] = 0
         else:
             arguments["max_leases"] = 1
-        session.call(op, TIMEOUT_S, n=2, **arguments)
+
+        def span(k: int) -> tuple[int, float, float]:
+            """(cycles, start, end) of k cycles timed in the JVM (epoch seconds)."""
+            intervals = session.call(op, TIMEOUT_S * 2, n=k, **arguments)["intervals"]
+            if variant == "curator_mutex":  # hold intervals: first hold to last, k - 1 cycles
+                return k - 1, intervals[0][0] / 1e6, intervals[-1][0] / 1e6
+            return k, intervals[0][0] / 1e6, intervals[-1][1] / 1e6
+
+        span(2)
         _ready()
-        intervals = session.call(op, TIMEOUT_S * 2, n=n, **arguments)["intervals"]
+        if paired:
+            def block(k: int) -> tuple[int, float]:
+                cycles, start, end = span(k)
+                return cycles, end - start
+
+            result = _paired(block, hosts, path, n)
+        else:
+            cycles, start, end = span(n)
+            result = {"cycles": cycles, "start": start, "end": end}
         session.disconnect()
+        return result
     finally:
         peer.close()
-    if variant == "curator_mutex":  # hold intervals: from the first hold to the last, n - 1 cycles
-        return {"cycles": n - 1, "start": intervals[0][0] / 1e6, "end": intervals[-1][0] / 1e6}
-    return {"cycles": n, "start": intervals[0][0] / 1e6, "end": intervals[-1][1] / 1e6}
 
 
 def _ready() -> None:
@@ -130,11 +183,11 @@ def _ready() -> None:
 
 
 def main(argv: list[str]) -> int:
-    variant, hosts, path, count = argv
+    variant, hosts, path, count = argv[:4]
     if variant not in VARIANTS:
         raise SystemExit(f"unknown variant {variant!r}; known: {VARIANTS}")
     run = _run_curator if variant.startswith("curator") else _run_python
-    result = run(variant, hosts, path, int(count))
+    result = run(variant, hosts, path, int(count), argv[4:] == ["paired"])
     print(json.dumps(result), flush=True)
     return 0
 

@@ -47,9 +47,12 @@ COMPARE = {"zk_mutex": ("kazoo_lock", "curator_mutex"),
 CONTENDERS = 2
 
 
-def _group(variant: str, hosts: str, path: str, n: int, contenders: int) -> float:
-    """Cycles/s of ``contenders`` processes of ``variant`` on ``path``, ``n`` cycles each, run together."""
+def _group(variant: str, hosts: str, path: str, n: int, contenders: int) -> list[dict[str, float]]:
+    """The results of ``contenders`` processes of ``variant`` on ``path``, ``n`` cycles each, run
+    together (one process: paired with the ceiling, see the worker)."""
     command = [sys.executable, "-m", "benchmarks.curator_lock_worker", variant, hosts, path, str(n)]
+    if contenders == 1:
+        command.append("paired")
     procs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               cwd=publish.REPO) for _ in range(contenders)]
     try:
@@ -72,44 +75,38 @@ def _group(variant: str, hosts: str, path: str, n: int, contenders: int) -> floa
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
+    return results
+
+
+def _contended_rate(results: list[dict[str, float]]) -> float:
     cycles = sum(result["cycles"] for result in results)
-    elapsed = max(result["end"] for result in results) - min(result["start"] for result in results)
-    return cycles / elapsed
+    return cycles / (max(result["end"] for result in results) - min(result["start"] for result in results))
 
 
 def measure(hosts: str, rounds: int, quick: bool) -> dict[str, dict[str, list[float]]]:
-    """{"uncontended"|"contended"|"vs_ceiling": {variant: [per round]}}: cycles/s, and the ratio of
-    each uncontended rate to a ceiling measured right before it (the server's fsync speed drifts)."""
-    n_alone, n_each = (20, 10) if quick else (400, 200)
+    """{"uncontended"|"contended"|"vs_ceiling": {variant: [per round]}}: cycles/s, and each
+    uncontended rate over the ceiling measured in blocks interleaved with it."""
+    n_alone, n_each = (16, 10) if quick else (400, 200)
     samples: dict[str, dict[str, list[float]]] = {"uncontended": {}, "contended": {}, "vs_ceiling": {}}
     root = f"/zkbench-locks-{time.time_ns()}"
-
-    def one(variant: str, mode: str, contenders: int, n: int, tag: str) -> float | None:
-        try:
-            rate = _group(variant, hosts, f"{root}/{variant}-{mode}-{tag}", n, contenders)
-        except Exception as error:
-            print(f"{tag} {variant:<18} {mode:<11} ERROR {error}", flush=True)
-            return None
-        print(f"{tag} {variant:<18} {mode:<11} {rate:9.1f} cycles/s", flush=True)
-        return rate
-
+    variants = [variant for variant in VARIANTS if variant != "ceiling"]
     for round_index in range(rounds):
-        order = VARIANTS if round_index % 2 == 0 else tuple(reversed(VARIANTS))
-        for variant in order:
-            if variant == "ceiling":
+        tag = f"round {round_index + 1}"
+        for variant in variants if round_index % 2 == 0 else reversed(variants):
+            try:
+                (alone,) = _group(variant, hosts, f"{root}/{variant}-alone-{round_index}", n_alone, 1)
+                busy = _contended_rate(_group(variant, hosts, f"{root}/{variant}-busy-{round_index}", n_each,
+                                              CONTENDERS))
+            except Exception as error:
+                print(f"{tag} {variant:<18} ERROR {error}", flush=True)
                 continue
-            tag = f"round {round_index + 1}"
-            ceiling = one("ceiling", "uncontended", 1, n_alone, tag)
-            alone = one(variant, "uncontended", 1, n_alone, tag)
-            busy = one(variant, "contended", CONTENDERS, n_each, tag)
-            if ceiling is not None:
-                samples["uncontended"].setdefault("ceiling", []).append(ceiling)
-            if alone is not None:
-                samples["uncontended"].setdefault(variant, []).append(alone)
-                if ceiling:
-                    samples["vs_ceiling"].setdefault(variant, []).append(alone / ceiling)
-            if busy is not None:
-                samples["contended"].setdefault(variant, []).append(busy)
+            rate, ceiling = alone["cycles"] / alone["seconds"], alone["pairs"] / alone["pair_seconds"]
+            samples["uncontended"].setdefault(variant, []).append(rate)
+            samples["uncontended"].setdefault("ceiling", []).append(ceiling)
+            samples["vs_ceiling"].setdefault(variant, []).append(rate / ceiling)
+            samples["contended"].setdefault(variant, []).append(busy)
+            print(f"{tag} {variant:<18} {rate:8.1f} cycles/s (ceiling beside it {ceiling:8.1f}: "
+                  f"x{rate / ceiling:.2f}); contended {busy:8.1f} cycles/s", flush=True)
     return samples
 
 
@@ -126,11 +123,11 @@ def table_lines(medians: dict[str, dict[str, float]]) -> list[str]:
         paired = medians["vs_ceiling"].get(variant, 1.0 if variant == "ceiling" else None)
         ratio = f"{paired:.2f}" if paired is not None else "-"
         notes = []
-        for other in COMPARE.get(variant, ()):
-            theirs = medians["uncontended"].get(other)
+        for other in COMPARE.get(variant, ()):  # uncontended: ratio of the paired ratios (drift-free)
+            theirs = medians["vs_ceiling"].get(other)
             theirs_busy = medians["contended"].get(other)
-            if theirs:
-                text = f"{alone / theirs:.2f}x {LABELS[other].split(' (')[0]}"
+            if theirs and paired:
+                text = f"{paired / theirs:.2f}x {LABELS[other].split(' (')[0]}"
                 if busy and theirs_busy:
                     text += f" ({busy / theirs_busy:.2f}x contended)"
                 notes.append(text)

@@ -26,13 +26,16 @@ final class PeerLocks {
         return true;
     }
 
-    /** n times: take one lease of InterProcessSemaphoreV2(path, max_leases), return it; each
-     *  cycle's [acquire start, release end] in epoch microseconds. */
+    /** n times: take one lease of InterProcessSemaphoreV2(path, max_leases), hold it hold_ms
+     *  (default 0), return it. "intervals": each cycle's [acquire start, return end]; "holds":
+     *  each [acquired, returning] (epoch microseconds). */
     private static ArrayNode semaphoreCycle(CuratorFramework client, JsonNode r, ObjectNode out)
             throws Exception {
         InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(client, r.path("path").asText(),
             r.path("max_leases").asInt(1));
         ArrayNode intervals = out.arrayNode();
+        ArrayNode holds = out.putArray("holds");
+        long holdMs = r.path("hold_ms").asLong(0);
         long timeoutMs = r.path("timeout_ms").asLong(30000);
         for (int i = 0; i < r.path("n").asInt(); i++) {
             long start = micros();
@@ -40,8 +43,14 @@ final class PeerLocks {
             if (lease == null) {
                 throw new IllegalStateException("cycle " + i + ": no lease in time");
             }
+            long acquired = micros();
+            if (holdMs > 0) {
+                Thread.sleep(holdMs);  // the critical section, not a synchronisation
+            }
+            long returning = micros();
             semaphore.returnLease(lease);
             intervals.add(out.arrayNode().add(start).add(micros()));
+            holds.add(out.arrayNode().add(acquired).add(returning));
         }
         return intervals;
     }
