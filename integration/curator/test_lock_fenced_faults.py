@@ -38,7 +38,7 @@ def _expire(victim: ZkClient, zk_hosts: str) -> None:
     victim.add_listener(listener)
     client_id = victim.client_id
     assert client_id is not None
-    expire_session(zk_hosts, client_id)
+    expire_session(zk_hosts, client_id, timeout=WAIT)
     assert lost.wait(WAIT), "LOST on the victim"
 
 

@@ -90,7 +90,7 @@ def test_release_pending_when_the_session_expires(
         wait_until(zk_client, lambda: len(fault_proxy.held_to_server()) > 0, message="the delete held")
         client_id = victim.client_id
         assert client_id is not None
-        expire_session(zk_hosts, client_id)
+        expire_session(zk_hosts, client_id, timeout=WAIT)
         fault_proxy.close_connections()
 
     _release_with("mutex", victim, zk_client, lambda: fault_proxy.stall(fault_proxy.connection_ids()[0]),
