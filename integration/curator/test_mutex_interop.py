@@ -136,3 +136,24 @@ def test_multi_lock_takes_all_or_none(curator_peer: CuratorSession, zk_client: Z
         assert curator_peer.acquire("mutex", "c2", "/ml/a", timeout=0.3) is False
     assert curator_peer.acquire("mutex", "c2", "/ml/a", timeout=10)
     curator_peer.release("mutex", "c2")
+
+
+def test_fenced_writes_of_our_holder_keep_a_curator_waiter_waiting(
+    curator_peer: CuratorSession, zk_client: ZkClient
+) -> None:
+    """A marker is a setData on our node: Curator's waiter (a data watch on it) re-lists, keeps waiting."""
+    zk_client.create("/target", b"0")
+    mutex = InterProcessMutex(zk_client, "/fw")
+    assert mutex.acquire(timeout=10)
+    waiting = curator_peer.acquire_async("mutex", "c", "/fw", timeout=30)
+    wait_until(zk_client, lambda: len(zk_client.get_children("/fw")) == 2, message="curator contender")
+    node = f"/fw/{mutex.node}"
+    before = zk_client.get(node)[0]
+    for n in range(1, 6):
+        assert mutex.fenced_set("/target", str(n).encode()).version == n
+    data, stat = zk_client.get(node)
+    assert data == before and stat.version == 5  # five markers, the bytes unchanged
+    assert not waiting.done()  # (mutex_held("c") would replace the pending lock object in the peer)
+    mutex.release()
+    assert waiting.result()["acquired"] is True
+    curator_peer.release("mutex", "c")

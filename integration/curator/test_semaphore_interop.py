@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable
 
 from _curator_helpers import children_info, kids, protected_suffix, run_in_thread
@@ -86,3 +88,26 @@ def test_semaphore_limit_from_a_shared_count_curator_raises(
         assert isinstance(second, type(first)) and semaphore.max_leases == 2
         first.close()
         second.close()
+
+
+def test_cycles_against_a_curator_semaphore_never_exceed_one_lease(
+        curator_peer: CuratorSession, zk_client: ZkClient) -> None:
+    """Our ungated first tries and Curator's gated acquires interleave; one lease, never two holders."""
+    cycles = 20
+    theirs = curator_peer.peer.submit("plocks.semaphore_cycle", 90, path="/busy", max_leases=1, n=cycles,
+                                      hold_ms=2, timeout_ms=60000)
+    semaphore = InterProcessSemaphoreV2(zk_client, "/busy", 1)
+    ours = []
+    for _ in range(cycles):
+        lease = semaphore.acquire(timeout=30)
+        assert lease is not None
+        start = time.time_ns() // 1000
+        zk_client.exists("/busy")  # a round trip inside the critical section
+        ours.append((start, time.time_ns() // 1000))
+        lease.close()
+    holds = [(int(a), int(b)) for a, b in theirs.result()["holds"]]
+    assert len(holds) == cycles
+    spans = sorted([(a, b, "py") for a, b in ours] + [(a, b, "java") for a, b in holds])
+    for (a1, b1, who1), (a2, b2, who2) in itertools.pairwise(spans):
+        assert b1 <= a2, f"{who1} [{a1},{b1}] overlaps {who2} [{a2},{b2}]"
+    assert kids(zk_client, "/busy/leases") == []

@@ -13,18 +13,25 @@ from zkrecipes.recipes.curator._ordering import (
     READ_LOCK_NAME,
     WRITE_LOCK_NAME,
     Verdict,
+    count_verdict,
     read_verdict,
     sorted_children,
     standard_verdict,
 )
 
-__all__ = ["LockDriver", "ReadLockDriver", "StandardLockDriver"]
+__all__ = ["LeaseDriver", "LockDriver", "ReadLockDriver", "StandardLockDriver"]
 
 
 class LockDriver:
-    """What the lock internals ask a recipe: node name, sorting, verdict."""
+    """What the lock internals ask a recipe: node name, sorting, verdict.
+
+    ``watches_children``: a verdict that does not hold waits for a change of
+    the children (a count), not for one named node.
+    """
 
     __slots__ = ("lock_name", "max_leases", "sort_names")
+
+    watches_children = False
 
     def __init__(self, lock_name: str, sort_names: Sequence[str], max_leases: int = 1) -> None:
         self.lock_name = lock_name
@@ -68,3 +75,19 @@ class ReadLockDriver(LockDriver):
 def write_lock_driver() -> StandardLockDriver:
     """The write half of InterProcessReadWriteLock."""
     return StandardLockDriver(WRITE_LOCK_NAME, (READ_LOCK_NAME, WRITE_LOCK_NAME))
+
+
+class LeaseDriver(LockDriver):
+    """A lease of InterProcessSemaphoreV2 (``lease-`` under ``<path>/leases``): held while the
+    children number at most ``max_leases()`` (read at each listing: it may be a SharedCount's)."""
+
+    __slots__ = ("_limit",)
+
+    watches_children = True
+
+    def __init__(self, max_leases: Callable[[], int]) -> None:
+        super().__init__("lease-", ("lease-",))
+        self._limit = max_leases
+
+    def judge(self, ordered: Sequence[str], ours: str) -> Verdict:
+        return count_verdict(ordered, ours, self._limit())

@@ -10,12 +10,20 @@ One attempt (:meth:`LockInternals.attempt`), as Curator's ``LockInternals``:
    them Curator's way and ask the driver; if we hold it, return our node;
 3. else set a data watch on the child the driver names and wait for that
    watch or a session change, then list again (a NoNode on the watch means it
-   is gone already: list again at once);
+   is gone already: list again at once); a driver that counts
+   (``watches_children``: a semaphore's leases) lists with a child watch
+   instead and waits for that;
 4. our node missing from a listing (its session ended) starts over with a
    new name; on timeout or any error our node is deleted — now, or on the
    next reconnect — so it never blocks the others.
 
-Returns ``(node name, czxid)``; the czxid is the fencing token (strictly
+``attempt(..., wait=False)`` makes only the pipelined try (steps 1-2) and
+deletes the node when that listing does not give it to us. Every lock-like
+Curator recipe acquires through this loop: the mutex, both read/write halves,
+the semaphore's gate and its leases (the semaphore mutex and the multi lock
+through them).
+
+Returns a :class:`Contender`; its czxid is the fencing token (strictly
 increasing across successive holders of one path).
 """
 
@@ -49,14 +57,15 @@ log = logging.getLogger(__name__)
 
 
 class Contender:
-    """A node we hold: its name under the lock path, its prefix and its czxid (fencing token)."""
+    """A node we hold: its name under the lock path, its prefix, its czxid (fencing token), its data."""
 
-    __slots__ = ("czxid", "name", "prefix")
+    __slots__ = ("czxid", "data", "name", "prefix")
 
-    def __init__(self, name: str, prefix: str, czxid: int) -> None:
+    def __init__(self, name: str, prefix: str, czxid: int, data: bytes = b"") -> None:
         self.name = name
         self.prefix = prefix
         self.czxid = czxid
+        self.data = data
 
     def __repr__(self) -> str:
         return f"Contender({self.name!r}, czxid={self.czxid})"
@@ -84,12 +93,21 @@ class LockInternals:
         """Make every attempt in progress end as if timed out (its node is deleted)."""
         with self._guard:
             self._generation += 1
+        self.wake_all()
+
+    def wake_all(self) -> None:
+        """Make every waiting attempt list the children again (e.g. a semaphore's limit changed)."""
+        with self._guard:
             waiting = list(self._waiting)
         for wake in waiting:
             wake.set()
 
-    def attempt(self, timeout: float | None, data: bytes) -> Contender | None:
-        """Our held contender, or None when ``timeout`` passed first or :meth:`cancel` was called."""
+    def attempt(self, timeout: float | None, data: bytes, *, wait: bool = True) -> Contender | None:
+        """Our held contender, or None when ``timeout`` passed first or :meth:`cancel` was called.
+
+        ``wait=False``: one try — the pipelined create and listing; if that
+        listing does not give it to us, our node is deleted and None returned.
+        """
         deadline = Deadline(timeout)
         wake = self.client.handler.event_object()
         with self._guard:
@@ -101,7 +119,7 @@ class LockInternals:
 
         self.client.add_listener(on_state)
         try:
-            return self._attempt(deadline, data, wake, generation)
+            return self._attempt(deadline, data, wake, generation, not wait)
         finally:
             safe_remove_listener(self.client, on_state)
             with self._guard:
@@ -111,18 +129,20 @@ class LockInternals:
         if self._generation != generation:
             raise _Cancelled
 
-    def _attempt(self, deadline: Deadline, data: bytes, wake: Event, generation: int) -> Contender | None:
+    def _attempt(self, deadline: Deadline, data: bytes, wake: Event, generation: int,
+                 probe: bool) -> Contender | None:
         attempt = 0
         while True:
             prefix = new_protected_prefix()
             node: str | None = None
             try:
                 self._check_cancelled(generation)
-                node, stat, listing = self._create(prefix, b"" if self.on_revoke else data, deadline)
+                stored = b"" if self.on_revoke else data
+                node, stat, listing = self._create(prefix, stored, deadline)
                 if self.on_revoke is not None:
                     self._watch_revocation(join_path(self.path, node))
-                if self._wait(node, deadline, wake, generation, listing):
-                    return Contender(node, prefix, stat.czxid)
+                if self._wait(node, deadline, wake, generation, listing, probe):
+                    return Contender(node, prefix, stat.czxid, stored)
                 self._abandon(prefix, node)
                 return None
             except NodeGone:
@@ -166,13 +186,19 @@ class LockInternals:
         return node, stat, None
 
     def _wait(self, node: str, deadline: Deadline, wake: Event, generation: int,
-              listing: Pending[list[str]] | None = None) -> bool:
-        """Wait until the driver says we hold it; False when the deadline passes first."""
+              listing: Pending[list[str]] | None = None, probe: bool = False) -> bool:
+        """Wait until the driver says we hold it; False when the deadline passes first (``probe``:
+        False at once when the first listing does not give it to us)."""
         what = f"acquire of {self.path}"
         while True:
             wake.clear()  # before the read: a change after it sets wake again
             self._check_cancelled(generation)
             children: list[str] | None = None
+            watched = False  # this listing set a child watch
+
+            def changed(event: WatchedEvent) -> None:
+                wake.set()
+
             if listing is not None:
                 try:
                     children = bounded(listing, deadline, what)
@@ -182,20 +208,23 @@ class LockInternals:
                     children = None
                 listing = None
             if children is None:
-                children = bounded(self.client.get_children_async(self.path), deadline, what)
+                watched = self.driver.watches_children
+                pending = self.client.get_children_async(self.path, watch=changed if watched else None)
+                children = bounded(pending, deadline, what)
             verdict = self.driver.judge(self.driver.sort(children), node)
             if verdict.holds:
                 return True
-            assert verdict.watch is not None
-
-            def changed(event: WatchedEvent) -> None:
-                wake.set()
-
-            try:
-                bounded(self.client.get_async(join_path(self.path, verdict.watch), watch=changed),
-                        deadline, what)
-            except NoNodeError:
-                continue
+            if probe:
+                return False
+            if verdict.watch is None:  # a count: wait for the children to change
+                if not watched:
+                    continue  # the pipelined listing had no watch: list again with one
+            else:
+                try:
+                    bounded(self.client.get_async(join_path(self.path, verdict.watch), watch=changed),
+                            deadline, what)
+                except NoNodeError:
+                    continue
             remaining = deadline.remaining()
             if not wake.wait(remaining) and deadline.expired():
                 return False

@@ -32,6 +32,7 @@ __all__ = [
     "WRITE_LOCK_NAME",
     "NodeGone",
     "Verdict",
+    "count_verdict",
     "fix_for_sorting",
     "is_protected_name",
     "new_protected_prefix",
@@ -54,7 +55,10 @@ class NodeGone(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``holds``, else the child name to ``watch`` (a data watch; its deletion means: look again)."""
+    """``holds``, else the child name to ``watch`` (a data watch; its deletion means: look again).
+
+    Not held with no name to watch (a semaphore lease): watch the children.
+    """
 
     holds: bool
     watch: str | None = None
@@ -124,3 +128,11 @@ def read_verdict(ordered: Sequence[str], ours: str, holds_write_lock: bool = Fal
         elif name.startswith(ours):
             return Verdict(True) if first_writer is None else Verdict(False, first_writer)
     raise NodeGone(ours)
+
+
+def count_verdict(children: Sequence[str], ours: str, max_leases: int) -> Verdict:
+    """A semaphore lease's verdict: held while at most ``max_leases`` children exist, **every** child
+    counting (Curator's ``InterProcessSemaphoreV2``); else watch the children (``NodeGone`` if absent)."""
+    if ours not in children:
+        raise NodeGone(ours)
+    return Verdict(len(children) <= max_leases)

@@ -24,7 +24,10 @@ Failure semantics:
   over with a new node.
 
 Beyond Curator: ``fencing_token`` (the czxid of the holder's node, strictly
-increasing across holders of one path) and ``on_lost``.
+increasing across holders of one path), fenced writes (``fenced_set``,
+``fenced_create``, ``fenced_delete``, ``fenced_transaction``: applied by the
+server only while our node exists, outcome settled by the marker rule of
+:mod:`._fenced_writes`) and ``on_lost``.
 """
 
 from __future__ import annotations
@@ -35,20 +38,20 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import LockNotHeldError
+from zkrecipes.exceptions import LockLostError, LockNotHeldError
 from zkrecipes.recipes._checks import check_callable, check_path, check_timeout
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._drivers import LockDriver, StandardLockDriver
 from zkrecipes.recipes.curator._encoding import local_address
+from zkrecipes.recipes.curator._fenced_writes import Fence, FencedWrites
 from zkrecipes.recipes.curator._internals import Contender, LockInternals
 from zkrecipes.recipes.curator._owner import current_owner
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
+    from zkrecipes.recipes._client import RecipeClient, Transaction
     from zkrecipes.recipes.curator.revoker import RevocationListener
-
-if TYPE_CHECKING:
-    from zkrecipes.recipes._client import RecipeClient
+    from zkrecipes.states import ZnodeStat
 
 __all__ = ["InterProcessMutex"]
 
@@ -88,6 +91,7 @@ class InterProcessMutex:
         self._suspended = False
         self._lost = False
         self._listening = False
+        self._fenced = FencedWrites(client, self.path, self.fence_nodes)
 
     def __repr__(self) -> str:
         return f"InterProcessMutex({self.path!r}, acquired={self.is_acquired_in_this_process()})"
@@ -191,6 +195,45 @@ class InterProcessMutex:
             for hold in self._holds.values():
                 return hold.contender.czxid
         return None
+
+    def fence_nodes(self) -> list[Fence]:
+        """The node held (the calling thread's hold, else this process's) as a :class:`Fence`.
+
+        Raises LockNotHeldError, or LockLostError when the hold ended with a LOST session.
+        """
+        me = current_owner()
+        with self._mutex:
+            hold = self._holds.get(me) or next(iter(self._holds.values()), None)
+            if hold is None:
+                if self._lost or me in self._lost_holds:
+                    raise LockLostError(f"lock {self.path} was lost with its session")
+                raise LockNotHeldError(f"lock {self.path} is not held")
+            contender = hold.contender
+        return [Fence(join_path(self.path, contender.name), contender.data, contender.czxid)]
+
+    def fenced_transaction(self) -> Transaction:
+        """A transaction whose first operation checks our node exists (see ``Lock.fenced_transaction``).
+
+        ``commit()`` is never retried: a ConnectionLoss from it leaves the outcome unknown.
+        """
+        return self._fenced.transaction()
+
+    def fenced_set(self, path: str, value: bytes, version: int = -1) -> ZnodeStat:
+        """Set ``path`` only while this mutex is held; the new stat.
+
+        LockLostError: the lock is gone and nothing was written. A lost reply is
+        settled by the marker rule (applied: the stat read back; not applied: sent
+        again); OutcomeUnknownError when it cannot be established.
+        """
+        return self._fenced.set(path, value, version)
+
+    def fenced_create(self, path: str, value: bytes = b"", *, ephemeral: bool = False) -> str:
+        """Create ``path`` only while held (as :meth:`fenced_set`); the created path."""
+        return self._fenced.create(path, value, ephemeral=ephemeral)
+
+    def fenced_delete(self, path: str, version: int = -1) -> None:
+        """Delete ``path`` only while held (as :meth:`fenced_set`)."""
+        self._fenced.delete(path, version)
 
     @property
     def node(self) -> str | None:

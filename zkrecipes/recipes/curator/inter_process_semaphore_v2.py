@@ -8,10 +8,21 @@ whose value is then the limit (a change wakes the waiters). Layout (``docs/curat
     <path>/locks/_c_<uuid>-lock-<seq>     an InterProcessMutex: the FIFO gate
     <path>/leases/_c_<uuid>-lease-<seq>   one per held lease, data = local address
 
-Acquiring one lease: take the gate mutex ``<path>/locks``; create our lease
-node; list ``<path>/leases`` with a child watch until at most ``max_leases``
-children exist (**every** child counts, whatever its name); release the gate.
-On timeout the lease node is deleted and None returned.
+Acquiring one lease runs the lock internals' loop (:mod:`._internals`, a
+:class:`~._drivers.LeaseDriver`): a held lease is a lease node created while
+at most ``max_leases`` children of ``<path>/leases`` exist (**every** child
+counts, whatever its name). First one ungated try — create the lease node and
+list the leases, pipelined: uncontended, that is the whole acquire (one round
+trip, one write; the return is one delete). When it does not fit, that node is
+deleted and Curator's way follows: take the gate mutex ``<path>/locks``,
+create a lease node, wait on a child watch until it fits, release the gate.
+The ungated try never exceeds the limit (a lease counts itself and every
+earlier node, the gated waiter's included) and never waits, so the gate's
+FIFO order among waiters stays Curator's. On timeout the lease node is
+deleted and None returned.
+
+Each :class:`~.lease.Lease` has a ``fencing_token`` (its node's czxid) and
+fenced writes (``fenced_set`` ...), refused by the server once the lease is gone.
 
 Failure semantics: **SUSPENDED** — held leases stay (their nodes live with the
 session); a pending acquire keeps waiting. **LOST** — the lease nodes are gone
@@ -24,33 +35,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import LockTimeout, NoNodeError
+from zkrecipes.exceptions import NoNodeError
 from zkrecipes.recipes._checks import check_count, check_path, check_timeout
-from zkrecipes.recipes._deadline import Deadline, bounded
-from zkrecipes.recipes._reaper import delete_own_node, reap
-from zkrecipes.recipes._session_guard import safe_remove_listener
-from zkrecipes.recipes.curator._create import create_protected
+from zkrecipes.recipes._deadline import Deadline
+from zkrecipes.recipes.curator._drivers import LeaseDriver
 from zkrecipes.recipes.curator._encoding import local_address
-from zkrecipes.recipes.curator._ordering import new_protected_prefix
+from zkrecipes.recipes.curator._internals import LockInternals
 from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.recipes.curator.lease import Lease
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from zkrecipes.recipes._client import Event, RecipeClient
+    from zkrecipes.recipes._client import RecipeClient
+    from zkrecipes.recipes.curator._internals import Contender
     from zkrecipes.recipes.curator.shared_count import SharedCount
-    from zkrecipes.states import WatchedEvent, ZkState
 
 __all__ = ["InterProcessSemaphoreV2"]
 
 LEASE_PARENT = "leases"
 LOCK_PARENT = "locks"
-LEASE_NAME = "lease-"
-
-
-class _Missing(Exception):
-    """Our lease node is not among the leases (its session ended): try again."""
 
 
 class InterProcessSemaphoreV2:
@@ -61,19 +65,19 @@ class InterProcessSemaphoreV2:
         self.client = client
         self.path = check_path(path)
         self._count: SharedCount | None = None
-        self._waiting: list[Event] = []
-        self._guard = client.handler.lock_object()
         if isinstance(max_leases, int):
             self._fixed = check_count(max_leases, "max_leases")
         else:  # a started SharedCount: its value is the limit, and a change wakes the waiters
             self._count = max_leases
             self._fixed = 0
-            max_leases.add_listener(self)
         if lease_data is not None and not isinstance(lease_data, bytes):
             raise TypeError("lease_data must be bytes")
         self._data = lease_data
         self.leases_path = join_path(self.path, LEASE_PARENT)
+        self._leases = LockInternals(client, self.leases_path, LeaseDriver(lambda: self.max_leases))
         self._gate = InterProcessMutex(client, join_path(self.path, LOCK_PARENT))
+        if self._count is not None:
+            self._count.add_listener(self)
 
     def __repr__(self) -> str:
         return f"InterProcessSemaphoreV2({self.path!r}, max_leases={self.max_leases})"
@@ -85,10 +89,7 @@ class InterProcessSemaphoreV2:
 
     def count_has_changed(self, shared_count: SharedCount, new_count: int) -> None:
         """SharedCount listener: the limit changed; waiters look again."""
-        with self._guard:
-            waiting = list(self._waiting)
-        for wake in waiting:
-            wake.set()
+        self._leases.wake_all()
 
     def acquire(self, timeout: float | None = None) -> Lease | None:
         """One lease, waiting at most ``timeout`` seconds (None: until acquired); None on timeout."""
@@ -131,65 +132,17 @@ class InterProcessSemaphoreV2:
     # ------------------------------------------------------------------ one lease
 
     def _acquire_one(self, deadline: Deadline) -> Lease | None:
-        if not self._gate.acquire(deadline.remaining()):
-            return None
-        wake = self.client.handler.event_object()
-
-        def on_state(state: ZkState) -> None:
-            wake.set()
-
-        self.client.add_listener(on_state)
-        with self._guard:
-            self._waiting.append(wake)
-        try:
-            while True:
-                try:
-                    return self._take(deadline, wake)
-                except _Missing:
-                    continue
-        finally:
-            with self._guard:
-                self._waiting.remove(wake)
-            safe_remove_listener(self.client, on_state)
-            self._gate.release()
-
-    def _take(self, deadline: Deadline, wake: Event) -> Lease | None:
-        prefix = new_protected_prefix()
         data = self._data if self._data is not None else local_address()
-        node: str | None = None
-        try:
-            node, _stat = create_protected(self.client, self.leases_path, prefix, LEASE_NAME, data, deadline)
-            if self._wait(node, deadline, wake):
-                return Lease(self.client, self.leases_path, node, prefix)
-        except _Missing:
-            raise
-        except LockTimeout:
-            pass
-        except BaseException:
-            self._drop(prefix, node)
-            raise
-        self._drop(prefix, node)
-        return None
+        contender = self._leases.attempt(deadline.remaining(), data, wait=False)  # ungated, one try
+        if contender is None:
+            if not self._gate.acquire(deadline.remaining()):
+                return None
+            try:
+                contender = self._leases.attempt(deadline.remaining(), data)
+            finally:
+                self._gate.release()
+        return None if contender is None else self._lease(contender)
 
-    def _wait(self, node: str, deadline: Deadline, wake: Event) -> bool:
-        what = f"acquire of {self.path}"
-
-        def changed(event: WatchedEvent) -> None:
-            wake.set()
-
-        while True:
-            wake.clear()
-            listing = self.client.get_children_async(self.leases_path, watch=changed)
-            children = bounded(listing, deadline, what)
-            if node not in children:
-                raise _Missing(node)
-            if len(children) <= self.max_leases:
-                return True
-            if not wake.wait(deadline.remaining()) and deadline.expired():
-                return False
-
-    def _drop(self, prefix: str, node: str | None) -> None:
-        if node is not None:
-            delete_own_node(self.client, self.leases_path, node, prefix)
-        else:
-            reap(self.client, self.leases_path, prefix, try_now=self.client.connected)
+    def _lease(self, contender: Contender) -> Lease:
+        return Lease(self.client, self.leases_path, contender.name, contender.prefix,
+                     data=contender.data, token=contender.czxid)
