@@ -50,6 +50,16 @@ class Election:
         return self._leader and self.lock.is_acquired
 
     @property
+    def epoch(self) -> int | None:
+        """The term's number while leader: the czxid of our lock node, else None.
+
+        It strictly increases from one leader of the path to the next, whichever
+        process leads (each term holds a node created after every node that
+        sorts ahead of it; see ``zkrecipes.recipes.curator._leader_rules``).
+        """
+        return self.lock.fencing_token if self.is_leader else None
+
+    @property
     def is_suspended(self) -> bool:
         """True while the connection is down (the session, and leadership, may still live)."""
         return self.lock.is_suspended
