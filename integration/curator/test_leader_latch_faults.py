@@ -1,0 +1,169 @@
+"""LeaderLatch and LeaderSelector under real faults: never two leaders (judged from the server's history).
+
+Each latch's beliefs are written to the server through a separate, healthy
+client (``_leader_history.Scribe``), so a participant that believes it leads
+while it should not is recorded even while its own connection is stalled. The
+survivor's take-over is awaited within the session timeout plus a few seconds.
+Regressions of Curator's history: CURATOR-696 (a latch that reconnects with a
+new session kept leading on its dead node) and CURATOR-724 (no recovery after
+the latch's parent vanished).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _leader_history import Scribe, assert_one_leader_at_a_time, terms
+from _waits import wait_until
+
+from zkrecipes import ZkClient
+from zkrecipes.recipes.curator import LeaderLatch, LeaderSelector, LeaderStatus
+from zkrecipes.testing import expire_session
+
+SESSION = 4.0
+TAKEOVER = SESSION + 8.0  # the session timeout plus a few seconds (a loaded machine)
+WAIT = 30.0
+HIST = "/hist"
+
+
+def wait_status(latch: Any, status: LeaderStatus, timeout: float = WAIT) -> int | None:
+    """Wait (on the state stream) until ``latch`` is in ``status``; that state's epoch."""
+    for state in latch.states(timeout=timeout):
+        if state.status is status:
+            return state.epoch
+    raise AssertionError(f"{latch!r} did not reach {status} in {timeout}s")
+
+
+def leaders(*latches: LeaderLatch) -> list[str]:
+    return [latch.id for latch in latches if latch.has_leadership()]
+
+
+def test_short_stall_resigns_at_suspended_and_hands_over(
+        fault_proxy: Any, zk_client_factory: Any, zk_client: ZkClient) -> None:
+    victim = LeaderLatch(zk_client_factory(fault_proxy.hosts, timeout=SESSION), "/l", "victim")
+    victim.start()
+    assert victim.await_leadership(WAIT)
+    first = victim.epoch
+    other = LeaderLatch(zk_client_factory(timeout=SESSION), "/l", "other")
+    other.start()
+    scribes = [Scribe(zk_client, latch, HIST) for latch in (victim, other)]
+    wait_until(zk_client, lambda: len(zk_client.get_children("/l")) == 2, message="two participants")
+    fault_proxy.stall()
+    assert wait_status(victim, LeaderStatus.RESIGNED) == first  # SUSPENDED: leadership ends at once
+    fault_proxy.resume()
+    # the reconnect resets the victim (a new node, behind the other): the other leads
+    assert other.await_leadership(TAKEOVER)
+    assert other.epoch is not None and first is not None and other.epoch > first
+    wait_until(zk_client, lambda: victim.leadership.status is LeaderStatus.PENDING
+               and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
+    assert leaders(victim, other) == ["other"]
+    other.close()
+    assert victim.await_leadership(TAKEOVER)
+    wait_until(zk_client, lambda: terms(zk_client, HIST)[-1][0] == "victim", message="the last term recorded")
+    victim.close()
+    for scribe in scribes:
+        scribe.join()
+    runs = terms(zk_client, HIST)
+    assert_one_leader_at_a_time(runs)
+    assert [who for who, _epoch in runs] == ["victim", "other", "victim"]
+
+
+def test_long_stall_expires_the_leader_and_it_never_leads_on_its_dead_node(
+        fault_proxy: Any, zk_client_factory: Any, zk_client: ZkClient) -> None:
+    """CURATOR-696: after the stall the victim has a new session; its old node must not make it lead."""
+    victim = LeaderLatch(zk_client_factory(fault_proxy.hosts, timeout=SESSION), "/l", "victim")
+    victim.start()
+    assert victim.await_leadership(WAIT)
+    first = victim.epoch
+    other = LeaderLatch(zk_client_factory(timeout=SESSION), "/l", "other")
+    other.start()
+    scribes = [Scribe(zk_client, latch, HIST) for latch in (victim, other)]
+    wait_until(zk_client, lambda: len(zk_client.get_children("/l")) == 2, message="two participants")
+    fault_proxy.stall()
+    assert other.await_leadership(TAKEOVER)  # the server expired the victim's session
+    assert not victim.has_leadership()
+    fault_proxy.resume()
+    wait_until(zk_client, lambda: len(zk_client.get_children("/l")) == 2, message="the victim's new node")
+    wait_until(zk_client, lambda: victim.leadership.status is LeaderStatus.PENDING
+               and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
+    assert leaders(victim, other) == ["other"]
+    assert other.epoch is not None and first is not None and other.epoch > first
+    victim.close()
+    other.close()
+    for scribe in scribes:
+        scribe.join()
+    runs = terms(zk_client, HIST)
+    assert_one_leader_at_a_time(runs)
+    assert [who for who, _epoch in runs] == ["victim", "other"]
+
+
+def test_real_expiry_hands_over_and_the_old_leader_queues_again(
+        zk_hosts: str, zk_client_factory: Any, zk_client: ZkClient) -> None:
+    victim_client = zk_client_factory(timeout=SESSION)
+    victim = LeaderLatch(victim_client, "/l", "victim")
+    victim.start()
+    assert victim.await_leadership(WAIT)
+    other = LeaderLatch(zk_client_factory(timeout=SESSION), "/l", "other")
+    other.start()
+    scribes = [Scribe(zk_client, latch, HIST) for latch in (victim, other)]
+    wait_until(zk_client, lambda: len(zk_client.get_children("/l")) == 2, message="two participants")
+    client_id = victim_client.client_id
+    assert client_id is not None
+    expire_session(zk_hosts, client_id)
+    assert other.await_leadership(TAKEOVER)
+    wait_until(zk_client, lambda: victim.leadership.status is LeaderStatus.PENDING
+               and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
+    assert leaders(victim, other) == ["other"]
+    victim.close()
+    other.close()
+    for scribe in scribes:
+        scribe.join()
+    assert_one_leader_at_a_time(terms(zk_client, HIST))
+
+
+def test_recovers_after_its_parent_vanished(fault_proxy: Any, zk_client_factory: Any,
+                                             zk_client: ZkClient) -> None:
+    """CURATOR-724: the session expires, the container parent is deleted; after the resume it leads again."""
+    victim = LeaderLatch(zk_client_factory(fault_proxy.hosts, timeout=SESSION), "/deep/l", "victim")
+    victim.start()
+    assert victim.await_leadership(WAIT)
+    first = victim.epoch
+    fault_proxy.stall()
+    wait_until(zk_client, lambda: zk_client.exists("/deep") is None, timeout=TAKEOVER + 10,
+               message="the containers to go with the expired session")
+    fault_proxy.resume()
+    assert victim.await_leadership(TAKEOVER)
+    assert victim.epoch is not None and first is not None and victim.epoch > first
+    assert zk_client.exists("/deep/l") is not None
+    victim.close()
+
+
+class Term:
+    """A selector listener whose term lasts until it is interrupted (or let go)."""
+
+    def __init__(self) -> None:
+        self.selector: LeaderSelector | None = None
+
+    def take_leadership(self, client: Any) -> None:
+        assert self.selector is not None
+        self.selector.interrupted.wait(WAIT)
+
+
+def test_selector_short_stall_interrupts_the_term_and_hands_over(
+        fault_proxy: Any, zk_client_factory: Any, zk_client: ZkClient) -> None:
+    work, other_work = Term(), Term()
+    victim = LeaderSelector(zk_client_factory(fault_proxy.hosts, timeout=SESSION), "/s", work, "victim")
+    other = LeaderSelector(zk_client_factory(timeout=SESSION), "/s", other_work, "other")
+    work.selector, other_work.selector = victim, other
+    victim.start()
+    first = wait_status(victim, LeaderStatus.LEADER)
+    other.start()
+    wait_until(zk_client, lambda: len(zk_client.get_children("/s")) == 2, message="two contenders")
+    fault_proxy.stall()
+    assert wait_status(victim, LeaderStatus.RESIGNED) == first  # SUSPENDED interrupted the term
+    fault_proxy.resume()
+    second = wait_status(other, LeaderStatus.LEADER, TAKEOVER)
+    assert second is not None and first is not None and second > first
+    assert not victim.has_leadership()
+    victim.close()
+    other.close()
