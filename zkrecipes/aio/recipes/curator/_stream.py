@@ -62,6 +62,13 @@ class AsyncLeaderStateStream:
         """Publish RESIGNED for the current term, if leading."""
         self.publish(self._feed.resign())
 
+    async def pause(self) -> None:
+        """Let queued callbacks run (at most ``DRAIN_WAIT`` s), then stop the queue (``start`` resumes)."""
+        try:
+            await self.queue.drain(DRAIN_WAIT)
+        finally:
+            self.queue.stop()
+
     async def close(self) -> None:
         """Publish CLOSED, let queued callbacks run (at most ``DRAIN_WAIT`` s), then stop them."""
         self.publish(self._feed.closing())
