@@ -11,8 +11,10 @@ the latch's parent vanished).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from _leader_history import Scribe, assert_one_leader_at_a_time, terms
 from _waits import wait_until
 
@@ -167,3 +169,45 @@ def test_selector_short_stall_interrupts_the_term_and_hands_over(
     assert not victim.has_leadership()
     victim.close()
     other.close()
+
+
+@pytest.fixture
+def ensemble(zk_ensemble: Any) -> Iterator[Any]:
+    """The session's ensemble; a member a test killed is restarted afterwards."""
+    yield zk_ensemble
+    zk_ensemble.ensure_running()
+
+
+@pytest.mark.ensemble
+def test_killing_the_leaders_member_hands_over_once(ensemble: Any, zk_client_factory: Any) -> None:
+    victim_member = ensemble.followers()[0]
+    survivor, third = [index for index in range(3) if index != victim_member]
+    admin = ensemble.hosts
+    on_victim = zk_client_factory(f"{ensemble.hosts_of([victim_member])},{ensemble.hosts_of([survivor])}",
+                                  admin_hosts=admin, randomize_hosts=False, timeout=10.0)
+    recorder = zk_client_factory(ensemble.hosts_of([third]), admin_hosts=admin)
+    victim = LeaderLatch(on_victim, "/l", "victim")
+    victim.start()
+    assert victim.await_leadership(WAIT)
+    first = victim.epoch
+    other = LeaderLatch(zk_client_factory(ensemble.hosts_of([third]), admin_hosts=admin, timeout=10.0),
+                        "/l", "other")
+    other.start()
+    scribes = [Scribe(recorder, latch, HIST) for latch in (victim, other)]
+    wait_until(recorder, lambda: len(recorder.get_children("/l")) == 2, message="two participants")
+    session = on_victim.client_id
+    ensemble.kill_member(victim_member)
+    # SUSPENDED resigns; the reconnect to the survivor (same session) resets the victim behind the other
+    assert other.await_leadership(TAKEOVER)
+    assert other.epoch is not None and first is not None and other.epoch > first
+    wait_until(recorder, lambda: victim.leadership.status is LeaderStatus.PENDING
+               and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
+    assert on_victim.client_id == session
+    assert leaders(victim, other) == ["other"]
+    victim.close()
+    other.close()
+    for scribe in scribes:
+        scribe.join()
+    runs = terms(recorder, HIST)
+    assert_one_leader_at_a_time(runs)
+    assert [who for who, _epoch in runs] == ["victim", "other"]
