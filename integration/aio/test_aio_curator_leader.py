@@ -200,3 +200,24 @@ async def test_long_stall_hands_over_and_the_old_leader_queues_again(
     assert other.has_leadership() and not victim.has_leadership()
     await victim.close()
     await other.close()
+
+
+async def test_a_term_may_close_its_own_selector(zk_aio_client: AsyncZkClient) -> None:
+    closed = asyncio.Event()
+
+    class CloseMyself:
+        selector: LeaderSelector | None = None
+
+        async def take_leadership(self, client: Any) -> None:
+            assert self.selector is not None
+            await self.selector.close()  # from the term itself: must not wait for itself
+            closed.set()
+
+    work = CloseMyself()
+    selector = zk_aio_client.LeaderSelector("/self", work, "me")
+    work.selector = selector
+    await selector.start()
+    await asyncio.wait_for(closed.wait(), WAIT)
+    await until(lambda: _empty(zk_aio_client, "/self"))
+    assert not selector.has_leadership()
+    assert selector.leadership.status is LeaderStatus.CLOSED

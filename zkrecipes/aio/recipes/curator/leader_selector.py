@@ -127,14 +127,12 @@ class LeaderSelector:
         self._state = LatchState.CLOSED
         safe_remove_listener(self.client, self._on_state)  # type: ignore[arg-type]
         self.interrupted.set()
+        self._queue_wake.set()
         task, self._task = self._task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        await self._unwatch()
-        self._stream.resign()
-        self._leader_event.set()
-        await self._stream.close()
+        if task is None or asyncio.current_task() is self._term:
+            return  # a term closing its own selector: the worker finishes once the term returns
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
     async def __aenter__(self) -> LeaderSelector:
         await self.start()
@@ -215,6 +213,15 @@ class LeaderSelector:
     # ------------------------------------------------------------------ the worker
 
     async def _run(self) -> None:
+        try:
+            await self._queue_terms()
+        finally:  # closed (or cancelled by close): the node went with the term; the rest goes now
+            await self._unwatch()
+            self._stream.resign()
+            self._leader_event.set()
+            await self._stream.close()
+
+    async def _queue_terms(self) -> None:
         failures = 0
         while True:
             await self._queue_wake.wait()
@@ -251,7 +258,10 @@ class LeaderSelector:
                     continue
                 client_id = self.client.client_id
                 if client_id is None or client_id[0] != stat.ephemeralOwner:
-                    continue  # a node of an earlier session never leads (CURATOR-696); finally deletes it
+                    # a node of an earlier session never leads (CURATOR-696): a new one
+                    await delete_own_node(self.client, self.path, name, prefix)
+                    node = None
+                    continue
                 break
             self._queued = False
             await self._lead(stat.czxid)
