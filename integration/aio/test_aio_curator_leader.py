@@ -221,3 +221,26 @@ async def test_a_term_may_close_its_own_selector(zk_aio_client: AsyncZkClient) -
     await until(lambda: _empty(zk_aio_client, "/self"))
     assert not selector.has_leadership()
     assert selector.leadership.status is LeaderStatus.CLOSED
+
+
+async def test_selector_short_stall_cancels_the_term_and_hands_over(
+        fault_proxy: Any, zk_aio_client_factory: Any) -> None:
+    mine, theirs = Work(), Work()
+    stalled = await zk_aio_client_factory(fault_proxy.hosts, timeout=SESSION)
+    victim = stalled.LeaderSelector("/fs", mine, "v")
+    other = (await zk_aio_client_factory(timeout=SESSION)).LeaderSelector("/fs", theirs, "o")
+    await victim.start()
+    assert await victim.await_leadership(WAIT)
+    first = victim.epoch
+    await other.start()
+    stream = victim.states()
+    assert (await anext(stream)).status is LeaderStatus.LEADER
+    fault_proxy.stall()
+    resigned = await asyncio.wait_for(anext(stream), WAIT)  # SUSPENDED cancelled the term
+    assert resigned == LeadershipState(LeaderStatus.RESIGNED, first) and mine.cancelled == 1
+    fault_proxy.resume()
+    assert await other.await_leadership(TAKEOVER)
+    assert other.epoch is not None and first is not None and other.epoch > first
+    assert not victim.has_leadership()
+    await victim.close()
+    await other.close()

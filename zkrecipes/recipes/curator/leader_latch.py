@@ -90,7 +90,7 @@ class LeaderLatch:
         self.id = id
         self.close_mode = close_mode
         self._state = LatchState.LATENT
-        self._lock = client.handler.lock_object()
+        self._lock = client.handler.rlock_object()  # re-entrant: a state callback run inline may call us
         self._signal = client.handler.event_object()
         self._leader_event = client.handler.event_object()
         self._listeners: list[LeaderLatchListener] = []
