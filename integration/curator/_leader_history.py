@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from zkrecipes import ZkClient
-from zkrecipes.exceptions import ZkException
+from zkrecipes.exceptions import NoNodeError, ZkException
 from zkrecipes.recipes.curator import LeaderStatus
 
 #: The pace of a believing leader's writes (each state change wakes it sooner).
@@ -55,12 +55,22 @@ class Scribe:
 def terms(client: ZkClient, hist: str) -> list[tuple[str, int]]:
     """The history's ``(id, epoch)`` runs in the server's order (consecutive duplicates merged)."""
     runs: list[tuple[str, int]] = []
-    for name in sorted(client.get_children(hist)):
+    try:
+        names = client.get_children(hist)
+    except NoNodeError:
+        return runs  # nothing written yet
+    for name in sorted(names):
         who, epoch = client.get(f"{hist}/{name}")[0].decode().split(":")  # type: ignore[union-attr]
         entry = (who, int(epoch))
         if not runs or runs[-1] != entry:
             runs.append(entry)
     return runs
+
+
+def recorded(client: ZkClient, hist: str, who: str) -> bool:
+    """True once the history's last term is ``who``'s."""
+    runs = terms(client, hist)
+    return bool(runs) and runs[-1][0] == who
 
 
 def assert_one_leader_at_a_time(runs: list[tuple[str, int]]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _leader_history import Scribe, assert_one_leader_at_a_time, terms
+from _leader_history import Scribe, assert_one_leader_at_a_time, recorded, terms
 from _waits import wait_until
 
 from zkrecipes import ZkClient
@@ -50,6 +50,7 @@ def test_short_stall_resigns_at_suspended_and_hands_over(
     other.start()
     scribes = [Scribe(zk_client, latch, HIST) for latch in (victim, other)]
     wait_until(zk_client, lambda: len(zk_client.get_children("/l")) == 2, message="two participants")
+    wait_until(zk_client, lambda: recorded(zk_client, HIST, "victim"), message="the first term recorded")
     fault_proxy.stall()
     assert wait_status(victim, LeaderStatus.RESIGNED) == first  # SUSPENDED: leadership ends at once
     fault_proxy.resume()
@@ -59,9 +60,10 @@ def test_short_stall_resigns_at_suspended_and_hands_over(
     wait_until(zk_client, lambda: victim.leadership.status is LeaderStatus.PENDING
                and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
     assert leaders(victim, other) == ["other"]
+    wait_until(zk_client, lambda: recorded(zk_client, HIST, "other"), message="the second term recorded")
     other.close()
     assert victim.await_leadership(TAKEOVER)
-    wait_until(zk_client, lambda: terms(zk_client, HIST)[-1][0] == "victim", message="the last term recorded")
+    wait_until(zk_client, lambda: recorded(zk_client, HIST, "victim"), message="the last term recorded")
     victim.close()
     for scribe in scribes:
         scribe.join()
@@ -81,6 +83,7 @@ def test_long_stall_expires_the_leader_and_it_never_leads_on_its_dead_node(
     other.start()
     scribes = [Scribe(zk_client, latch, HIST) for latch in (victim, other)]
     wait_until(zk_client, lambda: len(zk_client.get_children("/l")) == 2, message="two participants")
+    wait_until(zk_client, lambda: recorded(zk_client, HIST, "victim"), message="the first term recorded")
     fault_proxy.stall()
     assert other.await_leadership(TAKEOVER)  # the server expired the victim's session
     assert not victim.has_leadership()
@@ -90,6 +93,7 @@ def test_long_stall_expires_the_leader_and_it_never_leads_on_its_dead_node(
                and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
     assert leaders(victim, other) == ["other"]
     assert other.epoch is not None and first is not None and other.epoch > first
+    wait_until(zk_client, lambda: recorded(zk_client, HIST, "other"), message="the second term recorded")
     victim.close()
     other.close()
     for scribe in scribes:
@@ -195,6 +199,7 @@ def test_killing_the_leaders_member_hands_over_once(ensemble: Any, zk_client_fac
     other.start()
     scribes = [Scribe(recorder, latch, HIST) for latch in (victim, other)]
     wait_until(recorder, lambda: len(recorder.get_children("/l")) == 2, message="two participants")
+    wait_until(recorder, lambda: recorded(recorder, HIST, "victim"), message="the first term recorded")
     session = on_victim.client_id
     ensemble.kill_member(victim_member)
     # SUSPENDED resigns; the reconnect to the survivor (same session) resets the victim behind the other
@@ -204,6 +209,7 @@ def test_killing_the_leaders_member_hands_over_once(ensemble: Any, zk_client_fac
                and (victim.leadership.epoch or 0) > (other.epoch or 0), message="the victim queued again")
     assert on_victim.client_id == session
     assert leaders(victim, other) == ["other"]
+    wait_until(recorder, lambda: recorded(recorder, HIST, "other"), message="the second term recorded")
     victim.close()
     other.close()
     for scribe in scribes:
