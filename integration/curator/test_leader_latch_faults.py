@@ -175,6 +175,28 @@ def test_selector_short_stall_interrupts_the_term_and_hands_over(
     other.close()
 
 
+def test_selector_real_expiry_ends_the_term_and_the_other_takes_over(
+        zk_hosts: str, zk_client_factory: Any, zk_client: ZkClient) -> None:
+    work, other_work = Term(), Term()
+    victim_client = zk_client_factory(timeout=SESSION)
+    victim = LeaderSelector(victim_client, "/x", work, "victim")
+    other = LeaderSelector(zk_client_factory(timeout=SESSION), "/x", other_work, "other")
+    work.selector, other_work.selector = victim, other
+    victim.start()
+    first = wait_status(victim, LeaderStatus.LEADER)
+    other.start()
+    wait_until(zk_client, lambda: len(zk_client.get_children("/x")) == 2, message="two contenders")
+    client_id = victim_client.client_id
+    assert client_id is not None
+    expire_session(zk_hosts, client_id)
+    assert wait_status(victim, LeaderStatus.RESIGNED) == first  # LOST interrupted the term
+    second = wait_status(other, LeaderStatus.LEADER, TAKEOVER)
+    assert second is not None and first is not None and second > first
+    assert not victim.has_leadership()
+    victim.close()
+    other.close()
+
+
 @pytest.fixture
 def ensemble(zk_ensemble: Any) -> Iterator[Any]:
     """The session's ensemble; a member a test killed is restarted afterwards."""
