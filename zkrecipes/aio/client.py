@@ -70,6 +70,7 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
+    from zkrecipes.aio.recipes.curator import leader_latch, leader_selector
 
 __all__ = ["AsyncZkClient"]
 
@@ -414,6 +415,11 @@ class AsyncZkClient(AsyncClientOperations):
     DataWatch = recipe(_R + "watchers.DataWatch", watchers.DataWatch if TYPE_CHECKING else None)
     ChildrenWatch = recipe(_R + "watchers.ChildrenWatch", watchers.ChildrenWatch if TYPE_CHECKING else None)
     TreeCache = recipe(_R + "cache.TreeCache", cache.TreeCache if TYPE_CHECKING else None)
+    # Curator-interoperable leadership (zkrecipes.aio.recipes.curator)
+    LeaderLatch = recipe(_R + "curator.leader_latch.LeaderLatch",
+                         leader_latch.LeaderLatch if TYPE_CHECKING else None)
+    LeaderSelector = recipe(_R + "curator.leader_selector.LeaderSelector",
+                            leader_selector.LeaderSelector if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.latch_types import CloseMode, LatchState, LeaderLatchListener
     from zkrecipes.recipes.curator.leader_latch import LeaderLatch
     from zkrecipes.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
+    from zkrecipes.recipes.curator.leadership_state import LeadershipState, LeaderStatus
     from zkrecipes.recipes.curator.lease import Lease
     from zkrecipes.recipes.curator.participant import Participant
     from zkrecipes.recipes.curator.persistent_node import PersistentNode
@@ -82,6 +83,8 @@ _MODULES = {
     "LeaderLatchListener": "latch_types",
     "LeaderSelector": "leader_selector",
     "LeaderSelectorListener": "leader_selector",
+    "LeaderStatus": "leadership_state",
+    "LeadershipState": "leadership_state",
     "Lease": "lease",
     "Participant": "participant",
     "PersistentNode": "persistent_node",
@@ -134,6 +137,8 @@ __all__ = [
     "LeaderLatchListener",
     "LeaderSelector",
     "LeaderSelectorListener",
+    "LeaderStatus",
+    "LeadershipState",
     "Lease",
     "Participant",
     "PersistentNode",

@@ -23,26 +23,47 @@ Failure semantics (Curator's ``StandardConnectionStateErrorPolicy``):
 the listeners; ``NOTIFY_LEADER`` calls ``not_leader`` if it led. Closing
 removes every listener and the session listener this latch added.
 
-Beyond Curator: ``fencing_token`` (the czxid of our node while leading: it
-strictly increases from one leader to the next on one path).
+Beyond Curator:
+
+* ``epoch`` (and its older name ``fencing_token``): the czxid of our node
+  while leading; it strictly increases from one leader of a path to the next,
+  whichever process or language leads (argued in :mod:`._leader_rules`);
+* a state stream — PENDING / LEADER / RESIGNED / CLOSED, each with its epoch —
+  to iterate (:meth:`LeaderLatch.states`, blocking, with a timeout) or to
+  listen to (:meth:`LeaderLatch.add_state_listener`, on the handler's callback
+  queue); buffering as :mod:`._state_feed` states;
+* a node of an earlier session never leads (CURATOR-696), and a vanished
+  parent is made again (CURATOR-724): the rules are :mod:`._leader_rules`'s.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from zkrecipes.client.protocol.opcodes import WatcherType
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import NoNodeError
+from zkrecipes.exceptions import NoNodeError, ZkException
 from zkrecipes.recipes._checks import check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._reaper import delete_own_node
 from zkrecipes.recipes._retrying import is_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_protected
-from zkrecipes.recipes.curator._ordering import new_protected_prefix, sorted_children
+from zkrecipes.recipes.curator._leader_rules import (
+    LATCH_NAME,
+    close_notifies,
+    latch_order,
+    latch_session_step,
+    latch_turn,
+)
+from zkrecipes.recipes.curator._leader_stream import LeaderStateStream, StateCallback
+from zkrecipes.recipes.curator._ordering import new_protected_prefix
 from zkrecipes.recipes.curator._owner import current_owner
+from zkrecipes.recipes.curator._state_feed import DEFAULT_LIMIT
 from zkrecipes.recipes.curator.latch_types import CloseMode, LatchState, LeaderLatchListener
+from zkrecipes.recipes.curator.leadership_state import LeadershipState, LeaderStatus
 from zkrecipes.recipes.curator.participant import Participant
 from zkrecipes.states import ZkState
 
@@ -53,8 +74,6 @@ if TYPE_CHECKING:
 __all__ = ["LeaderLatch"]
 
 log = logging.getLogger(__name__)
-
-LATCH_NAME = "latch-"
 
 
 class LeaderLatch:
@@ -71,12 +90,15 @@ class LeaderLatch:
         self.id = id
         self.close_mode = close_mode
         self._state = LatchState.LATENT
-        self._lock = client.handler.lock_object()
+        self._lock = client.handler.rlock_object()  # re-entrant: a state callback run inline may call us
         self._signal = client.handler.event_object()
         self._leader_event = client.handler.event_object()
         self._listeners: list[LeaderLatchListener] = []
         self._leader = False
-        self._node: tuple[str, str, int] | None = None  # (name, prefix, czxid)
+        self._node: tuple[str, str, int, int] | None = None  # (name, prefix, czxid, ephemeral owner)
+        self._stream = LeaderStateStream(client)
+        self._watcher = self._on_watch  # one object: the watch we add is the one close() removes
+        self._watched: str | None = None
         self._need_reset = False
         self._need_check = False
         self._disconnected = False
@@ -110,15 +132,18 @@ class LeaderLatch:
         self._signal.set()
         if self._worker is not None and current_owner() != self._worker_owner:
             self._worker.join(timeout)  # (closing from a listener on the worker: it ends by itself)
+        self._unwatch()
         with self._lock:
             node, self._node = self._node, None
         if node is not None:
             delete_own_node(self.client, self.path, node[0], node[1])
-        if mode is CloseMode.NOTIFY_LEADER:
+        if close_notifies(mode, self._leader):
             self._set_leadership(False)
         else:
             with self._lock:
                 self._leader = False
+        self._stream.resign()
+        self._stream.close()
         self._leader_event.set()  # wake await_leadership (it returns False now)
         with self._lock:
             self._listeners.clear()
@@ -192,18 +217,50 @@ class LeaderLatch:
     # ------------------------------------------------------------------ beyond Curator
 
     @property
-    def fencing_token(self) -> int | None:
+    def epoch(self) -> int | None:
         """The czxid of our node while leading (strictly increasing across leaders), else None."""
         node = self._node
         return node[2] if node is not None and self.has_leadership() else None
 
+    @property
+    def fencing_token(self) -> int | None:
+        """The same number as :attr:`epoch` (the lock recipes' name for it)."""
+        return self.epoch
+
+    @property
+    def leadership(self) -> LeadershipState:
+        """The current state of the stream (PENDING, LEADER, RESIGNED or CLOSED, with its epoch)."""
+        return self._stream.current
+
+    def states(self, timeout: float | None = None, limit: int = DEFAULT_LIMIT) -> Iterator[LeadershipState]:
+        """Iterate the states: the current one, then each change; ends after CLOSED.
+
+        Each wait for the next state lasts at most ``timeout`` s (None: no
+        limit); the iteration ends when it passes. The iterator keeps up to
+        ``limit`` states for a slow reader and then drops the oldest.
+        """
+        return self._stream.iterate(timeout, limit)
+
+    def add_state_listener(self, callback: StateCallback) -> None:
+        """Call ``callback(state)`` on the handler's callback queue for each new state (until close)."""
+        self._stream.add_callback(callback)
+
+    def remove_state_listener(self, callback: StateCallback) -> None:
+        """Stop calling ``callback``."""
+        self._stream.remove_callback(callback)
+
     # ------------------------------------------------------------------ the worker
 
     def _sorted(self) -> list[str]:
+        listing = self._children()
+        return [] if listing is None else latch_order(listing)
+
+    def _children(self) -> list[str] | None:
         try:
-            return sorted_children(self.client.retry(self.client.get_children, self.path), [LATCH_NAME])
+            children: list[str] = self.client.retry(self.client.get_children, self.path)
         except NoNodeError:
-            return []
+            return None  # the parent is gone (CURATOR-724): the reset makes it again
+        return children
 
     def _run(self) -> None:
         failures = 0
@@ -247,7 +304,8 @@ class LeaderLatch:
                 closing = True
             else:
                 closing = False
-                self._node = (name, prefix, stat.czxid)
+                self._node = (name, prefix, stat.czxid, stat.ephemeralOwner)
+                self._stream.publish(LeadershipState(LeaderStatus.PENDING, stat.czxid))
         if closing:
             delete_own_node(self.client, self.path, name, prefix)
             return
@@ -261,39 +319,53 @@ class LeaderLatch:
             self._signal.set()
             return
         while True:
-            ordered = self._sorted()
-            if node[0] not in ordered:
+            client_id = self.client.client_id
+            turn = latch_turn(self._children(), node[0], owner=node[3],
+                              session=None if client_id is None else client_id[0])
+            if turn.gone:
                 with self._lock:
                     self._need_reset = True
                 self._signal.set()
                 return
-            index = ordered.index(node[0])
-            if index == 0:
+            if turn.leads:
                 self._set_leadership(True)
                 return
             self._set_leadership(False)
+            assert turn.watch is not None
+            watched = join_path(self.path, turn.watch)
+            self._watched = watched
             try:
-                self.client.retry(self.client.get, join_path(self.path, ordered[index - 1]), self._on_watch)
+                self.client.retry(self.client.get, watched, self._watcher)
                 return
             except NoNodeError:
                 continue
 
+    def _unwatch(self) -> None:
+        """Remove the data watch we set on a predecessor, if it has not fired (apache/curator#1292)."""
+        watched, self._watched = self._watched, None
+        if watched is None or not self.client.connected:
+            return  # no watch, or it dies with the connection's session
+        try:
+            self.client.remove_watches(watched, self._watcher, WatcherType.DATA)
+        except ZkException:
+            pass  # it fired already, or the connection went
+
     def _on_watch(self, event: WatchedEvent) -> None:
+        if event.path == self._watched:
+            self._watched = None
         with self._lock:
             self._need_check = True
         self._signal.set()
 
     def _on_state(self, state: ZkState) -> None:
-        if state == ZkState.SUSPENDED or state == ZkState.LOST:
-            with self._lock:
-                self._disconnected = True
-            self._set_leadership(False)
-        elif state == ZkState.CONNECTED:
-            with self._lock:
-                if not self._disconnected:
-                    return
-                self._disconnected = False
+        with self._lock:
+            step = latch_session_step(state, self._disconnected)
+            self._disconnected = step.disconnected
+            if step.reset:
                 self._need_reset = True
+        if step.resign:
+            self._set_leadership(False)
+        if step.reset:
             self._signal.set()
 
     def _set_leadership(self, leader: bool) -> None:
@@ -303,10 +375,16 @@ class LeaderLatch:
             changed = self._leader != leader
             self._leader = leader
             listeners = list(self._listeners) if changed else []
+            node = self._node
             if leader:
                 self._leader_event.set()
             else:
                 self._leader_event.clear()
+            # published under our lock, so the stream's order is the order of the changes
+            if leader and node is not None:
+                self._stream.publish(LeadershipState(LeaderStatus.LEADER, node[2]))
+            elif not leader:
+                self._stream.resign()
         for listener in listeners:
             try:
                 if leader:

@@ -16,18 +16,29 @@ long must watch :attr:`interrupted` (an event) and return when it is set.
 It is set by :meth:`interrupt_leadership`, by :meth:`close`, and — unless the
 listener has its own ``state_changed(client, state)`` — on SUSPENDED and LOST,
 as Curator's ``LeaderSelectorListenerAdapter`` cancels leadership then.
+
+Beyond Curator: :attr:`LeaderSelector.epoch`, the czxid of the mutex node of
+the running term (strictly increasing from one term to the next on a path,
+whoever leads), and a state stream (PENDING while queued, LEADER during a term,
+RESIGNED when it returns — published before the mutex is released — and
+CLOSED), to iterate (:meth:`LeaderSelector.states`) or listen to.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._leader_rules import selector_interrupts, selector_requeues
+from zkrecipes.recipes.curator._leader_stream import LeaderStateStream, StateCallback
 from zkrecipes.recipes.curator._owner import current_owner
+from zkrecipes.recipes.curator._state_feed import DEFAULT_LIMIT
 from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.recipes.curator.latch_types import LatchState
+from zkrecipes.recipes.curator.leadership_state import LeadershipState, LeaderStatus
 from zkrecipes.recipes.curator.participant import Participant
 from zkrecipes.states import ZkState
 
@@ -67,6 +78,7 @@ class LeaderSelector:
         self._leading = False
         self._worker: Joinable | None = None
         self._worker_owner: object = None
+        self._stream = LeaderStateStream(client)
 
     def __repr__(self) -> str:
         return f"LeaderSelector({self.path!r}, id={self.id!r}, leader={self._leading})"
@@ -107,6 +119,8 @@ class LeaderSelector:
         self._wake.set()
         if self._worker is not None and current_owner() != self._worker_owner:
             self._worker.join(timeout)  # (closing from a listener on the worker: it ends by itself)
+        self._stream.resign()
+        self._stream.close()
 
     def __enter__(self) -> LeaderSelector:
         self.start()
@@ -119,6 +133,28 @@ class LeaderSelector:
     def has_leadership(self) -> bool:
         """True while ``take_leadership`` runs."""
         return self._leading
+
+    @property
+    def epoch(self) -> int | None:
+        """The czxid of our mutex node while a term runs (strictly increasing across terms), else None."""
+        return self._mutex.fencing_token if self._leading else None
+
+    @property
+    def leadership(self) -> LeadershipState:
+        """The current state of the stream (PENDING, LEADER, RESIGNED or CLOSED, with its epoch)."""
+        return self._stream.current
+
+    def states(self, timeout: float | None = None, limit: int = DEFAULT_LIMIT) -> Iterator[LeadershipState]:
+        """Iterate the states as ``LeaderLatch.states`` does: the current one, then each change."""
+        return self._stream.iterate(timeout, limit)
+
+    def add_state_listener(self, callback: StateCallback) -> None:
+        """Call ``callback(state)`` on the handler's callback queue for each new state (until close)."""
+        self._stream.add_callback(callback)
+
+    def remove_state_listener(self, callback: StateCallback) -> None:
+        """Stop calling ``callback``."""
+        self._stream.remove_callback(callback)
 
     def interrupt_leadership(self) -> None:
         """Ask a running ``take_leadership`` to return (sets :attr:`interrupted`)."""
@@ -156,11 +192,12 @@ class LeaderSelector:
                     return
                 if not self._queued:
                     continue
+            self._stream.publish(LeadershipState(LeaderStatus.PENDING))
             if not self._mutex.acquire():
                 continue  # cancelled by close()
             self._lead()
             with self._lock:
-                self._queued = self._auto and self._state is LatchState.STARTED
+                self._queued = selector_requeues(self._auto, self._state is LatchState.STARTED)
             self._wake.set()
 
     def _lead(self) -> None:
@@ -170,6 +207,7 @@ class LeaderSelector:
             cancelled = self._state is not LatchState.STARTED
         if not cancelled:
             self.interrupted.clear()
+            self._stream.publish(LeadershipState(LeaderStatus.LEADER, self._mutex.fencing_token))
         try:
             if not cancelled:
                 self.listener.take_leadership(self.client)
@@ -178,6 +216,7 @@ class LeaderSelector:
         finally:
             with self._lock:
                 self._leading = False
+            self._stream.resign()  # before the release: the next leader's LEADER comes after it
             self._mutex.release()
 
     def _on_state(self, state: ZkState) -> None:
@@ -188,5 +227,5 @@ class LeaderSelector:
             except Exception:
                 log.exception("state_changed of %r failed", self)
             return
-        if state in (ZkState.SUSPENDED, ZkState.LOST) and self._leading:
+        if selector_interrupts(state, self._leading, listener_handles_states=False):
             self.interrupt_leadership()

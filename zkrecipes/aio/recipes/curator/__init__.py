@@ -1,0 +1,14 @@
+"""Curator-interoperable leadership recipes on asyncio: LeaderLatch and LeaderSelector.
+
+The node layout, the rules (:mod:`zkrecipes.recipes.curator._leader_rules`) and
+the state stream's buffering are the sync recipes', so sync, asyncio and
+Curator participants share one path. Made by ``AsyncZkClient.LeaderLatch`` /
+``AsyncZkClient.LeaderSelector`` or directly.
+"""
+
+from __future__ import annotations
+
+from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
+from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
+
+__all__ = ["LeaderLatch", "LeaderSelector", "LeaderSelectorListener"]
