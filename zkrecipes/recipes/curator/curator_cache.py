@@ -43,8 +43,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from zkrecipes.recipes._checks import check_path
-from zkrecipes.recipes._tree_mirror import NodeData
+from zkrecipes.recipes._tree_mirror import NodeData, check_root
 from zkrecipes.recipes.curator._cache_tree import CacheTree, Change
 from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
 
@@ -84,7 +83,7 @@ class CuratorCache:
         if not isinstance(mode, CacheWatchMode):
             raise TypeError(f"mode must be a CacheWatchMode, not {mode!r}")
         self.client = client
-        self.path = check_path(path, "path")
+        self.path = check_root(path)
         self._lock = client.handler.lock_object()
         self._listeners: list[CuratorCacheListener] = []
         self._fault_listeners: list[Callable[[BaseException], object]] = []
