@@ -11,9 +11,12 @@ Two ways to learn of changes (:class:`~.cache_watch_mode.CacheWatchMode`):
   DELETED removes the cached subtree.
 * **one-shot** (servers without ``addWatch``, or forced): every cached node is
   read with a data watch and listed with a child watch; a fired watch is set
-  again by the re-read it causes. CHANGED re-reads the node, CHILD re-lists
-  its parent (new children are loaded, missing ones removed), DELETED removes
-  the subtree; an absent root carries an existence watch.
+  again by the re-read it causes. CHANGED and DELETED re-read the node (a
+  node gone is removed with its subtree; one created again since it was
+  cached — a later czxid — is removed and loaded anew: a parent's child watch
+  fires once for several changes, so a DELETED alone proves nothing); CHILD
+  re-lists the node (new children are loaded, missing ones removed); an
+  absent root carries an existence watch.
 
 After a reconnect the subtree is read again and the differences published
 (the server does not replay a persistent watch's missed events); after a new
@@ -280,14 +283,12 @@ class CacheTree:
     def _apply(self, event: WatchedEvent) -> None:
         path = event.path.rstrip("/") or "/"
         kind = event.type
-        if kind is EventType.DELETED:
-            self._remove(path)
-            if self._one_shot and path == self.root and self._watch_absent_root():
-                self._load([self.root])
-        elif not self._one_shot:
-            if kind is EventType.CREATED or kind is EventType.CHANGED:
+        if not self._one_shot:
+            if kind is EventType.DELETED:
+                self._remove(path)
+            elif kind is EventType.CREATED or kind is EventType.CHANGED:
                 self._refresh(path)
-        elif kind is EventType.CHANGED:
+        elif kind is EventType.DELETED or kind is EventType.CHANGED:
             if path in self.store:
                 self._refresh(path)
         elif kind is EventType.CREATED:
@@ -304,6 +305,14 @@ class CacheTree:
             self._remove(path)
             if self._one_shot and path == self.root and self._watch_absent_root():
                 self._load([self.root])
+            return
+        with self.lock:
+            cached = self.store.nodes.get(path)
+        if self._one_shot and cached is not None and stat.czxid > cached.stat.czxid:
+            # Deleted and created again since it was cached (a one-shot watch may have missed
+            # the parent's change): the old node goes, the new one is loaded with its watches.
+            self._remove(path)
+            self._load([path])
             return
         self._store(path, data, stat, orphan_resync=True)
 
