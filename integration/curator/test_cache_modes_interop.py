@@ -68,8 +68,8 @@ def test_both_modes_hear_what_curator_hears(curator_peer: CuratorSession, zk_cli
     for step, count in steps:
         step()
         expected += count
-        wait_until(zk_client, lambda: len(persistent.events) >= expected and len(one_shot.events) >= expected
-                   and len(cache_events(curator_peer, "cc")[1]) >= expected, message=f"{expected} events")
+        wait_until(zk_client, lambda n=expected: len(persistent.events) >= n and len(one_shot.events) >= n
+                   and len(cache_events(curator_peer, "cc")[1]) >= n, message=f"{expected} events")
     initialized, curators = cache_events(curator_peer, "cc")
     assert persistent.events == curators
     assert one_shot.events == curators
