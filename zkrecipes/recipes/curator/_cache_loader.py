@@ -18,6 +18,7 @@ caller reads again once connected.
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
@@ -39,17 +40,21 @@ _CHILDREN = 1
 
 def read_subtree(client: RecipeClient, top: str, watcher: WatchFunc | None, *, frame_limit: int,
                  window: int = DEFAULT_WINDOW, reply_timeout: float = 60.0,
+                 cancelled: Callable[[], bool] | None = None,
                  ) -> dict[str, tuple[bytes | None, ZnodeStat, list[str]]]:
     """Every node at and below ``top``: path -> (data, stat, child names).
 
     With a ``watcher``, each node gets a data watch and a child watch (one-shot
     mode); without, no watch is set and leaves are not listed. An absent
-    ``top`` gives an empty result.
+    ``top`` gives an empty result. Once ``cancelled()`` is true no more requests
+    are sent and what was read so far is returned (the caller drops it).
     """
     found: dict[str, tuple[bytes | None, ZnodeStat, list[str]]] = {}
     todo: collections.deque[str] = collections.deque([top])
     inflight: collections.deque[tuple[int, str, Pending[Any]]] = collections.deque()
     while todo or inflight:
+        if cancelled is not None and cancelled():
+            return found
         while todo and len(inflight) < window:
             path = todo.popleft()
             inflight.append((_GET, path, client.get_async(path, watcher)))

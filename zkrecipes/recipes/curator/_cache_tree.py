@@ -233,6 +233,9 @@ class CacheTree:
                 self._setup()
             self._resync()
 
+    def _is_closed(self) -> bool:
+        return self._closed
+
     @property
     def _one_shot(self) -> bool:
         return self.mode_in_use is CacheWatchMode.ONE_SHOT
@@ -247,7 +250,9 @@ class CacheTree:
             try:
                 for top in tops:
                     found.update(read_subtree(self.client, top, watcher, frame_limit=self._frame_limit,
-                                              window=self._window))
+                                              window=self._window, cancelled=self._is_closed))
+                if self._closed:
+                    raise ConnectionClosedError("the cache was closed during a load")
                 return found
             except (ZkTimeoutError, ZkException) as error:
                 if self._closed or not (is_retryable(error) or isinstance(error, ZkTimeoutError)):

@@ -66,6 +66,7 @@ class ServiceCache:
         self._listeners: list[ServiceCacheListener] = []
         self._on_close = on_close
         self._loaded = False
+        self._started = False
         self._closed = False
         self._cache = CuratorCache(client, self.path, mode=mode, create_root=False)
         self._cache.add_listener(self)
@@ -81,6 +82,10 @@ class ServiceCache:
 
     def start(self, timeout: float | None = 30.0) -> bool:
         """Start; wait up to ``timeout`` s for the first load (as Curator's ``start``); whether done."""
+        with self._lock:
+            if self._started or self._closed:
+                raise RuntimeError("Cannot be started more than once")
+            self._started = True
         self.client.add_listener(self._state_listener)
         self._cache.start()
         return self._cache.await_initialized(timeout)
