@@ -108,7 +108,10 @@ class CacheTree:
         self._enqueue(_START, None)
 
     def close(self, timeout: float) -> None:
-        """Stop; remove the session listener and every watch this engine set (best effort offline)."""
+        """Stop; remove the session listener and this engine's watch callbacks from the client.
+
+        Offline the removal is skipped (the callback ignores whatever still fires).
+        """
         self._closed = True
         safe_remove_listener(self.client, self._state_listener)
         self._enqueue(_STOP, None)

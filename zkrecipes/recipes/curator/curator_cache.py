@@ -23,8 +23,12 @@ Guarantees:
   most 256 outstanding requests. A node whose child list cannot fit in one
   reply (the jute.maxbuffer limit) stops the cache with a clear
   ``FrameTooLargeError`` to the fault listeners (rather than reconnecting forever).
-* ``close()`` removes the session listener, the watches it set and every
-  listener (apache/curator#1292).
+* ``close()`` removes the session listener, every listener and every watch
+  callback it registered with the client (apache/curator#1292). The server
+  side of a watch is not the client's to take back: a one-shot watch ends at
+  its next firing; ZooKeeper 3.8 keeps a persistent one until the session
+  ends (removing one watcher's persistent watch comes in 3.9); the client
+  drops what they deliver.
 
 SUSPENDED: the data stays readable (maybe stale). Reconnected (same session):
 the subtree is read again and the differences published. LOST: the data stays
