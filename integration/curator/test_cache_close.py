@@ -75,3 +75,20 @@ def test_close_leaves_nothing_on_the_client(use: Callable[[ZkClient, CacheWatchM
     zk_client.create("/g/m-2", b"", makepath=True)
     wait_until(zk, lambda: gc.collect() >= 0 and all(ref() is None for ref in refs),
                message="the closed recipes to be freed")
+
+
+def test_a_listener_may_close_its_cache(zk_client: ZkClient) -> None:
+    closed = zk_client.handler.event_object()
+
+    class CloseOnChange:
+        def event(self, type: object, old_data: object, data: object) -> None:  # noqa: A002
+            if data is not None and getattr(data, "path", "") == "/c/stop":
+                cache.close()
+                closed.set()
+
+    cache = CuratorCache(zk_client, "/c")
+    cache.add_listener(CloseOnChange())
+    cache.start()
+    assert cache.await_initialized(10)
+    zk_client.create("/c/stop", b"")
+    assert closed.wait(10) and cache.size() == 0

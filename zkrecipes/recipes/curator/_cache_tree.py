@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -94,6 +95,7 @@ class CacheTree:
         self._watcher: WatchFunc = self._on_watch  # one stable object: registered once per path
         self._state_listener = self._on_state
         self._worker: Joinable | None = None
+        self._worker_ident: int | None = None  # so that close() from a listener does not join itself
         self._closed = False
         self._failed = False
         self._initialized = False
@@ -115,7 +117,7 @@ class CacheTree:
         self._closed = True
         safe_remove_listener(self.client, self._state_listener)
         self._enqueue(_STOP, None)
-        if self._worker is not None:
+        if self._worker is not None and threading.get_ident() != self._worker_ident:
             self._worker.join(timeout)
         self._remove_watches()
         with self.lock:
@@ -169,6 +171,7 @@ class CacheTree:
     # ------------------------------------------------------------------ the worker
 
     def _run(self) -> None:
+        self._worker_ident = threading.get_ident()
         while True:
             self._wakeup.wait(1.0)
             while True:
