@@ -2,7 +2,7 @@
 
 By default 1,500 children in each watch mode; ``-m slow`` loads
 ``ZKRECIPES_CACHE_CHILDREN`` children (default 70,000) in persistent mode. The
-children are created with pipelined asynchronous creates; the cache's load is
+children are created by pipelined transactions; the cache's load is
 a bounded pipeline too (no limit on the total, none hit).
 """
 
@@ -22,27 +22,34 @@ from zkrecipes.recipes.curator import CacheWatchMode, CuratorCache
 MODES = [CacheWatchMode.PERSISTENT, CacheWatchMode.ONE_SHOT]
 
 
-def create_children(zk: ZkClient, parent: str, count: int, window: int = 500) -> None:
-    """``parent/c-000000`` ... with data = the name, at most ``window`` creates in flight."""
+def create_children(zk: ZkClient, parent: str, count: int, batch: int = 1000, window: int = 4) -> None:
+    """``parent/c-000000`` ..., data = the name: transactions of ``batch`` creates, ``window`` in flight."""
     zk.ensure_path(parent)
     inflight: collections.deque[Any] = collections.deque()
-    for i in range(count):
-        inflight.append(zk.create_async(f"{parent}/c-{i:06d}", f"c-{i:06d}".encode()))
+    for start in range(0, count, batch):
+        transaction = zk.transaction()
+        for i in range(start, min(count, start + batch)):
+            transaction.create(f"{parent}/c-{i:06d}", f"c-{i:06d}".encode())
+        inflight.append(transaction.commit_async())
         if len(inflight) >= window:
-            inflight.popleft().get(timeout=60)
+            inflight.popleft().get(timeout=120)
     while inflight:
-        inflight.popleft().get(timeout=60)
+        inflight.popleft().get(timeout=120)
 
 
-def delete_children(zk: ZkClient, parent: str, window: int = 500) -> None:
-    """Delete every child of ``parent`` (pipelined, so that the chroot's clean-up is quick)."""
+def delete_children(zk: ZkClient, parent: str, batch: int = 1000, window: int = 4) -> None:
+    """Delete every child of ``parent`` (pipelined transactions, so that the chroot's clean-up is quick)."""
+    names = zk.get_children(parent)
     inflight: collections.deque[Any] = collections.deque()
-    for name in zk.get_children(parent):
-        inflight.append(zk.delete_async(f"{parent}/{name}"))
+    for start in range(0, len(names), batch):
+        transaction = zk.transaction()
+        for name in names[start:start + batch]:
+            transaction.delete(f"{parent}/{name}")
+        inflight.append(transaction.commit_async())
         if len(inflight) >= window:
-            inflight.popleft().wait(60)
+            inflight.popleft().get(timeout=120)
     while inflight:
-        inflight.popleft().wait(60)
+        inflight.popleft().get(timeout=120)
 
 
 def load_and_follow(zk: ZkClient, mode: CacheWatchMode, count: int) -> None:
