@@ -95,3 +95,34 @@ def test_cache_catches_up_after_a_real_expiry(mode: CacheWatchMode, zk_client: Z
         change_tree(zk_client, 2)  # watches set again in the new session
         wait_until(zk_client, lambda: mirrored(zk_client, cache), message="the cache to follow")
         assert cache.watch_mode is mode
+
+
+def test_service_cache_tells_connection_states_and_catches_up(
+        fault_proxy: FaultProxy, zk_client: ZkClient, zk_client_factory: ClientFactory) -> None:
+    from zkrecipes.recipes.curator import ServiceDiscovery, ServiceInstance
+
+    victim = zk_client_factory(fault_proxy.hosts, timeout=10.0)
+    states: list[ZkState] = []
+    changed = victim.handler.event_object()
+
+    class Listener:
+        def cache_changed(self) -> None:
+            changed.set()
+
+        def state_changed(self, client: object, state: ZkState) -> None:
+            states.append(state)
+
+    registrar = ServiceDiscovery(zk_client, "/svcs")
+    registrar.register_service(ServiceInstance("api", id="a-1", port=1))
+    with ServiceDiscovery(victim, "/svcs") as discovery:
+        cache = discovery.service_cache("api")
+        cache.add_listener(Listener())
+        assert cache.start(timeout=10) and [i.id for i in cache.get_instances()] == ["a-1"]
+        fault_proxy.close_connections()  # the connection goes (once), the session stays
+        registrar.register_service(ServiceInstance("api", id="a-2", port=2))
+        wait_until(zk_client, lambda: ZkState.CONNECTED in states, message="SUSPENDED then CONNECTED")
+        assert states[0] == ZkState.SUSPENDED and ZkState.LOST not in states
+        wait_until(zk_client, lambda: [i.id for i in cache.get_instances()] == ["a-1", "a-2"],
+                   message="the new instance")
+        assert changed.is_set()
+    registrar.close()
