@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         leader_latch,
         leader_selector,
         persistent_node,
+        service_cache,
         service_discovery,
         shared_count,
         shared_value,
@@ -151,3 +152,5 @@ class CuratorRecipeFactories:
     GroupMember = recipe(_C + "group_member.GroupMember", group_member.GroupMember if TYPE_CHECKING else None)
     CuratorCache = recipe(
         _C + "curator_cache.CuratorCache", curator_cache.CuratorCache if TYPE_CHECKING else None)
+    ServiceCache = recipe(
+        _C + "service_cache.ServiceCache", service_cache.ServiceCache if TYPE_CHECKING else None)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zkrecipes.recipes.curator.atomic_value import AtomicStats, AtomicValue
+    from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
     from zkrecipes.recipes.curator.curator_cache import CacheEventType, CuratorCache, CuratorCacheListener
     from zkrecipes.recipes.curator.distributed_atomic_long import DistributedAtomicLong
     from zkrecipes.recipes.curator.distributed_barrier import DistributedBarrier
@@ -47,9 +48,12 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
     from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryOneTime, RetryPolicy
     from zkrecipes.recipes.curator.revoker import RevocationListener, Revoker
+    from zkrecipes.recipes.curator.service_cache import ServiceCache, ServiceCacheListener
+    from zkrecipes.recipes.curator.service_cache_builder import ServiceCacheBuilder
     from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
     from zkrecipes.recipes.curator.service_instance import ServiceInstance
     from zkrecipes.recipes.curator.service_provider import ServiceProvider
+    from zkrecipes.recipes.curator.service_provider_builder import ServiceProviderBuilder
     from zkrecipes.recipes.curator.service_type import ServiceType
     from zkrecipes.recipes.curator.shared_count import SharedCount, SharedCountListener
     from zkrecipes.recipes.curator.shared_value import SharedValue, SharedValueListener
@@ -60,6 +64,7 @@ _MODULES = {
     "AtomicStats": "atomic_value",
     "AtomicValue": "atomic_value",
     "CacheEventType": "curator_cache",
+    "CacheWatchMode": "cache_watch_mode",
     "CloseMode": "latch_types",
     "CuratorCache": "curator_cache",
     "CuratorCacheListener": "curator_cache",
@@ -97,9 +102,13 @@ _MODULES = {
     "RevocationListener": "revoker",
     "Revoker": "revoker",
     "RoundRobinStrategy": "provider_strategies",
+    "ServiceCache": "service_cache",
+    "ServiceCacheBuilder": "service_cache_builder",
+    "ServiceCacheListener": "service_cache",
     "ServiceDiscovery": "service_discovery",
     "ServiceInstance": "service_instance",
     "ServiceProvider": "service_provider",
+    "ServiceProviderBuilder": "service_provider_builder",
     "ServiceType": "service_type",
     "SharedCount": "shared_count",
     "SimpleDistributedQueue": "simple_distributed_queue",
@@ -114,6 +123,7 @@ __all__ = [
     "AtomicStats",
     "AtomicValue",
     "CacheEventType",
+    "CacheWatchMode",
     "CloseMode",
     "CuratorCache",
     "CuratorCacheListener",
@@ -151,9 +161,13 @@ __all__ = [
     "RevocationListener",
     "Revoker",
     "RoundRobinStrategy",
+    "ServiceCache",
+    "ServiceCacheBuilder",
+    "ServiceCacheListener",
     "ServiceDiscovery",
     "ServiceInstance",
     "ServiceProvider",
+    "ServiceProviderBuilder",
     "ServiceType",
     "SharedCount",
     "SharedCountListener",

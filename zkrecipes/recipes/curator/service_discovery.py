@@ -7,14 +7,18 @@ EPHEMERAL_SEQUENTIAL for DYNAMIC_SEQUENTIAL, PERSISTENT for STATIC and
 PERMANENT; ``<base>`` and ``<name>`` are containers. Registering an id that
 exists replaces it (delete + create), as Curator does.
 
-Queries read the tree each time (no cache yet). As with Curator, one
-unreadable instance makes ``query_for_instances`` raise (``ValueError``);
-an instance deleted during the query is left out.
+Queries read the tree each time. As with Curator, one unreadable instance
+makes ``query_for_instances`` raise (``ValueError``); an instance deleted
+during the query is left out. For answers from memory, a
+:class:`~.service_cache.ServiceCache` (``service_cache(name)`` or
+``service_cache_builder().name(name).build()``) and providers built on one
+(``service_provider_builder()``, or ``service_provider(name, cached=True)``).
 
 SUSPENDED: nothing changes (ephemeral instances live with the session).
 LOST: the dynamic instances are gone; on the next CONNECTED this object
 registers again every instance it registered (on a handler worker).
-``close()`` unregisters them and removes its session listener.
+``close()`` closes the caches and cached providers made here, unregisters
+every instance and removes its session listener (apache/curator#1292).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_with_containers
+from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
 from zkrecipes.recipes.curator.service_instance import ServiceInstance
 from zkrecipes.recipes.curator.service_type import ServiceType
 from zkrecipes.states import ZkState
@@ -35,7 +40,10 @@ from zkrecipes.states import ZkState
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
     from zkrecipes.recipes.curator.provider_strategies import ProviderStrategy
+    from zkrecipes.recipes.curator.service_cache import ServiceCache
+    from zkrecipes.recipes.curator.service_cache_builder import ServiceCacheBuilder
     from zkrecipes.recipes.curator.service_provider import ServiceProvider
+    from zkrecipes.recipes.curator.service_provider_builder import ServiceProviderBuilder
 
 __all__ = ["ServiceDiscovery"]
 
@@ -55,6 +63,8 @@ class ServiceDiscovery:
         self._paths: dict[tuple[str, str], str] = {}
         self._lost = False
         self._listening = False
+        self._caches: list[ServiceCache] = []
+        self._providers: list[ServiceProvider] = []
 
     def __repr__(self) -> str:
         return f"ServiceDiscovery({self.base_path!r})"
@@ -70,7 +80,15 @@ class ServiceDiscovery:
             self.register_service(self.this_instance)
 
     def close(self) -> None:
-        """Unregister every instance registered here; stop following the session."""
+        """Close the caches and providers made here; unregister every instance; stop following the session."""
+        with self._lock:
+            providers, self._providers = self._providers, []
+            caches, self._caches = self._caches, []
+        for closeable in [*[p.close for p in providers], *[c.close for c in caches]]:
+            try:
+                closeable()
+            except Exception:
+                log.warning("could not close %r", closeable, exc_info=True)
         if self._listening:
             self._listening = False
             safe_remove_listener(self.client, self._on_state)
@@ -173,12 +191,49 @@ class ServiceDiscovery:
             return None
         return ServiceInstance.from_json(data)
 
-    def service_provider(self, service_name: str,
-                         strategy: ProviderStrategy | None = None) -> ServiceProvider:
-        """A :class:`~.service_provider.ServiceProvider` of ``service_name`` (round-robin by default)."""
+    def service_provider(self, service_name: str, strategy: ProviderStrategy | None = None, *,
+                         cached: bool = False, down_seconds: float = 30.0,
+                         mode: CacheWatchMode = CacheWatchMode.AUTO) -> ServiceProvider:
+        """A :class:`~.service_provider.ServiceProvider` of ``service_name`` (round-robin by default).
+
+        ``cached=True``: it answers from a new ServiceCache (``start()`` it; this
+        discovery's ``close()`` closes it); else it reads the tree on each call.
+        """
         from zkrecipes.recipes.curator.service_provider import ServiceProvider
 
-        return ServiceProvider(self, service_name, strategy)
+        if not cached:
+            return ServiceProvider(self, service_name, strategy, down_seconds)
+        provider = ServiceProvider(self, service_name, strategy, down_seconds,
+                                   cache=self.service_cache(service_name, mode=mode))
+        with self._lock:
+            self._providers.append(provider)
+        return provider
+
+    def service_provider_builder(self) -> ServiceProviderBuilder:
+        """Curator's ``serviceProviderBuilder()``: a builder of cached providers."""
+        from zkrecipes.recipes.curator.service_provider_builder import ServiceProviderBuilder
+
+        return ServiceProviderBuilder(self)
+
+    def service_cache(self, name: str, *, mode: CacheWatchMode = CacheWatchMode.AUTO) -> ServiceCache:
+        """A :class:`~.service_cache.ServiceCache` of ``name`` (not started; closed with this discovery)."""
+        from zkrecipes.recipes.curator.service_cache import ServiceCache
+
+        cache = ServiceCache(self.client, self.base_path, name, mode=mode, on_close=self._forget_cache)
+        with self._lock:
+            self._caches.append(cache)
+        return cache
+
+    def service_cache_builder(self) -> ServiceCacheBuilder:
+        """Curator's ``serviceCacheBuilder()``: ``.name(n).build()`` gives a ServiceCache."""
+        from zkrecipes.recipes.curator.service_cache_builder import ServiceCacheBuilder
+
+        return ServiceCacheBuilder(self)
+
+    def _forget_cache(self, cache: ServiceCache) -> None:
+        with self._lock:
+            if cache in self._caches:
+                self._caches.remove(cache)
 
     # ------------------------------------------------------------------ session
 

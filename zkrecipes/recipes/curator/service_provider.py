@@ -1,7 +1,11 @@
 """ServiceProvider: one instance of a service at a time, picked by a strategy (curator-x-discovery).
 
-Reads the instances from its :class:`~.service_discovery.ServiceDiscovery` on
-each call (no ``ServiceCache`` yet), in id order, and asks the strategy
+Built with a :class:`~.service_cache.ServiceCache` (``cache=``, as
+``discovery.service_provider_builder()`` and ``service_provider(..., cached=True)``
+do, and as Curator's ``serviceProviderBuilder`` always does), it answers from
+memory: ``start()`` loads the cache, ``close()`` closes it. Without one it
+reads the instances from its :class:`~.service_discovery.ServiceDiscovery` on
+each call. Either way instances come in id order and the strategy picks
 (round-robin by default). ``note_error(instance)`` keeps that instance out of
 the picks for ``down_seconds`` (Curator's ``DownInstancePolicy``, whose
 default is 30 s after one error).
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 from zkrecipes.recipes.curator.provider_strategies import ProviderStrategy, RoundRobinStrategy
 
 if TYPE_CHECKING:
+    from zkrecipes.recipes.curator.service_cache import ServiceCache
     from zkrecipes.recipes.curator.service_discovery import ServiceDiscovery
     from zkrecipes.recipes.curator.service_instance import ServiceInstance
 
@@ -26,25 +31,42 @@ class ServiceProvider:
     """Instances of ``service_name`` (see the module docstring)."""
 
     def __init__(self, discovery: ServiceDiscovery, service_name: str,
-                 strategy: ProviderStrategy | None = None, down_seconds: float = 30.0) -> None:
+                 strategy: ProviderStrategy | None = None, down_seconds: float = 30.0,
+                 cache: ServiceCache | None = None) -> None:
         self.discovery = discovery
         self.service_name = service_name
         self.strategy: ProviderStrategy = strategy if strategy is not None else RoundRobinStrategy()
         self.down_seconds = down_seconds
+        self.cache = cache
         self._down: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"ServiceProvider({self.service_name!r}, {type(self.strategy).__name__})"
+        cached = ", cached" if self.cache is not None else ""
+        return f"ServiceProvider({self.service_name!r}, {type(self.strategy).__name__}{cached})"
 
-    def start(self) -> None:
-        """Nothing to start (queries read the tree); kept for Curator's life cycle."""
+    def start(self, timeout: float | None = 30.0) -> bool:
+        """Load the cache (if any), waiting up to ``timeout`` s; whether loaded (True without a cache)."""
+        if self.cache is None:
+            return True
+        return self.cache.start(timeout)
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Close the cache (if any)."""
+        if self.cache is not None:
+            self.cache.close()
+
+    def __enter__(self) -> ServiceProvider:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def get_all_instances(self) -> list[ServiceInstance]:
-        """Every registered instance of the service, in id order."""
+        """Every registered instance of the service, in id order (from the cache when there is one)."""
+        if self.cache is not None:
+            return self.cache.get_instances()
         return self.discovery.query_for_instances(self.service_name)
 
     def get_instance(self) -> ServiceInstance | None:
