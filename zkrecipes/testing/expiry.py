@@ -28,7 +28,7 @@ from zkrecipes.exceptions import HarnessError, ProtocolError
 __all__ = ["expire_session"]
 
 
-def expire_session(hosts: str, client_id: tuple[int, bytes], timeout: float = 10.0) -> None:
+def expire_session(hosts: str, client_id: tuple[int, bytes], timeout: float = 30.0) -> None:
     """End the session ``client_id`` (session id, password) on the servers at ``hosts``.
 
     Returns once the server confirmed the close (its reply, or SESSION_EXPIRED
