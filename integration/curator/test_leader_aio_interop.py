@@ -31,9 +31,16 @@ class Term:
     def __init__(self) -> None:
         self.let_go = asyncio.Event()
         self.terms = 0
+        self.began = asyncio.Event()
+
+    async def started(self, count: int) -> None:
+        while self.terms < count:
+            self.began.clear()
+            await self.began.wait()
 
     async def take_leadership(self, client: Any) -> None:
         self.terms += 1
+        self.began.set()
         await self.let_go.wait()
         self.let_go.clear()
 
@@ -56,16 +63,16 @@ async def test_asyncio_selector_and_curator_take_turns_with_increasing_epochs(
     assert await in_thread(lambda: curator_peer.acquire("mutex", "c", "/sel", timeout=0.3)) is False
     await in_thread(curator_peer.selector_start, "java", "/sel")
     await until(lambda: len(zk_client.get_children("/sel")) == 2)
-    assert curator_peer.selector_state("java")[2] == "py-aio"  # Curator sees us lead
+    assert (await in_thread(curator_peer.selector_state, "java"))[2] == "py-aio"  # Curator sees us lead
     term.let_go.set()
     await until(lambda: curator_peer.selector_state("java")[0])  # Curator's selector leads now
     java = await in_thread(first_czxid, zk_client, "/sel")
     assert java > ours and not selector.has_leadership()
     await until(lambda: len(zk_client.get_children("/sel")) == 2)  # we queued again
-    curator_peer.selector_let_go("java")
+    await in_thread(curator_peer.selector_let_go, "java")
     assert await selector.await_leadership(WAIT)
     assert selector.epoch is not None and selector.epoch > java
-    assert term.terms == 2
+    await asyncio.wait_for(term.started(2), WAIT)  # (the term's task runs soon after leadership starts)
     await selector.close()  # cancels the running term, deletes our node
     assert await in_thread(lambda: zk_client.get_children("/sel")) == []
 
@@ -77,11 +84,11 @@ async def test_asyncio_latch_and_curator_latch_agree_on_the_leader(
     assert await latch.await_leadership(WAIT)
     await in_thread(curator_peer.latch_start, "java", "/lat")
     await until(lambda: len(zk_client.get_children("/lat")) == 2)
-    assert curator_peer.latch_state("java").leader == "py-aio"
+    assert (await in_thread(curator_peer.latch_state, "java")).leader == "py-aio"
     assert [p.id for p in await latch.get_participants()] == ["py-aio", "java"]
     ours = latch.epoch
     await latch.close()
     assert await in_thread(curator_peer.latch_await, "java", 10)
-    (name,) = zk_client.get_children("/lat")
-    stat = zk_client.exists(f"/lat/{name}")
+    (name,) = await in_thread(zk_client.get_children, "/lat")
+    stat = await in_thread(zk_client.exists, f"/lat/{name}")
     assert stat is not None and ours is not None and stat.czxid > ours

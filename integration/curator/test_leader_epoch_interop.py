@@ -20,7 +20,8 @@ from zkrecipes import ZkClient
 from zkrecipes.recipes.curator._leader_rules import latch_order
 from zkrecipes.testing.curator import CuratorSession
 
-SESSION = 4.0
+SESSION = 4.0  # the sync child's
+AIO_SESSION = 10.0  # the asyncio latch's own session must outlive the test's slow steps
 TAKEOVER = SESSION + 8.0
 WAIT = 30.0
 CHILD = Path(__file__).with_name("_latch_child.py")
@@ -56,40 +57,43 @@ async def test_curator_sync_and_asyncio_latches_share_one_path(
         curator_peer: CuratorSession, zk_client: ZkClient, zk_aio_client_factory: Any,
         zk_hosts: str, zk_chroot: str) -> None:
     path = "/mixed"
-    curator_peer.latch_start("java-1", path)
+    # (every blocking call runs in a thread: the asyncio client's pings must not wait for it)
+    await in_thread(curator_peer.latch_start, "java-1", path)
     assert await in_thread(curator_peer.latch_await, "java-1", 10)
-    java_epoch = leader_node(zk_client, path)
+    java_epoch = await in_thread(leader_node, zk_client, path)
     assert java_epoch[0] == b"java-1"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path.cwd()), os.environ.get("PYTHONPATH", "")]))
     child = subprocess.Popen([sys.executable, str(CHILD), zk_hosts + zk_chroot, path, "py-sync"],
                              stdout=subprocess.PIPE, text=True, env=env)
     try:
         await child_line(child, "pending")
-        aio = (await zk_aio_client_factory(timeout=SESSION)).LeaderLatch(path, "py-aio")
+        aio = (await zk_aio_client_factory(timeout=AIO_SESSION)).LeaderLatch(path, "py-aio")
         await aio.start()
-        curator_peer.latch_start("java-2", path)
-        await in_thread(lambda: _wait_children(zk_client, path, 4))
+        queued = aio.leadership
+        await in_thread(curator_peer.latch_start, "java-2", path)
+        await in_thread(_wait_children, zk_client, path, 4)
         # one leader, seen alike by Curator, the server and us
         assert not aio.has_leadership() and aio.epoch is None
-        assert curator_peer.latch_state("java-2").leader == "java-1"
+        assert (await in_thread(curator_peer.latch_state, "java-2")).leader == "java-1"
         # Curator's leader closes: the sync process leads, with a larger epoch
-        curator_peer.latch_close("java-1")
+        await in_thread(curator_peer.latch_close, "java-1")
         sync_epoch = await child_line(child, "leader")
-        assert leader_node(zk_client, path) == (b"py-sync", sync_epoch)
+        assert await in_thread(leader_node, zk_client, path) == (b"py-sync", sync_epoch)
         assert sync_epoch > java_epoch[1]
         assert not aio.has_leadership()
-        assert curator_peer.latch_state("java-2").leader == "py-sync"
+        assert (await in_thread(curator_peer.latch_state, "java-2")).leader == "py-sync"
+        assert aio.leadership == queued  # still in its place, next in line
         # SIGKILL the sync leader: the asyncio latch takes over once its session expires
         child.send_signal(signal.SIGKILL)
         assert await aio.await_leadership(TAKEOVER)
         assert aio.epoch is not None and aio.epoch > sync_epoch
-        assert leader_node(zk_client, path) == (b"py-aio", aio.epoch)
-        assert not curator_peer.latch_state("java-2").has_leadership
+        assert await in_thread(leader_node, zk_client, path) == (b"py-aio", aio.epoch)
+        assert not (await in_thread(curator_peer.latch_state, "java-2")).has_leadership
         aio_epoch = aio.epoch
         # the asyncio leader closes: Curator's second latch leads, with a larger epoch still
         await aio.close()
         assert await in_thread(curator_peer.latch_await, "java-2", 10)
-        last = leader_node(zk_client, path)
+        last = await in_thread(leader_node, zk_client, path)
         assert last[0] == b"java-2" and last[1] > aio_epoch
     finally:
         child.kill()
