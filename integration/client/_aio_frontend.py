@@ -49,7 +49,9 @@ _CALLBACK_PARAMS = ("watch", "callback", "watcher")
 def _returns_coroutine(member: Any) -> bool:
     """A coroutine function, or a generated operation (a plain method returning a coroutine object)."""
     returns = getattr(member, "__annotations__", {}).get("return", "")
-    return inspect.iscoroutinefunction(member) or (isinstance(returns, str) and returns.startswith("Coroutine["))
+    if inspect.iscoroutinefunction(member):
+        return True
+    return isinstance(returns, str) and returns.startswith("Coroutine[")
 
 
 _CORO_OPS = frozenset(
