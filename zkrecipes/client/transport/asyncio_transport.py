@@ -322,7 +322,7 @@ class AsyncioTransport:
 
     # ------------------------------------------------------------ bytes in
 
-    def _on_data(self, link: Link, data: bytes) -> None:
+    def _on_data(self, link: Link, data: memoryview) -> None:
         if self._apply(self._session.receive_data(data, time.monotonic())):
             link.abort()
             return
