@@ -7,7 +7,9 @@
 * a bad argument raises at call time; multi-step forms stay coroutines, run when awaited;
 * cancelling a reply future itself (not a task) leaves its request pending: its late reply is
   discarded and every other request gets its own answer, in xid order;
-* ``close()`` fails reply futures still pending with ``ConnectionClosedError``.
+* ``close()`` fails reply futures still pending with ``ConnectionClosedError``;
+* a reply run as a task that is cancelled before it ran, or closed as a coroutine, is cancelled
+  (its late reply discarded).
 
 Sync points are the proxy's held bytes and the futures themselves, never sleeps.
 """
@@ -164,3 +166,20 @@ async def test_a_call_from_another_thread_runs_on_the_loop(
     thread.start()
     await loop.run_in_executor(None, thread.join, WAIT)
     assert outcome[0] is True and outcome[1][0] == b"from-thread"
+
+
+async def test_a_reply_run_as_a_task_cancelled_before_it_ran_or_closed_is_discarded(
+        zk_aio_client: AsyncZkClient, zk_event_loop: str) -> None:
+    zk = zk_aio_client
+    await zk.create("/d", b"d")
+    early = zk.get("/d")
+    task = asyncio.create_task(early)
+    task.cancel()  # before the task's first step: CancelledError is thrown into the reply
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert early.cancelled()
+    closed = zk.get("/d")
+    closed.close()  # not to be awaited after all: its outcome is discarded
+    assert closed.cancelled()
+    assert (await zk.get("/d"))[0] == b"d"  # the two late replies were matched and dropped
+    assert zk.transport.pending_count == 0

@@ -49,8 +49,9 @@ class Reply(asyncio.Future[T], Coroutine[Any, Any, T]):
 
     As a coroutine (``send``/``throw``/``close``, for ``create_task``,
     ``TaskGroup.create_task`` and ``run_coroutine_threadsafe``) it is awaiting itself:
-    running it as a task gives the reply's outcome; ``close()`` does nothing (the
-    request was sent when the reply was made).
+    running it as a task gives the reply's outcome. An exception thrown in (a task
+    cancelled before its first step) and ``close()`` cancel the reply as above: the
+    request was sent when the reply was made, only its outcome is discarded.
     """
 
     __slots__ = ("_steps",)
@@ -69,12 +70,14 @@ class Reply(asyncio.Future[T], Coroutine[Any, Any, T]):
 
     def throw(self, typ: Any, val: Any = None, tb: TracebackType | None = None) -> Any:
         steps = self._iterator()
+        self.cancel()  # the awaiter gives up (a no-op once done): a late reply is discarded
         if val is None and tb is None:
             return steps.throw(typ)
         return steps.throw(typ, val, tb)  # the three-argument form (deprecated by Python 3.12)
 
     def close(self) -> None:
-        """Nothing to close: the request is already on its way (cancel() to discard its reply)."""
+        """Not to be awaited after all: cancel the reply (the request was already sent)."""
+        self.cancel()
 
 
 class AsyncioPort(Protocol):
