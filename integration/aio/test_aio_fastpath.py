@@ -169,9 +169,10 @@ async def test_a_call_from_another_thread_runs_on_the_loop(
 
 
 async def test_a_reply_run_as_a_task_cancelled_before_it_ran_or_closed_is_discarded(
-        zk_aio_client: AsyncZkClient, zk_event_loop: str) -> None:
-    zk = zk_aio_client
+        fault_proxy: Any, zk_aio_client_factory: Any, zk_event_loop: str) -> None:
+    zk = await zk_aio_client_factory(fault_proxy.hosts, timeout=10.0)
     await zk.create("/d", b"d")
+    fault_proxy.stall()  # no reply can arrive until resume(): the outcomes below are certain
     early = zk.get("/d")
     task = asyncio.create_task(early)
     task.cancel()  # before the task's first step: CancelledError is thrown into the reply
@@ -181,5 +182,7 @@ async def test_a_reply_run_as_a_task_cancelled_before_it_ran_or_closed_is_discar
     closed = zk.get("/d")
     closed.close()  # not to be awaited after all: its outcome is discarded
     assert closed.cancelled()
-    assert (await zk.get("/d"))[0] == b"d"  # the two late replies were matched and dropped
-    assert zk.transport.pending_count == 0
+    await _until_held(fault_proxy, lambda held: held.count(GET_DATA) >= 2)
+    fault_proxy.resume()
+    assert (await asyncio.wait_for(zk.get("/d"), WAIT))[0] == b"d"  # after the two late replies
+    assert zk.transport.pending_count == 0  # ... which were matched by xid and dropped
