@@ -98,6 +98,12 @@ def table_lines(result: dict[str, Any]) -> list[str]:
                  *(f"{r:.2f}" if r is not None else "-" for r in ratios)]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    ceiling = result["medians"].get("aio_get.ops_per_s", {})
+    if ceiling.get("aiozk") and ceiling.get("raw"):
+        four = _number(4 * ceiling["aiozk"])
+        lines.append(f"- for scale: 4x aiozk's awaited get is {four} gets/s; the raw socket's "
+                     f"one-GetData-at-a-time loop (the server's ceiling for any sequential client) "
+                     f"did {_number(ceiling['raw'])} in this run")
     for target in result["targets"]:
         status = "n/a" if target["met"] is None else "target met" if target["met"] else "**shortfall**"
         got = "-" if target["value"] is None else f"{target['value']:.2f}"

@@ -44,9 +44,19 @@ __all__ = ["BlockingAioClient", "LoopThread"]
 #: Parameter names of the operations that take a watch callable.
 _CALLBACK_PARAMS = ("watch", "callback", "watcher")
 
+
+
+def _returns_coroutine(member: Any) -> bool:
+    """A coroutine function, or a generated operation (a plain method returning a coroutine object)."""
+    returns = getattr(member, "__annotations__", {}).get("return", "")
+    if inspect.iscoroutinefunction(member):
+        return True
+    return isinstance(returns, str) and returns.startswith("Coroutine[")
+
+
 _CORO_OPS = frozenset(
     name for name, member in inspect.getmembers(AsyncZkClient)
-    if inspect.iscoroutinefunction(member) and not name.startswith("_")
+    if _returns_coroutine(member) and not name.startswith("_")
 )
 
 
@@ -202,7 +212,14 @@ class BlockingAioClient:
 
     def _coro(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Coroutine[Any, Any, Any]:
         call_args, call_kwargs = self._translate(name, args, kwargs)
-        return getattr(self.aio, name)(*call_args, **call_kwargs)  # type: ignore[no-any-return]
+        method = getattr(self.aio, name)
+
+        async def on_loop() -> Any:
+            # Called on the loop's thread, as an asyncio program calls it: a single request
+            # takes the fast path (sent at once, its reply future awaited).
+            return await method(*call_args, **call_kwargs)
+
+        return on_loop()
 
     def _deliver(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """Run ``coro`` on the loop; its outcome goes to a handler ``AsyncResult``.

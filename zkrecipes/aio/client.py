@@ -9,8 +9,10 @@ bindings (:class:`~zkrecipes.aio.bindings.AsyncClientOperations`) of the API
 defined once in :mod:`zkrecipes.client.api`; this module adds the life cycle,
 the session state, the builders, retry, the iterators and the four-letter words.
 
-Cancellation: an operation's coroutine awaits one future per request; a
-cancelled or timed-out await cancels that future only. The request stays
+Cancellation: every request is one future (a single-request operation returns
+it directly, a :class:`~zkrecipes.client.api.aio_driver.Reply`; a multi-step one
+is a coroutine awaiting one per step); a cancelled or timed-out await cancels
+that future only. The request stays
 pending in the session and its late reply is discarded, so the session and the
 xid order are never affected. ``await stop()`` and ``close()`` fail every
 request still pending with ``ConnectionClosedError``.
@@ -23,7 +25,7 @@ import logging
 import re
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,7 @@ from zkrecipes.aio.streams import ChildrenWatchStream, DataWatchStream, EventStr
 from zkrecipes.aio.transaction import AsyncMultiRead, AsyncTransaction
 from zkrecipes.aio.words import exchange
 from zkrecipes.client.api import extras as _extras
+from zkrecipes.client.api.aio_driver import Reply
 from zkrecipes.client.api.steps import Context, Converter, SessionView
 from zkrecipes.client.config import ClientConfig, RetryOption
 from zkrecipes.client.factories import recipe
@@ -322,6 +325,24 @@ class AsyncZkClient(AsyncClientOperations):
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._transport.submit(request, future, converter)
         return future
+
+    def _reply(self, request: Any, converter: Converter | None = None) -> Coroutine[Any, Any, Any]:
+        """Send a single request now and return its :class:`Reply` (the fast path).
+
+        Called off the event loop's thread (no running loop there, e.g. to build a
+        coroutine for ``run_coroutine_threadsafe``), it returns a coroutine that sends
+        the request when it runs on the loop instead.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return self._reply_later(request, converter)
+        reply: Reply[Any] = Reply(loop=loop)
+        self._transport.submit(request, reply, converter)
+        return reply
+
+    async def _reply_later(self, request: Any, converter: Converter | None) -> Any:
+        return await self._reply(request, converter)
 
     def _add_auth(self, scheme: str, credential: str) -> Awaitable[bool]:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()

@@ -17,6 +17,12 @@ acquire awaits (shielded, bounded) before it raises. The listing is sent after
 the create, and a session's requests are answered in order, so a create whose
 await was cancelled in flight is still found by its GUID and deleted; while
 disconnected, the clean-up runs after the reconnect.
+
+**Pipelining.** A fresh contender's create and the first children listing are
+sent back to back (as the sync Curator lock internals do): an uncontended
+acquire costs one round trip for both. The listing is answered after the create,
+so it holds our node when the create succeeded; when the create fails or is
+cancelled, the listing's outcome is discarded.
 """
 
 from __future__ import annotations
@@ -56,6 +62,14 @@ async def bounded(awaitable: Awaitable[_T], deadline: Deadline, what: str) -> _T
         return await asyncio.wait_for(awaitable, deadline.remaining())
     except TimeoutError:
         raise LockTimeout(f"{what}: no reply within {deadline.timeout}s") from None
+
+
+def _discard(future: asyncio.Future[Any]) -> None:
+    """Drop a pipelined request's outcome: cancel it (its late reply is discarded) or retrieve it."""
+    if not future.done():
+        future.cancel()
+    elif not future.cancelled():
+        future.exception()  # retrieved: no "exception was never retrieved" report
 
 
 class AsyncAcquireLoop:
@@ -170,14 +184,17 @@ class AsyncAcquireLoop:
         if not self._path_ready:
             await bounded(self.client.ensure_path(self.path), deadline, what)
             self._path_ready = True
-        await self._locate_or_create(ephemeral, deadline)
+        listing = await self._locate_or_create(ephemeral, deadline, epoch)
         node = self._require_node()
         gone = False
         while True:
-            self.guard.begin_round(epoch, self.path)
-            if gone:
-                return True
-            children = await bounded(self.client.get_children(self.path), deadline, what)
+            if listing is not None:  # pipelined with the create: its round began before it
+                children, listing = listing, None
+            else:
+                self.guard.begin_round(epoch, self.path)
+                if gone:
+                    return True
+                children = await bounded(self.client.get_children(self.path), deadline, what)
             verdict = judge(children, node, self.policy)  # Restart if our node vanished
             if verdict.holds:
                 return True
@@ -210,10 +227,15 @@ class AsyncAcquireLoop:
                 self._predecessor_gone = True
             self.guard.wake.set()
 
-    async def _locate_or_create(self, ephemeral: bool, deadline: Deadline) -> None:
-        """Make sure ``self.node`` is our contender: found again by its GUID, or created."""
+    async def _locate_or_create(self, ephemeral: bool, deadline: Deadline, epoch: int) -> list[str] | None:
+        """Make sure ``self.node`` is our contender: found again by its GUID, or created.
+
+        A fresh create is pipelined with the first listing (sent right behind it, so
+        the listing, answered after it, includes our node): one round trip for both.
+        Returns that listing (its round begun before the create), else None.
+        """
         if self.node is not None:
-            return
+            return None
         what = f"acquire of {self.path}"
         if self._create_tried:
             finding = find_own_node(self.client, self.path, self.prefix, ephemeral)
@@ -221,14 +243,23 @@ class AsyncAcquireLoop:
             if found is not None:
                 self.node, stat = found
                 self._node_czxid = stat.czxid
-                return
+                return None
         self._create_tried = True  # from here on a clean-up looks for our GUID
-        created, stat = await bounded(
+        self.guard.begin_round(epoch, self.path)
+        # ensure_future: a reply future as it is; a coroutine becomes a task, and tasks start in
+        # creation order, so the listing is still sent after the create.
+        creating = asyncio.ensure_future(
             self.client.create(self.create_path, self.data, ephemeral=ephemeral, sequence=True,
-                               include_data=True),
-            deadline, what)
+                               include_data=True))
+        listing = asyncio.ensure_future(self.client.get_children(self.path))
+        try:
+            created, stat = await bounded(creating, deadline, what)
+        except BaseException:
+            _discard(listing)
+            raise
         self.node = str(created).rsplit("/", 1)[-1]
         self._node_czxid = stat.czxid
+        return await bounded(listing, deadline, what)
 
     async def _abandon(self) -> None:
         """Delete whatever node this attempt may have created (awaited, shielded), then a fresh GUID."""

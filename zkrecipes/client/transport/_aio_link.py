@@ -5,7 +5,8 @@ again" to ``on_writable()``, and the connection's end to :attr:`Link.ended`
 (a future: True when the server closed it). It decides nothing.
 
 It is a :class:`asyncio.BufferedProtocol`: the loop reads into one buffer allocated per
-connection (``recv_into``), and each read is handed on as a ``bytes`` copy of what arrived.
+connection (``recv_into``), and each read is handed on as a ``memoryview`` of what arrived,
+valid only during the ``on_data`` call (the session copies what it keeps).
 With a plain ``Protocol`` the selector loop allocates a 256 KiB buffer for every read (an
 ``mmap``, an ``mremap`` and a ``munmap`` per reply for a sequential caller).
 """
@@ -36,7 +37,7 @@ READ_SIZE = 256 * 1024
 class Link(asyncio.BufferedProtocol):
     """The protocol object of one connection (see the module docstring)."""
 
-    def __init__(self, on_data: Callable[[Link, bytes], None], on_writable: Callable[[], None]) -> None:
+    def __init__(self, on_data: Callable[[Link, memoryview], None], on_writable: Callable[[], None]) -> None:
         self._buffer = memoryview(bytearray(READ_SIZE))
         self._on_data = on_data
         self._on_writable = on_writable
@@ -53,9 +54,10 @@ class Link(asyncio.BufferedProtocol):
         return self._buffer
 
     def buffer_updated(self, nbytes: int) -> None:
-        # A copy: the session may keep a partial frame, and the buffer is reused by the next read.
+        # No copy: the session decodes every complete frame before it returns (values are
+        # copied out) and copies a partial frame's bytes; the next read reuses the buffer.
         if not self.ended.done():
-            self._on_data(self, bytes(self._buffer[:nbytes]))
+            self._on_data(self, self._buffer[:nbytes])
 
     def eof_received(self) -> bool | None:
         self.end(True)
@@ -86,7 +88,7 @@ class Link(asyncio.BufferedProtocol):
 
 
 async def open_link(host: HostPort, timeout: float, context: ssl.SSLContext | None,
-                    open_socket: SocketOpener | None, on_data: Callable[[Link, bytes], None],
+                    open_socket: SocketOpener | None, on_data: Callable[[Link, memoryview], None],
                     on_writable: Callable[[], None]) -> tuple[asyncio.Transport, Link]:
     """Open TCP (TLS with ``context``: SNI and hostname checks use ``host.host``) within ``timeout``.
 

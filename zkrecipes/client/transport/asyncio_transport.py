@@ -7,11 +7,10 @@ connect, wait, finish); while connected, everything is callbacks on the loop:
 
 * ``data_received`` feeds ``receive_data`` and applies the outputs at once;
 * :meth:`AsyncioTransport.submit` writes the frame at once when the session
-  is open, nothing is queued and fewer than ``DIRECT_MAX_IN_FLIGHT`` replies
-  are awaited (an awaited call saves a loop turn); otherwise it queues the
-  request in the session and schedules one flush with ``loop.call_soon`` (once
-  per loop iteration, however many requests came), which writes every queued
-  frame in one ``write``;
+  is open, nothing is queued and few replies are awaited (an awaited call
+  saves a loop turn); otherwise it queues the request in the session behind
+  one flush per loop iteration, which writes every queued frame in one
+  ``write`` (:class:`._aio_writer.FrameWriter`);
 * one ``loop.call_at`` timer (:class:`._aio_timer.DeadlineTimer`) is armed at
   the session's next deadline, re-armed only when the deadline moves earlier:
   no busy loop, no timer churn per reply.
@@ -43,7 +42,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.handlers._sockets import build_ssl_context
 from zkrecipes.client.hosts import HostPort
@@ -68,6 +67,7 @@ from zkrecipes.client.session.pacing import connect_error_text
 from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import ProbeSlot
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
+from zkrecipes.client.transport._aio_writer import FrameWriter
 from zkrecipes.exceptions import ZkException
 from zkrecipes.observe.log_context import bind_session
 from zkrecipes.states import KeeperState, WatchedEvent, ZkState
@@ -78,12 +78,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncioTransport", "SocketOpener"]
 
 log = logging.getLogger("zkrecipes.connection")
-
-#: Write a request at once (no flush hop) only while fewer than this await replies.
-DIRECT_MAX_IN_FLIGHT: Final = 4
-#: Stop taking queued requests while this much is buffered unsent by the loop's transport.
-HIGH_WATER: Final = 4 * 1024 * 1024
-
 
 class AsyncioTransport:
     """Drives one :class:`SessionMachine` on the running event loop (see the module docstring).
@@ -130,7 +124,7 @@ class AsyncioTransport:
         self._unwinding: asyncio.Task[None] | None = None  # an aborted connect task not ended yet
         self._closed = True  # True while not running: submit() fails at once
         self._link: Link | None = None
-        self._flush_scheduled = False
+        self._writer: FrameWriter | None = None
         self._timer: DeadlineTimer | None = None
         self._wake: asyncio.Event | None = None
         self._probe = ProbeSlot()
@@ -198,6 +192,8 @@ class AsyncioTransport:
             self.live = asyncio.Event()  # an Event belongs to the loop it is first awaited on
         self._loop = loop
         self._timer = DeadlineTimer(loop, self._tick_now)
+        self._writer = FrameWriter(loop, self._session, self._timer, lambda: self._link, self._apply,
+                                   self._arm_timer)
         self._thread = threading.get_ident()
         self._wake = asyncio.Event()
         self._session.start(time.monotonic())
@@ -255,39 +251,18 @@ class AsyncioTransport:
         if self._closed:
             result.set_exception(self._session.refusal(*request_names(request)))
             return
-        link = self._link
-        if link is not None and not self._flush_scheduled and threading.get_ident() == self._thread \
-                and self._try_direct(link, request, result, converter):
+        link, writer = self._link, self._writer
+        if link is not None and writer is not None and threading.get_ident() == self._thread:
+            if writer.scheduled:  # pipelining: queued behind the others, for the scheduled flush
+                self._session.submit(request, result, converter, time.monotonic())
+                return
+            if writer.try_direct(link, request, result, converter):
+                return
+            self._session.submit(request, result, converter, time.monotonic())
+            writer.schedule()
             return
         self._session.submit(request, result, converter, time.monotonic())
         self._kick()
-
-    def _try_direct(self, link: Link, request: Any, result: asyncio.Future[Any],
-                    converter: Converter | None) -> bool:
-        """Write one request at once when few are in flight; True if done (or refused).
-
-        Only with no flush scheduled (nothing queued waits ahead of it) and fewer
-        than :data:`DIRECT_MAX_IN_FLIGHT` replies awaited: a caller awaiting its
-        reply saves a loop turn, while a pipelining caller's frames are cheaper
-        batched by :meth:`_flush` into one write.
-        """
-        transport = link.transport
-        session = self._session
-        if transport is None or link.paused or link.ended.done() \
-                or session.pending_count >= DIRECT_MAX_IN_FLIGHT:
-            return False
-        try:
-            frame = session.encode_direct(request, result, converter)
-        except Exception as exc:  # refused before anything was queued
-            result.set_exception(exc)
-            return True
-        if frame is None:
-            return False
-        transport.write(frame)
-        session.data_sent(time.monotonic())
-        if self._timer is not None and not self._timer.armed:
-            self._arm_timer()
-        return True
 
     def add_auth(self, scheme: str, credential: str, result: asyncio.Future[Any]) -> None:
         """Send an auth packet; ``result`` becomes True, or fails with AuthFailedError."""
@@ -313,30 +288,12 @@ class AsyncioTransport:
             self._wake.set()
 
     def _schedule_flush(self) -> None:
-        if not self._flush_scheduled and self._loop is not None:
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
+        if self._writer is not None:
+            self._writer.schedule()
 
     def _flush(self) -> None:
-        """Write everything the session has to send, in one write."""
-        self._flush_scheduled = False
-        link = self._link
-        if link is None or link.transport is None or link.ended.done():
-            return
-        session = self._session
-        if not session.has_data_to_send:
-            return
-        transport = link.transport
-        take = not link.paused and transport.get_write_buffer_size() < HIGH_WATER
-        data, refused = session.data_to_send(time.monotonic(), take)
-        if data:
-            transport.write(data)
-            session.data_sent(time.monotonic())
-        if refused:
-            self._apply(refused)
-        self._arm_timer()
-        if take and session.has_data_to_send and not link.paused:
-            self._schedule_flush()  # more than one drain's worth: next iteration
+        if self._writer is not None:
+            self._writer.flush()
 
     # ------------------------------------------------------------ timers
 
@@ -365,7 +322,7 @@ class AsyncioTransport:
 
     # ------------------------------------------------------------ bytes in
 
-    def _on_data(self, link: Link, data: bytes) -> None:
+    def _on_data(self, link: Link, data: memoryview) -> None:
         if self._apply(self._session.receive_data(data, time.monotonic())):
             link.abort()
             return
