@@ -16,6 +16,7 @@ from zkrecipes.recipes._checks import check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes.curator._queue_consumer import ConsumerLoop
 from zkrecipes.recipes.curator._queue_engine import QueueEngine
+from zkrecipes.recipes.curator._queue_take_locked import LockedTake
 from zkrecipes.recipes.curator._queue_wait import take_next
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
@@ -99,6 +100,20 @@ class QueueBase:
         with self._lock:
             self._buffer.extend(got[1:])
         return got[0]
+
+    def take_locked(self, timeout: float | None = None) -> LockedTake:
+        """``with queue.take_locked(timeout) as item:`` — at least once: the item is deleted after the block.
+
+        Needs a lock path. The block gets the next item (None at the timeout)
+        while we hold its lock; the node and lock are deleted in one
+        transaction when the block ends normally, requeued or deleted per
+        ``error_mode`` when it raises, and left for another consumer when our
+        session was lost meanwhile (see :mod:`._queue_take_locked`). The rest
+        of a ``put_multi`` node is requeued with the finish.
+        """
+        if self._loop is not None:
+            raise RuntimeError(f"{self!r} has a consumer: its items go to the consumer, not take_locked()")
+        return LockedTake(self._engine, timeout, self.error_mode)
 
     def _put(self, prefix: str, items: Iterable[bytes]) -> None:
         self._engine.put(prefix, items)

@@ -159,3 +159,18 @@ def order(children: Iterable[str], kind: QueueKind, now_ms: int) -> tuple[list[s
         elif later is None or due < later:
             later = due
     return [name for _due, name in sorted(ready)], later
+
+
+def with_id(children: Iterable[str], item_id: str) -> list[str]:
+    """The item names among ``children`` whose stored id is ``item_id``'s (``remove``/``is_queued``)."""
+    if not isinstance(item_id, str) or not item_id:
+        raise ValueError("an item id must be a non-empty str")
+    wanted = fix_id(item_id)
+    return [name for name in children if is_item(name) and id_of(name) == wanted]
+
+
+def due_after(delay: float | None, now_ms: int) -> int:
+    """The due time (epoch ms, >= 1) of an item put ``delay`` seconds after ``now_ms``."""
+    if delay is None or isinstance(delay, bool) or not isinstance(delay, (int, float)) or not delay >= 0:
+        raise ValueError("delay must be a number of seconds >= 0")
+    return max(1, now_ms + round(delay * 1000))

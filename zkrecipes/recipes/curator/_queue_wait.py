@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from zkrecipes.exceptions import ConnectionClosedError, LockTimeout, NoNodeError
 from zkrecipes.recipes._deadline import Deadline, bounded
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator._queue_engine import Handover, QueueEngine
     from zkrecipes.states import WatchedEvent, ZkState
 
-__all__ = ["seconds_until", "take_next", "take_when_ready"]
+__all__ = ["seconds_until", "take_next", "take_when_ready", "wait_for"]
+
+_T = TypeVar("_T")
 
 
 def take_when_ready(client: RecipeClient, path: str, deadline: Deadline,
@@ -70,7 +72,14 @@ def seconds_until(due_ms: int | None, deadline: Deadline, now: int) -> float | N
 
 
 def take_next(engine: QueueEngine, deadline: Deadline, handover: Handover) -> bool:
-    """Take the next item node of ``engine``'s queue (``handover`` gets its items); False at the deadline.
+    """Take the next item node of ``engine``'s queue (``handover`` gets its items); False at the deadline."""
+    took = wait_for(engine, deadline, lambda name, watch: engine.take(name, handover, watch) or None)
+    return bool(took)
+
+
+def wait_for(engine: QueueEngine, deadline: Deadline,
+             attempt: Callable[[str, Callable[[WatchedEvent], None]], _T | None]) -> _T | None:
+    """Call ``attempt(name, watch)`` on each ready item name in order until one answers; None at the deadline.
 
     Between rounds it waits — no polling — for the first of: a child watch on
     the queue, a watch on a lock node someone else holds, a session state
@@ -92,17 +101,18 @@ def take_next(engine: QueueEngine, deadline: Deadline, handover: Handover) -> bo
             try:
                 names, later = engine.ready(changed, deadline)
                 for name in names:
-                    if engine.take(name, handover, changed):
-                        return True
+                    got = attempt(name, changed)
+                    if got is not None:
+                        return got
             except LockTimeout:
-                return False
+                return None
             except RETRYABLE as error:  # disconnected: wait for a state change (a second at most)
                 if isinstance(error, ConnectionClosedError):
                     raise
                 later = now_ms() + 1000
             if deadline.expired():
-                return False
+                return None
             if not wake.wait(seconds_until(later, deadline, now_ms())) and deadline.expired():
-                return False
+                return None
     finally:
         safe_remove_listener(client, on_state)
