@@ -70,6 +70,13 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
+    from zkrecipes.aio.recipes.curator import (
+        distributed_delay_queue,
+        distributed_id_queue,
+        distributed_priority_queue,
+        distributed_queue,
+        simple_distributed_queue,
+    )
 
 __all__ = ["AsyncZkClient"]
 
@@ -414,6 +421,20 @@ class AsyncZkClient(AsyncClientOperations):
     DataWatch = recipe(_R + "watchers.DataWatch", watchers.DataWatch if TYPE_CHECKING else None)
     ChildrenWatch = recipe(_R + "watchers.ChildrenWatch", watchers.ChildrenWatch if TYPE_CHECKING else None)
     TreeCache = recipe(_R + "cache.TreeCache", cache.TreeCache if TYPE_CHECKING else None)
+
+    # Curator-interoperable queues (zkrecipes.aio.recipes.curator)
+    SimpleDistributedQueue = recipe(_R + "curator.simple_distributed_queue.SimpleDistributedQueue",
+                                    simple_distributed_queue.SimpleDistributedQueue
+                                    if TYPE_CHECKING else None)
+    DistributedQueue = recipe(_R + "curator.distributed_queue.DistributedQueue",
+                              distributed_queue.DistributedQueue if TYPE_CHECKING else None)
+    DistributedPriorityQueue = recipe(_R + "curator.distributed_priority_queue.DistributedPriorityQueue",
+                                      distributed_priority_queue.DistributedPriorityQueue
+                                      if TYPE_CHECKING else None)
+    DistributedDelayQueue = recipe(_R + "curator.distributed_delay_queue.DistributedDelayQueue",
+                                   distributed_delay_queue.DistributedDelayQueue if TYPE_CHECKING else None)
+    DistributedIdQueue = recipe(_R + "curator.distributed_id_queue.DistributedIdQueue",
+                                distributed_id_queue.DistributedIdQueue if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

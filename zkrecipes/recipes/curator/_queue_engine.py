@@ -18,10 +18,8 @@ as Curator does.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
@@ -30,10 +28,10 @@ from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._nodes import take_node
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
-from zkrecipes.recipes.curator._queue_format import decode_items, encode_items
+from zkrecipes.recipes.curator._queue_format import encode_items
 from zkrecipes.recipes.curator._queue_lock import ItemLocks
 from zkrecipes.recipes.curator._queue_names import QueueKind, order
-from zkrecipes.recipes.curator._queue_rules import Held
+from zkrecipes.recipes.curator._queue_rules import Claim, items_of
 from zkrecipes.states import EventType, KeeperState, WatchedEvent
 
 if TYPE_CHECKING:
@@ -41,20 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Claim", "Handover", "QueueEngine", "now_ms"]
 
-log = logging.getLogger(__name__)
 
 #: Called with an item node's items; returns True to requeue the node (lock path only).
 Handover = Callable[[list[bytes]], bool]
 Watch = Callable[[WatchedEvent], Any]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """An item node we hold the lock of and have read: the lock, its bytes, its decoded items."""
-
-    held: Held
-    data: bytes | None
-    items: list[bytes]
 
 
 def now_ms() -> int:
@@ -143,7 +131,7 @@ class QueueEngine:
             return False
         if not take_node(self.client, path, data or b"", "queue take"):
             return False
-        items = _decode(path, data)
+        items = items_of(path, data)
         if items:
             handover(items)
         return True
@@ -182,7 +170,7 @@ class QueueEngine:
         except BaseException:
             self.locks.release(held)
             raise
-        items = _decode(path, data)
+        items = items_of(path, data)
         if not items:
             self.locks.finish(held)
             return None
@@ -214,11 +202,3 @@ class QueueEngine:
 def watch_fired_now(watch: Watch) -> None:
     """Call a watch callback as if it had fired (a change happened between two reads)."""
     watch(WatchedEvent(EventType.NONE, KeeperState.CONNECTED, ""))
-
-
-def _decode(path: str, data: bytes | None) -> list[bytes]:
-    try:
-        return decode_items(data)
-    except ValueError:
-        log.error("corrupted queue item %s (not Curator's framing): dropped", path)
-        return []

@@ -54,6 +54,11 @@ class QueueKind(enum.Enum):
     PRIORITY = "priority"
     DELAY = "delay"
     ID = "id"
+    SIMPLE = "simple"  # SimpleDistributedQueue: raw ``qn-<seq>`` nodes
+
+
+#: The name prefix of a SimpleDistributedQueue's items.
+SIMPLE_PREFIX = "qn-"
 
 
 def is_item(name: str) -> bool:
@@ -145,6 +150,8 @@ def order(children: Iterable[str], kind: QueueKind, now_ms: int) -> tuple[list[s
     Foreign names are dropped. Only a DELAY queue has items that are not due
     yet: they are left out and the earliest of their due times is returned.
     """
+    if kind is QueueKind.SIMPLE:
+        return sorted(name for name in children if name.startswith(SIMPLE_PREFIX)), None
     items = [name for name in children if is_item(name)]
     if kind is QueueKind.ID:
         return sorted(items, key=lambda name: (_split_id(name)[1], name)), None
@@ -170,7 +177,7 @@ def with_id(children: Iterable[str], item_id: str) -> list[str]:
 
 
 def due_after(delay: float | None, now_ms: int) -> int:
-    """The due time (epoch ms, >= 1) of an item put ``delay`` seconds after ``now_ms``."""
-    if delay is None or isinstance(delay, bool) or not isinstance(delay, (int, float)) or not delay >= 0:
+    """The due time (epoch ms, >= 1) of an item put ``delay`` (checked) seconds after ``now_ms``."""
+    if delay is None or delay < 0:
         raise ValueError("delay must be a number of seconds >= 0")
     return max(1, now_ms + round(delay * 1000))

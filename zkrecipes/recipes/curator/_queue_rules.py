@@ -14,17 +14,20 @@
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NoNodeError
-from zkrecipes.recipes.curator._queue_format import encode_items
+from zkrecipes.recipes.curator._queue_format import decode_items, encode_items
 from zkrecipes.recipes.curator._queue_names import requeue_prefix
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
-__all__ = ["MARKER_PREFIX", "CommitVerdict", "Held", "after_work", "commit_verdict", "fill_finish",
-           "marker_path"]
+__all__ = ["MARKER_PREFIX", "Claim", "CommitVerdict", "Held", "after_work", "commit_verdict", "fill_finish",
+           "items_of", "marker_path"]
+
+log = logging.getLogger("zkrecipes.recipes.curator._queue_engine")
 
 MARKER_PREFIX = "zkr-live-"
 
@@ -37,6 +40,24 @@ class Held:
     lock: str
     marker: str
     session: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An item node we hold the lock of and have read: the lock, its bytes, its decoded items."""
+
+    held: Held
+    data: bytes | None
+    items: list[bytes]
+
+
+def items_of(path: str, data: bytes | None) -> list[bytes]:
+    """A node's items in Curator's framing; [] (logged) for one that is not (dropped, as Curator does)."""
+    try:
+        return decode_items(data)
+    except ValueError:
+        log.error("corrupted queue item %s (not Curator's framing): dropped", path)
+        return []
 
 
 def marker_path(lock_path: str, session: int, owner: bytes) -> str:

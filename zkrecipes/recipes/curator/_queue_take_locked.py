@@ -29,7 +29,8 @@ from zkrecipes.recipes.curator._queue_rules import after_work
 from zkrecipes.recipes.curator._queue_wait import wait_for
 
 if TYPE_CHECKING:
-    from zkrecipes.recipes.curator._queue_engine import Claim, QueueEngine
+    from zkrecipes.recipes.curator._queue_engine import QueueEngine
+    from zkrecipes.recipes.curator._queue_rules import Claim
     from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
 __all__ = ["LockedTake"]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from zkrecipes.recipes.curator._queue_engine import Handover, QueueEngine
     from zkrecipes.states import WatchedEvent, ZkState
 
-__all__ = ["seconds_until", "take_next", "take_when_ready", "wait_for"]
+__all__ = ["look_bound", "seconds_until", "take_next", "take_when_ready", "wait_for"]
 
 _T = TypeVar("_T")
 
@@ -71,6 +71,16 @@ def seconds_until(due_ms: int | None, deadline: Deadline, now: int) -> float | N
     return until if remaining is None else min(remaining, until)
 
 
+def look_bound(deadline: Deadline, first: bool, connected: bool) -> Deadline | None:
+    """What bounds a round's listing: the deadline, except a first look with no time left while connected.
+
+    ``take(timeout=0)`` still looks once: its first listing waits for the
+    reply of a connected server (under the client's retry policy). Later
+    rounds, and a first one while disconnected, are bounded by the deadline.
+    """
+    return None if first and connected and deadline.expired() else deadline
+
+
 def take_next(engine: QueueEngine, deadline: Deadline, handover: Handover) -> bool:
     """Take the next item node of ``engine``'s queue (``handover`` gets its items); False at the deadline."""
     took = wait_for(engine, deadline, lambda name, watch: engine.take(name, handover, watch) or None)
@@ -95,11 +105,13 @@ def wait_for(engine: QueueEngine, deadline: Deadline,
         wake.set()
 
     client.add_listener(on_state)
+    first = True
     try:
         while True:
             wake.clear()
             try:
-                names, later = engine.ready(changed, deadline)
+                bound, first = look_bound(deadline, first, client.connected), False
+                names, later = engine.ready(changed, bound)
                 for name in names:
                     got = attempt(name, changed)
                     if got is not None:
