@@ -103,7 +103,8 @@ async def test_take_locked_finishes_after_the_block(zk_aio_client: AsyncZkClient
             assert item == b"c"
         async with queue.take_locked(0) as item:
             assert item is None
-        assert await children(zk_aio_client, "/tl") == [] and await item_locks(zk_aio_client, "/tl-locks") == []
+        assert await children(zk_aio_client, "/tl") == []
+        assert await item_locks(zk_aio_client, "/tl-locks") == []
     async with DistributedQueue(zk_aio_client, "/tl", lock_path="/tl-locks",
                                 error_mode=ErrorMode.DELETE) as queue:
         await queue.put(b"d")
@@ -143,7 +144,10 @@ async def _reconnected(zk: AsyncZkClient, old: tuple[int, bytes]) -> bool:
 @pytest.mark.parametrize("lock_path", [None, "/cq-locks"])
 async def test_cancelled_take_loses_nothing_and_leaves_no_lock(zk_aio_client: AsyncZkClient,
                                                                 lock_path: str | None) -> None:
-    gated = GatedClient(zk_aio_client, "create" if lock_path else "delete", match=f"{lock_path}/queue-" if lock_path else "/cq/")
+    if lock_path:  # hold the item's lock create (the claim), or the item's delete (no lock path)
+        gated = GatedClient(zk_aio_client, "create", match=f"{lock_path}/queue-")
+    else:
+        gated = GatedClient(zk_aio_client, "delete", match="/cq/")
     async with DistributedQueue(gated, "/cq", lock_path=lock_path) as queue:  # type: ignore[arg-type]
         waiting = asyncio.ensure_future(queue.take())
         await asyncio.sleep(0)
