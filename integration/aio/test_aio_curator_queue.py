@@ -141,21 +141,25 @@ async def _reconnected(zk: AsyncZkClient, old: tuple[int, bytes]) -> bool:
     return zk.connected and zk.client_id is not None and zk.client_id[0] != old[0]
 
 
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
 @pytest.mark.parametrize("lock_path", [None, "/cq-locks"])
 async def test_cancelled_take_loses_nothing_and_leaves_no_lock(zk_aio_client: AsyncZkClient,
-                                                                lock_path: str | None) -> None:
+                                                                lock_path: str | None, how: str) -> None:
     if lock_path:  # hold the item's lock create (the claim), or the item's delete (no lock path)
         gated = GatedClient(zk_aio_client, "create", match=f"{lock_path}/queue-")
     else:
         gated = GatedClient(zk_aio_client, "delete", match="/cq/")
     async with DistributedQueue(gated, "/cq", lock_path=lock_path) as queue:  # type: ignore[arg-type]
-        waiting = asyncio.ensure_future(queue.take())
+        waiting = asyncio.ensure_future(queue.take(None if how == "cancel" else 5.0))
         await asyncio.sleep(0)
         await DistributedQueue(zk_aio_client, "/cq").put(b"kept")
         await asyncio.wait_for(gated.reached.wait(), WAIT)  # the lock create / the delete was applied
-        waiting.cancel()
-        await asyncio.wait({waiting})
-        assert waiting.cancelled()
+        if how == "cancel":
+            waiting.cancel()
+            await asyncio.wait({waiting})
+            assert waiting.cancelled()
+        else:  # the take's timeout bounds its lock and delete steps too
+            assert await asyncio.wait_for(waiting, WAIT) is None
         gated.release.set()  # the shielded step ends: its lock is given back, or the item put back
         await until(lambda: _queued(zk_aio_client, lock_path), message="the item back, no lock node")
         assert await queue.take(WAIT) == b"kept"

@@ -1,5 +1,9 @@
 """Waiting for a queue's items on asyncio (the twin of ``recipes/curator/_queue_wait.py``'s ``wait_for``).
 
+A take's timeout bounds its listings and also its lock and finish steps (a
+step cut short is undone, :mod:`._queue_steps`), except that the first look
+of a ``timeout=0`` take completes (:func:`~zkrecipes.recipes.curator._queue_wait.look_bound`).
+
 Rounds list the queue with a child watch and try each ready name in order;
 between rounds the waiter waits — no polling — for a watch of this object, a
 session state change, a delay queue's next due time, or the deadline
@@ -8,6 +12,7 @@ session state change, a delay queue's next due time, or the deadline
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,6 +33,18 @@ __all__ = ["lock_watch", "wait_for"]
 _T = TypeVar("_T")
 
 
+async def _within(step: Awaitable[_T], bound: Deadline | None) -> _T:
+    """``await step`` within ``bound`` (TimeoutError); None: to its end.
+
+    Honest because every step that changes nodes is shielded
+    (:mod:`._queue_steps`): cut short at the deadline, a claim gives its
+    lock back and a pull's delete or finish puts a removed item back.
+    """
+    if bound is None:
+        return await step
+    return await asyncio.wait_for(step, bound.remaining())
+
+
 def lock_watch(engine: AsyncQueueEngine, watches: QueueWatches, name: str) -> Watch:
     """The watch callback for item ``name``'s lock node (the queue's own path without a lock path)."""
     if engine.locks is None:
@@ -46,7 +63,7 @@ async def wait_for(engine: AsyncQueueEngine, watches: QueueWatches, deadline: De
                 bound, first = look_bound(deadline, first, engine.client.connected), False
                 names, later = await engine.ready(watches.callback(engine.path), bound)
                 for name in names:
-                    got = await attempt(name, lock_watch(engine, watches, name))
+                    got = await _within(attempt(name, lock_watch(engine, watches, name)), bound)
                     if got is not None:
                         return got
             except TimeoutError:
