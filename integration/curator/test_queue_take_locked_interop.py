@@ -7,6 +7,9 @@ Curator's lock.
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from _waits import wait_until
 from test_queue_kinds_interop import CuratorQueue
@@ -73,3 +76,50 @@ def test_expiry_inside_the_block_leaves_the_item_to_curator(
     wait_until(observer, lambda: not observer.get_children("/xq"), message="Curator finished x")
     queue.close()
     curator.close()
+
+
+class GatedClient:
+    """``zk`` as a recipe sees it, with ``method`` on a path containing ``match`` held once applied."""
+
+    def __init__(self, zk: ZkClient, method: str, match: str) -> None:
+        self._zk = zk
+        self._method = method
+        self._match = match
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._zk, name)
+        if name != self._method:
+            return real
+
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            if self._match in str(args[0]) and not self.reached.is_set():
+                self.reached.set()
+                assert self.release.wait(60)  # the reply is late
+            return result
+
+        return gated
+
+
+@pytest.mark.parametrize("lock_path", [None, "/bq-locks"])
+def test_a_take_cut_short_in_its_lock_or_delete_step_loses_nothing(zk_client: ZkClient,
+                                                                   lock_path: str | None) -> None:
+    if lock_path:  # hold the item's lock create (the claim), or the item's delete
+        gated = GatedClient(zk_client, "create", f"{lock_path}/queue-")
+    else:
+        gated = GatedClient(zk_client, "delete", "/bq/")
+    with DistributedQueue(gated, "/bq", lock_path=lock_path) as queue:  # type: ignore[arg-type]
+        queue.put(b"kept")
+        assert queue.take(3.0) is None  # the timeout bounds the step too
+        assert gated.reached.is_set()
+        gated.release.set()  # the step ends on its worker and is undone
+
+        def back() -> bool:
+            there = len(zk_client.get_children("/bq")) == 1
+            return there and (lock_path is None or item_locks(zk_client, lock_path) == [])
+
+        wait_until(zk_client, back, message="the item back, no lock node")
+        assert queue.take(10) == b"kept"
+        assert zk_client.get_children("/bq") == []

@@ -54,7 +54,8 @@ class LockedTake:
         if self._entered:
             raise RuntimeError("a LockedTake is used once")
         self._entered = True
-        self._claim = wait_for(self._engine, Deadline(self._timeout), self._engine.claim)
+        engine = self._engine
+        self._claim = wait_for(engine, Deadline(self._timeout), engine.claim, engine.release)
         return None if self._claim is None else self._claim.items[0]
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, TypeVar
 
 from zkrecipes.exceptions import ConnectionClosedError, LockTimeout, NoNodeError
@@ -9,15 +10,16 @@ from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._queue_engine import now_ms
+from zkrecipes.recipes.curator._queue_steps import within
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from zkrecipes.recipes._client import Event, RecipeClient
-    from zkrecipes.recipes.curator._queue_engine import Handover, QueueEngine
+    from zkrecipes.recipes.curator._queue_engine import QueueEngine
     from zkrecipes.states import WatchedEvent, ZkState
 
-__all__ = ["look_bound", "seconds_until", "take_next", "take_when_ready", "wait_for"]
+__all__ = ["look_bound", "seconds_until", "take_when_ready", "wait_for"]
 
 _T = TypeVar("_T")
 
@@ -81,15 +83,13 @@ def look_bound(deadline: Deadline, first: bool, connected: bool) -> Deadline | N
     return None if first and connected and deadline.expired() else deadline
 
 
-def take_next(engine: QueueEngine, deadline: Deadline, handover: Handover) -> bool:
-    """Take the next item node of ``engine``'s queue (``handover`` gets its items); False at the deadline."""
-    took = wait_for(engine, deadline, lambda name, watch: engine.take(name, handover, watch) or None)
-    return bool(took)
-
-
 def wait_for(engine: QueueEngine, deadline: Deadline,
-             attempt: Callable[[str, Callable[[WatchedEvent], None]], _T | None]) -> _T | None:
+             attempt: Callable[[str, Callable[[WatchedEvent], None]], _T | None],
+             undo: Callable[[_T], object] | None = None) -> _T | None:
     """Call ``attempt(name, watch)`` on each ready item name in order until one answers; None at the deadline.
+
+    With ``undo``, each attempt is bounded by the deadline too (:func:`._queue_steps.within`:
+    an attempt cut short is undone with ``undo`` once it ends).
 
     Between rounds it waits — no polling — for the first of: a child watch on
     the queue, a watch on a lock node someone else holds, a session state
@@ -113,7 +113,10 @@ def wait_for(engine: QueueEngine, deadline: Deadline,
                 bound, first = look_bound(deadline, first, client.connected), False
                 names, later = engine.ready(changed, bound)
                 for name in names:
-                    got = attempt(name, changed)
+                    if undo is None:
+                        got = attempt(name, changed)
+                    else:
+                        got = within(client, bound, functools.partial(attempt, name, changed), undo)
                     if got is not None:
                         return got
             except LockTimeout:
