@@ -99,3 +99,49 @@ async def test_expiry_inside_take_locked_leaves_the_item_to_curator(
         assert loop.time() < end, "Curator did not finish x"
         await asyncio.sleep(0.05)
     await in_thread(curator.close)
+
+
+class HeldCreate:
+    """``zk`` as the recipe sees it, with the first create under ``match`` held after it was applied."""
+
+    def __init__(self, zk: AsyncZkClient, match: str) -> None:
+        self._zk = zk
+        self._match = match
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._zk, name)
+        if name != "create":
+            return real
+
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            result = await real(*args, **kwargs)
+            if self._match in str(args[0]) and not self.reached.is_set():
+                self.reached.set()
+                await self.release.wait()
+            return result
+
+        return held
+
+
+async def test_a_cancelled_take_leaves_the_item_to_a_curator_consumer(
+        curator_peer: CuratorSession, zk_aio_client: AsyncZkClient) -> None:
+    held = HeldCreate(zk_aio_client, "/kq-locks/queue-")
+    async with DistributedQueue(held, "/kq", lock_path="/kq-locks") as queue:  # type: ignore[arg-type]
+        taking = asyncio.ensure_future(queue.take())
+        await queue.put(b"kept")
+        await asyncio.wait_for(held.reached.wait(), WAIT)  # our lock on the item exists now
+        taking.cancel()
+        await asyncio.wait({taking})
+        assert taking.cancelled()
+        held.release.set()  # the claim ends and gives its lock back
+        curator = await in_thread(lambda: CuratorQueue(curator_peer, "java", "/kq", lock_path="/kq-locks"))
+        text, _at = await in_thread(curator.take, 30.0)
+        assert text == "kept"
+        loop = asyncio.get_running_loop()
+        end = loop.time() + WAIT
+        while await item_locks(zk_aio_client, "/kq-locks") or await children(zk_aio_client, "/kq"):
+            assert loop.time() < end, "Curator did not finish the item"  # its lock goes after the hand-over
+            await asyncio.sleep(0.05)
+        await in_thread(curator.close)
