@@ -136,11 +136,15 @@ async def test_a_cancelled_take_leaves_the_item_to_a_curator_consumer(
         await asyncio.wait({taking})
         assert taking.cancelled()
         held.release.set()  # the claim ends and gives its lock back
+        loop = asyncio.get_running_loop()
+        end = loop.time() + WAIT
+        while await item_locks(zk_aio_client, "/kq-locks"):  # (Curator skips a locked item, unwatched)
+            assert loop.time() < end, "our lock was not given back"
+            await asyncio.sleep(0.05)
+        assert len(await children(zk_aio_client, "/kq")) == 1
         curator = await in_thread(lambda: CuratorQueue(curator_peer, "java", "/kq", lock_path="/kq-locks"))
         text, _at = await in_thread(curator.take, 30.0)
         assert text == "kept"
-        loop = asyncio.get_running_loop()
-        end = loop.time() + WAIT
         while await item_locks(zk_aio_client, "/kq-locks") or await children(zk_aio_client, "/kq"):
             assert loop.time() < end, "Curator did not finish the item"  # its lock goes after the hand-over
             await asyncio.sleep(0.05)
