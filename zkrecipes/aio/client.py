@@ -73,7 +73,15 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
-    from zkrecipes.aio.recipes.curator import leader_latch, leader_selector
+    from zkrecipes.aio.recipes.curator import (
+        distributed_delay_queue,
+        distributed_id_queue,
+        distributed_priority_queue,
+        distributed_queue,
+        leader_latch,
+        leader_selector,
+        simple_distributed_queue,
+    )
 
 __all__ = ["AsyncZkClient"]
 
@@ -441,6 +449,20 @@ class AsyncZkClient(AsyncClientOperations):
                          leader_latch.LeaderLatch if TYPE_CHECKING else None)
     LeaderSelector = recipe(_R + "curator.leader_selector.LeaderSelector",
                             leader_selector.LeaderSelector if TYPE_CHECKING else None)
+
+    # Curator-interoperable queues (zkrecipes.aio.recipes.curator)
+    SimpleDistributedQueue = recipe(_R + "curator.simple_distributed_queue.SimpleDistributedQueue",
+                                    simple_distributed_queue.SimpleDistributedQueue
+                                    if TYPE_CHECKING else None)
+    DistributedQueue = recipe(_R + "curator.distributed_queue.DistributedQueue",
+                              distributed_queue.DistributedQueue if TYPE_CHECKING else None)
+    DistributedPriorityQueue = recipe(_R + "curator.distributed_priority_queue.DistributedPriorityQueue",
+                                      distributed_priority_queue.DistributedPriorityQueue
+                                      if TYPE_CHECKING else None)
+    DistributedDelayQueue = recipe(_R + "curator.distributed_delay_queue.DistributedDelayQueue",
+                                   distributed_delay_queue.DistributedDelayQueue if TYPE_CHECKING else None)
+    DistributedIdQueue = recipe(_R + "curator.distributed_id_queue.DistributedIdQueue",
+                                distributed_id_queue.DistributedIdQueue if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

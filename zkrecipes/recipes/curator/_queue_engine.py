@@ -18,7 +18,6 @@ as Curator does.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -29,17 +28,17 @@ from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._nodes import take_node
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
-from zkrecipes.recipes.curator._queue_format import decode_items, encode_items
+from zkrecipes.recipes.curator._queue_format import encode_items
 from zkrecipes.recipes.curator._queue_lock import ItemLocks
 from zkrecipes.recipes.curator._queue_names import QueueKind, order
+from zkrecipes.recipes.curator._queue_rules import Claim, items_of
 from zkrecipes.states import EventType, KeeperState, WatchedEvent
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
 
-__all__ = ["Handover", "QueueEngine", "now_ms"]
+__all__ = ["Claim", "Handover", "QueueEngine", "now_ms"]
 
-log = logging.getLogger(__name__)
 
 #: Called with an item node's items; returns True to requeue the node (lock path only).
 Handover = Callable[[list[bytes]], bool]
@@ -132,34 +131,64 @@ class QueueEngine:
             return False
         if not take_node(self.client, path, data or b"", "queue take"):
             return False
-        items = _decode(path, data)
+        items = items_of(path, data)
         if items:
             handover(items)
         return True
 
     def _take_locked(self, name: str, handover: Handover, watch: Watch | None) -> bool:
+        claim = self.claim(name, watch)
+        if claim is None:
+            return False
+        requeue = False
+        try:
+            requeue = handover(claim.items)
+        finally:
+            finished = self.finish(claim, claim.data if requeue else None)
+        return finished
+
+    def claim(self, name: str, watch: Watch | None = None) -> Claim | None:
+        """Lock item ``name`` and read it (lock path only); None when it is not ours to process.
+
+        None when someone else holds its lock (``watch`` is then set on that
+        lock node) or took it first; a node that is not Curator's framing is
+        finished (deleted) and None returned. The caller must :meth:`finish`
+        (or :meth:`release`) a returned claim.
+        """
         assert self.locks is not None
         held = self.locks.lock(name)
         if held is None:
             if watch is not None and not self.locks.holder_gone_watch(name, watch):
                 watch_fired_now(watch)  # released meanwhile: look again
-            return False
+            return None
         path = join_path(self.path, name)
         try:
             data, _stat = self.client.retry(self.client.get, path)
         except NoNodeError:
             self.locks.release(held)  # a consumer before us finished it
-            return False
+            return None
         except BaseException:
             self.locks.release(held)
             raise
-        items = _decode(path, data)
-        requeue = False
-        try:
-            requeue = bool(items) and handover(items)
-        finally:
-            finished = self.locks.finish(held, requeue=data if requeue and data is not None else None)
-        return finished
+        items = items_of(path, data)
+        if not items:
+            self.locks.finish(held)
+            return None
+        return Claim(held, data, items)
+
+    def finish(self, claim: Claim, requeue: bytes | None = None) -> bool:
+        """Delete a claimed node and its lock in one transaction (or requeue ``requeue`` bytes).
+
+        True once applied; False when our session ended first (the item is
+        left to another consumer: nothing of theirs is deleted).
+        """
+        assert self.locks is not None
+        return self.locks.finish(claim.held, requeue)
+
+    def release(self, claim: Claim) -> None:
+        """Give a claimed node's lock back and leave the node in the queue."""
+        assert self.locks is not None
+        self.locks.release(claim.held)
 
     def remove(self, names: Iterable[str]) -> int:
         """Delete the item nodes ``names`` (respecting their locks); how many this call deleted."""
@@ -173,11 +202,3 @@ class QueueEngine:
 def watch_fired_now(watch: Watch) -> None:
     """Call a watch callback as if it had fired (a change happened between two reads)."""
     watch(WatchedEvent(EventType.NONE, KeeperState.CONNECTED, ""))
-
-
-def _decode(path: str, data: bytes | None) -> list[bytes]:
-    try:
-        return decode_items(data)
-    except ValueError:
-        log.error("corrupted queue item %s (not Curator's framing): dropped", path)
-        return []

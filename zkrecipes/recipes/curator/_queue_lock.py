@@ -30,7 +30,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
@@ -41,8 +40,15 @@ from zkrecipes.recipes._nodes import create_own_ephemeral, delete_own_ephemeral,
 from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
-from zkrecipes.recipes.curator._queue_names import requeue_prefix
 from zkrecipes.recipes.curator._queue_outcome import FinishVerdict, finish_verdict
+from zkrecipes.recipes.curator._queue_rules import (
+    MARKER_PREFIX,
+    CommitVerdict,
+    Held,
+    commit_verdict,
+    fill_finish,
+    marker_path,
+)
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient
@@ -51,19 +57,6 @@ if TYPE_CHECKING:
 __all__ = ["MARKER_PREFIX", "Held", "ItemLocks"]
 
 log = logging.getLogger(__name__)
-
-MARKER_PREFIX = "zkr-live-"
-
-
-@dataclass(frozen=True)
-class Held:
-    """One item we hold the lock of: its name, the lock node, the session marker of that lock."""
-
-    name: str
-    lock: str
-    marker: str
-    session: int
-
 
 class ItemLocks:
     """The lock-path steps of one queue object (thread-safe; one owner id per object)."""
@@ -164,7 +157,7 @@ class ItemLocks:
             known = self._markers.get(session)
         if known is not None:
             return known
-        path = join_path(self.lock_path, f"{MARKER_PREFIX}{session:016x}-{self.owner.decode()}")
+        path = marker_path(self.lock_path, session, self.owner)
         try:
             self.client.retry(self.client.create, path, self.owner, ephemeral=True)
         except NodeExistsError:
@@ -197,12 +190,7 @@ class ItemLocks:
         item = join_path(self.queue_path, held.name)
         for _ in range(ATTEMPTS):
             transaction = self.client.transaction()
-            transaction.check(held.marker, -1)
-            transaction.delete(item)
-            if requeue is not None:
-                copy = join_path(self.queue_path, requeue_prefix(held.name))
-                transaction.create(copy, requeue, sequence=True)
-            transaction.delete(held.lock)
+            fill_finish(transaction, self.queue_path, held, requeue)
             try:
                 results = transaction.commit()
             except RETRYABLE as error:
@@ -212,10 +200,11 @@ class ItemLocks:
                 if verdict is None:
                     continue
                 return verdict
-            if isinstance(results[0], NoNodeError):
+            verdict_now = commit_verdict(results)
+            if verdict_now is CommitVerdict.SESSION_GONE:
                 log.warning("queue item %s: our session ended while processing it; left to others", item)
                 return False
-            if any(isinstance(result, Exception) for result in results):
+            if verdict_now is CommitVerdict.ITEM_GONE:
                 log.warning("queue item %s was removed by someone else while locked: %r", item, results)
                 self.release(held)
                 return False

@@ -54,6 +54,11 @@ class QueueKind(enum.Enum):
     PRIORITY = "priority"
     DELAY = "delay"
     ID = "id"
+    SIMPLE = "simple"  # SimpleDistributedQueue: raw ``qn-<seq>`` nodes
+
+
+#: The name prefix of a SimpleDistributedQueue's items.
+SIMPLE_PREFIX = "qn-"
 
 
 def is_item(name: str) -> bool:
@@ -145,6 +150,8 @@ def order(children: Iterable[str], kind: QueueKind, now_ms: int) -> tuple[list[s
     Foreign names are dropped. Only a DELAY queue has items that are not due
     yet: they are left out and the earliest of their due times is returned.
     """
+    if kind is QueueKind.SIMPLE:
+        return sorted(name for name in children if name.startswith(SIMPLE_PREFIX)), None
     items = [name for name in children if is_item(name)]
     if kind is QueueKind.ID:
         return sorted(items, key=lambda name: (_split_id(name)[1], name)), None
@@ -159,3 +166,18 @@ def order(children: Iterable[str], kind: QueueKind, now_ms: int) -> tuple[list[s
         elif later is None or due < later:
             later = due
     return [name for _due, name in sorted(ready)], later
+
+
+def with_id(children: Iterable[str], item_id: str) -> list[str]:
+    """The item names among ``children`` whose stored id is ``item_id``'s (``remove``/``is_queued``)."""
+    if not isinstance(item_id, str) or not item_id:
+        raise ValueError("an item id must be a non-empty str")
+    wanted = fix_id(item_id)
+    return [name for name in children if is_item(name) and id_of(name) == wanted]
+
+
+def due_after(delay: float | None, now_ms: int) -> int:
+    """The due time (epoch ms, >= 1) of an item put ``delay`` (checked) seconds after ``now_ms``."""
+    if delay is None or delay < 0:
+        raise ValueError("delay must be a number of seconds >= 0")
+    return max(1, now_ms + round(delay * 1000))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zkrecipes.recipes._checks import check_timeout
 from zkrecipes.recipes.curator._queue_base import QueueBase
 from zkrecipes.recipes.curator._queue_engine import now_ms
-from zkrecipes.recipes.curator._queue_names import QueueKind, delay_prefix
+from zkrecipes.recipes.curator._queue_names import QueueKind, delay_prefix, due_after
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
 if TYPE_CHECKING:
@@ -46,9 +46,6 @@ class DistributedDelayQueue(QueueBase):
 
     def put_after(self, item: bytes, delay: float) -> int:
         """Add ``item`` due ``delay`` seconds from now (by this machine's clock); its due time (epoch ms)."""
-        seconds = check_timeout(delay)
-        if seconds is None or seconds < 0:
-            raise ValueError("delay must be a number of seconds >= 0")
-        due = max(1, now_ms() + round(seconds * 1000))
+        due = due_after(check_timeout(delay), now_ms())
         self.put(item, due)
         return due

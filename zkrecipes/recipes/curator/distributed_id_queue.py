@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.recipes.curator._queue_base import QueueBase
-from zkrecipes.recipes.curator._queue_names import QueueKind, fix_id, id_of, id_prefix, is_item
+from zkrecipes.recipes.curator._queue_names import QueueKind, id_prefix, with_id
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
 if TYPE_CHECKING:
@@ -52,13 +52,8 @@ class DistributedIdQueue(QueueBase):
         not counted. Without a lock path a lost delete reply with the node gone
         raises ``OutcomeUnknownError`` (removed by us or taken by a consumer).
         """
-        wanted = fix_id(item_id) if isinstance(item_id, str) and item_id else None
-        if wanted is None:
-            raise ValueError("an item id must be a non-empty str")
-        names = [name for name in self._engine.children() if is_item(name) and id_of(name) == wanted]
-        return self._engine.remove(names)
+        return self._engine.remove(with_id(self._engine.children(), item_id))
 
     def is_queued(self, item_id: str) -> bool:
         """True if a node with id ``item_id`` is in the queue now (taken or not due does not matter)."""
-        wanted = fix_id(item_id)
-        return any(is_item(name) and id_of(name) == wanted for name in self._engine.children())
+        return bool(with_id(self._engine.children(), item_id))

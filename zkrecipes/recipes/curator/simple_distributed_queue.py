@@ -18,6 +18,7 @@ from zkrecipes.exceptions import NoNodeError
 from zkrecipes.recipes._checks import check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes.curator._create import create_with_containers
+from zkrecipes.recipes.curator._queue_names import SIMPLE_PREFIX, QueueKind, order
 from zkrecipes.recipes.curator._queue_wait import take_when_ready
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SimpleDistributedQueue"]
 
-PREFIX = "qn-"
+PREFIX = SIMPLE_PREFIX
 
 
 class SimpleDistributedQueue:
@@ -74,7 +75,7 @@ class SimpleDistributedQueue:
 
     @staticmethod
     def _sort(children: list[str]) -> list[str]:
-        return sorted(name for name in children if name.startswith(PREFIX))
+        return order(children, QueueKind.SIMPLE, 0)[0]
 
     def _ordered(self) -> list[str]:
         try:

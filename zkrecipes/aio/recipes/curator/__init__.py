@@ -1,14 +1,29 @@
-"""Curator-interoperable leadership recipes on asyncio: LeaderLatch and LeaderSelector.
+"""Curator-interoperable recipes on asyncio: ``zkrecipes.recipes.curator``'s layouts and rules, awaited.
 
-The node layout, the rules (:mod:`zkrecipes.recipes.curator._leader_rules`) and
-the state stream's buffering are the sync recipes', so sync, asyncio and
-Curator participants share one path. Made by ``AsyncZkClient.LeaderLatch`` /
-``AsyncZkClient.LeaderSelector`` or directly.
+The node layouts and the rules (the pure modules of :mod:`zkrecipes.recipes.curator`)
+are the sync recipes', so sync, asyncio and Curator participants share one path.
+Made by the factories on ``AsyncZkClient`` (``zk.LeaderLatch(path, id)``, ...) or directly.
 """
 
 from __future__ import annotations
 
+from zkrecipes.aio.recipes.curator.distributed_delay_queue import DistributedDelayQueue
+from zkrecipes.aio.recipes.curator.distributed_id_queue import DistributedIdQueue
+from zkrecipes.aio.recipes.curator.distributed_priority_queue import DistributedPriorityQueue
+from zkrecipes.aio.recipes.curator.distributed_queue import DistributedQueue
 from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
+from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
+from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
-__all__ = ["LeaderLatch", "LeaderSelector", "LeaderSelectorListener"]
+__all__ = [
+    "DistributedDelayQueue",
+    "DistributedIdQueue",
+    "DistributedPriorityQueue",
+    "DistributedQueue",
+    "ErrorMode",
+    "LeaderLatch",
+    "LeaderSelector",
+    "LeaderSelectorListener",
+    "SimpleDistributedQueue",
+]

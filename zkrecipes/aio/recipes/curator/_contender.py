@@ -37,12 +37,16 @@ Created = tuple[str, str, "ZnodeStat"]
 
 
 async def ensure_containers(client: AsyncRecipeClient, path: str) -> None:
-    """Create each missing ancestor of ``path`` (not ``path`` itself) as a container."""
+    """Create each missing ancestor of ``path`` (not ``path`` itself) as a container.
+
+    Each create goes through the client's retry policy: it is idempotent (an
+    existing node is what we want).
+    """
     current = ""
     for part in [part for part in split_path(path)[0].split("/") if part]:
         current = f"{current}/{part}"
         try:
-            await client.create(current, b"", container=True)
+            await client.retry(client.create, current, b"", container=True)
         except NodeExistsError:
             pass
 
