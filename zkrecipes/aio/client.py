@@ -70,6 +70,13 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
+    from zkrecipes.aio.recipes.curator import (
+        distributed_atomic_long,
+        distributed_barrier,
+        distributed_double_barrier,
+        shared_count,
+        shared_value,
+    )
 
 __all__ = ["AsyncZkClient"]
 
@@ -414,6 +421,18 @@ class AsyncZkClient(AsyncClientOperations):
     DataWatch = recipe(_R + "watchers.DataWatch", watchers.DataWatch if TYPE_CHECKING else None)
     ChildrenWatch = recipe(_R + "watchers.ChildrenWatch", watchers.ChildrenWatch if TYPE_CHECKING else None)
     TreeCache = recipe(_R + "cache.TreeCache", cache.TreeCache if TYPE_CHECKING else None)
+    # Curator-interoperable counters and barriers (zkrecipes.aio.recipes.curator)
+    SharedValue = recipe(_R + "curator.shared_value.SharedValue",
+                         shared_value.SharedValue if TYPE_CHECKING else None)
+    SharedCount = recipe(_R + "curator.shared_count.SharedCount",
+                         shared_count.SharedCount if TYPE_CHECKING else None)
+    DistributedAtomicLong = recipe(_R + "curator.distributed_atomic_long.DistributedAtomicLong",
+                                   distributed_atomic_long.DistributedAtomicLong if TYPE_CHECKING else None)
+    DistributedBarrier = recipe(_R + "curator.distributed_barrier.DistributedBarrier",
+                                distributed_barrier.DistributedBarrier if TYPE_CHECKING else None)
+    DistributedDoubleBarrier = recipe(
+        _R + "curator.distributed_double_barrier.DistributedDoubleBarrier",
+        distributed_double_barrier.DistributedDoubleBarrier if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 
