@@ -21,6 +21,11 @@ from zkrecipes.recipes.curator import DistributedBarrier as SyncBarrier
 from zkrecipes.recipes.curator import DistributedDoubleBarrier as SyncDoubleBarrier
 
 
+@pytest.fixture
+def zk_handler_name() -> str:
+    """The sync client runs on the threading handler: it is driven from executor threads."""
+    return "threading"
+
 async def in_thread(func: Any, *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 

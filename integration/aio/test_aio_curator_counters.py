@@ -27,6 +27,12 @@ from zkrecipes.recipes.curator import SharedValue as SyncSharedValue
 ROUNDS = 25
 
 
+
+@pytest.fixture
+def zk_handler_name() -> str:
+    """The sync client runs on the threading handler: it is driven from executor threads."""
+    return "threading"
+
 async def in_thread(func: Any, *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
