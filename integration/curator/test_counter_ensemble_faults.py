@@ -1,7 +1,9 @@
-"""The counters across a killed ensemble member: our client is on the member that is SIGKILLed.
+"""The counters across a killed ensemble member: our clients are on the member that is SIGKILLed.
 
-A 3-member ensemble; our client's hosts are the victim member then a survivor
-(no shuffling), a Curator peer counts on the third member at the same time.
+A 3-member ensemble; our clients' hosts are the victim member then a survivor
+(no shuffling): a sync client (SharedCount and DistributedAtomicLong) and an
+asyncio one (DistributedAtomicLong, on the same node); a Curator peer counts
+on the third member at the same time.
 Our increments run without pause in a thread while the member is killed, so
 a conditional write is in flight when its connection dies: the client fails
 over to the survivor (the same session) and every lost reply is settled by
@@ -13,12 +15,16 @@ are exact within that account — never lost, never doubled.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
 import pytest
 from test_counter_faults import Tally, add_both
 
+from zkrecipes.aio import AsyncZkClient
+from zkrecipes.aio.recipes.curator import DistributedAtomicLong as AioAtomicLong
+from zkrecipes.exceptions import OutcomeUnknownError
 from zkrecipes.recipes.curator import DistributedAtomicLong, RetryNTimes, SharedCount
 from zkrecipes.testing.client_fixtures import ClientFactory
 from zkrecipes.testing.curator import CuratorPeer, CuratorSession
@@ -58,25 +64,62 @@ def test_counts_are_exact_across_a_killed_member(zk_ensemble: Any, zk_client_fac
                 failures.append(error)
                 reached.set()
 
+        hosts = f"{zk_ensemble.hosts_of([victim_member])},{zk_ensemble.hosts_of([survivor])}{zk_chroot}"
+        aio_tally = {"confirmed": 0, "unknown": 0}
+        aio_reached = threading.Event()
+        aio_session: list[Any] = []
+
+        async def aio_increments() -> None:  # the asyncio front end on the same member and node
+            client = AsyncZkClient(hosts, randomize_hosts=False, timeout=10.0)
+            await client.start()
+            aio_session.append(client.client_id)
+            aio_atomic = AioAtomicLong(client, "/ka", RetryNTimes(1000, 1))
+            try:
+                while not stop.is_set() or aio_tally["confirmed"] < 2 * SEGMENT:
+                    try:
+                        if (await aio_atomic.increment()).succeeded():
+                            aio_tally["confirmed"] += 1
+                            if aio_tally["confirmed"] >= SEGMENT:
+                                aio_reached.set()
+                    except OutcomeUnknownError:
+                        aio_tally["unknown"] += 1
+                aio_session.append(client.client_id)
+            finally:
+                await client.stop()
+                client.close()
+
+        def aio_worker() -> None:
+            try:
+                asyncio.run(aio_increments())
+            except BaseException as error:  # reported to the test thread
+                failures.append(error)
+                aio_reached.set()
+
         java_count = curator.peer.submit("count.add", 120.0, path="/kc", delta=1, n=CURATOR_ROUNDS, seed=0)
         java_atomic = curator.atomic_add_async("/ka", 1, CURATOR_ROUNDS)
-        worker = threading.Thread(target=ours, name="counter-increments", daemon=True)
+        workers = [threading.Thread(target=ours, name="counter-increments", daemon=True),
+                   threading.Thread(target=aio_worker, name="aio-counter-increments", daemon=True)]
         session = victim.client_id
-        worker.start()
-        assert reached.wait(WAIT) and failures == []
+        for worker in workers:
+            worker.start()
+        assert reached.wait(WAIT) and aio_reached.wait(WAIT) and failures == []
         zk_ensemble.kill_member(victim_member)  # with our increments in flight
         stop.set()
-        worker.join(WAIT)
-        assert not worker.is_alive() and failures == []
+        for worker in workers:
+            worker.join(WAIT)
+            assert not worker.is_alive()
+        assert failures == []
+        assert len(aio_session) == 2 and aio_session[0] == aio_session[1]  # asyncio: the same session too
         java_count.result()
         java_atomic.result()
         assert victim.client_id == session  # failed over: the same session on the survivor
 
         final = curator.count_get("/kc")
         assert tally.within("count", final, CURATOR_ROUNDS), (final, tally.confirmed, tally.unknown)
-        final_atomic = curator.atomic_get("/ka")
-        assert tally.within("atomic", final_atomic, CURATOR_ROUNDS), (final_atomic, tally.confirmed,
-                                                                      tally.unknown)
+        final_atomic = curator.atomic_get("/ka")  # Curator's, the sync and the asyncio increments
+        low = CURATOR_ROUNDS + aio_tally["confirmed"] + tally.confirmed["atomic"]
+        assert low <= final_atomic <= low + aio_tally["unknown"] + tally.unknown["atomic"], (
+            final_atomic, tally.confirmed, tally.unknown, aio_tally)
         assert observer.get("/ka")[0] == final_atomic.to_bytes(8, "big", signed=True)
         count.close()
     finally:
