@@ -14,10 +14,14 @@ change is tried again while holding an InterProcessMutex at its lock path
 An operation that could not be applied returns an AtomicValue whose
 ``succeeded()`` is False — it raises only for errors.
 
-A connection loss during the conditional write raises: the write may or may
-not have been applied (Curator's retry loop would re-send it and could count
-it twice). SUSPENDED: operations wait for the reconnect (within the client's
-request timeouts). LOST: nothing to lose (no ephemeral state).
+A connection loss during the conditional write is settled by reading the
+node back (:func:`~._conditional_write.settle`): proven not applied, the try
+counts as a lost race (and is retried as the policy allows); otherwise
+:class:`~zkrecipes.exceptions.OutcomeUnknownError` (Curator's retry loop would
+re-send it and could count it twice). SUSPENDED: operations wait for the
+reconnect (within the client's request timeouts). LOST: nothing to lose (no
+ephemeral state). The asyncio form is
+:class:`zkrecipes.aio.recipes.curator.DistributedAtomicLong` (no promoted lock).
 """
 
 from __future__ import annotations

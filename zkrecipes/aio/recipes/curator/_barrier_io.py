@@ -3,8 +3,10 @@
 * :func:`bounded` awaits a request for at most the deadline's remaining time
   (:class:`Expired` after it; the request stays pending in the session and its
   late reply is discarded).
-* :func:`drop_watches` removes our exists/data watches (server and local) so a
-  wait leaves nothing behind (apache/curator#1292), however it ended; it runs
+* :func:`drop_watches` removes our exists/data watches (``remove_watches``: the
+  server checks the watch, the local registration goes, so it is not set again
+  by a reconnect) so a wait leaves nothing behind (apache/curator#1292),
+  however it ended; it runs
   in a task of its own, awaited at most ``SETTLE_WAIT`` s, so a cancelled wait
   still removes them. Skipped while disconnected: a watch left then fires
   into a finished wait's wake-up event, which nobody waits on.

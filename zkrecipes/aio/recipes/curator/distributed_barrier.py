@@ -9,7 +9,7 @@ notification), False when still up after ``timeout`` seconds.
 SUSPENDED: a waiter keeps waiting (it checks again once reconnected). LOST:
 nothing to lose (the node is persistent). **Cancellation**: a cancelled (or
 timed-out) wait leaves nothing behind (apache/curator#1292): its state
-listener is removed and its watch too (from the server when connected).
+listener is removed and its watch too (not set again by a reconnect).
 """
 
 from __future__ import annotations
