@@ -74,12 +74,17 @@ if TYPE_CHECKING:
         watchers,
     )
     from zkrecipes.aio.recipes.curator import (
+        distributed_atomic_long,
+        distributed_barrier,
         distributed_delay_queue,
+        distributed_double_barrier,
         distributed_id_queue,
         distributed_priority_queue,
         distributed_queue,
         leader_latch,
         leader_selector,
+        shared_count,
+        shared_value,
         simple_distributed_queue,
     )
 
@@ -463,6 +468,19 @@ class AsyncZkClient(AsyncClientOperations):
                                    distributed_delay_queue.DistributedDelayQueue if TYPE_CHECKING else None)
     DistributedIdQueue = recipe(_R + "curator.distributed_id_queue.DistributedIdQueue",
                                 distributed_id_queue.DistributedIdQueue if TYPE_CHECKING else None)
+
+    # Curator-interoperable counters and barriers (zkrecipes.aio.recipes.curator)
+    SharedValue = recipe(_R + "curator.shared_value.SharedValue",
+                         shared_value.SharedValue if TYPE_CHECKING else None)
+    SharedCount = recipe(_R + "curator.shared_count.SharedCount",
+                         shared_count.SharedCount if TYPE_CHECKING else None)
+    DistributedAtomicLong = recipe(_R + "curator.distributed_atomic_long.DistributedAtomicLong",
+                                   distributed_atomic_long.DistributedAtomicLong if TYPE_CHECKING else None)
+    DistributedBarrier = recipe(_R + "curator.distributed_barrier.DistributedBarrier",
+                                distributed_barrier.DistributedBarrier if TYPE_CHECKING else None)
+    DistributedDoubleBarrier = recipe(
+        _R + "curator.distributed_double_barrier.DistributedDoubleBarrier",
+        distributed_double_barrier.DistributedDoubleBarrier if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

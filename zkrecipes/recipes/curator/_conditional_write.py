@@ -28,10 +28,13 @@ __all__ = [
     "ANY_VERSION",
     "LOST_RACE",
     "NOT_APPLIED",
+    "RESENDS",
     "check_conditional_version",
     "is_newer",
     "judge_read_back",
     "next_version",
+    "same_read",
+    "settle",
     "unknown",
 ]
 
@@ -40,6 +43,9 @@ ANY_VERSION = -1
 
 NOT_APPLIED = "not applied"  # the node is exactly as before our write: safe to send it again
 LOST_RACE = "lost race"  # another write took the version ours needed: ours was not applied
+
+#: How often a conditional write proven not applied after a lost reply is sent again.
+RESENDS = 16
 
 _INT32_SPAN = 1 << 32
 _INT32_HALF = 1 << 31
@@ -99,6 +105,29 @@ def judge_read_back(
         raise ValueError("it holds our bytes at the version our write would produce, "
                          "which another writer's identical write would leave too")
     raise ValueError(f"it moved on to version {stat.version}")
+
+
+def same_read(previous: tuple[int, int, object], current: tuple[int, int, object]) -> bool:
+    """True when ``previous`` ``(version, mzxid, value)`` is the read last seen, ``current``.
+
+    ``try_set_value`` answers False at once otherwise (Curator's rule: the
+    caller's view is stale, so the write would be built on an old value).
+    """
+    return previous == current
+
+
+def settle(path: str, operation: str, sent_version: int | None, known_mzxid: int, data: bytes,
+           found: tuple[bytes, ZnodeStat] | None, cause: BaseException) -> str:
+    """:func:`judge_read_back` for a lost reply (or a cancelled await): the verdict, else raise.
+
+    Returns :data:`NOT_APPLIED` or :data:`LOST_RACE`; raises
+    :class:`OutcomeUnknownError` (``__cause__``: ``cause``, the error or
+    cancellation that lost the reply) when the read-back proves neither.
+    """
+    try:
+        return judge_read_back(sent_version, known_mzxid, data, found)
+    except ValueError as why:
+        raise unknown(path, operation, str(why)) from cause
 
 
 def unknown(path: str, operation: str, why: str) -> OutcomeUnknownError:

@@ -16,10 +16,17 @@ import functools
 import socket
 import struct
 
-__all__ = ["decode_int", "decode_long", "encode_int", "encode_long", "local_address"]
+__all__ = ["decode_int", "decode_long", "encode_int", "encode_long", "local_address", "wrap_long"]
 
 _INT = struct.Struct(">i")
 _LONG = struct.Struct(">q")
+_SPAN = 1 << 64
+_HALF = 1 << 63
+
+
+def wrap_long(value: int) -> int:
+    """``value`` as Java's 64-bit two's-complement ``long`` (DistributedAtomicLong's arithmetic wraps)."""
+    return (value + _HALF) % _SPAN - _HALF
 
 
 def encode_int(value: int) -> bytes:

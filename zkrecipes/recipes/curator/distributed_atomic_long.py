@@ -14,10 +14,14 @@ change is tried again while holding an InterProcessMutex at its lock path
 An operation that could not be applied returns an AtomicValue whose
 ``succeeded()`` is False — it raises only for errors.
 
-A connection loss during the conditional write raises: the write may or may
-not have been applied (Curator's retry loop would re-send it and could count
-it twice). SUSPENDED: operations wait for the reconnect (within the client's
-request timeouts). LOST: nothing to lose (no ephemeral state).
+A connection loss during the conditional write is settled by reading the
+node back (:func:`~._conditional_write.settle`): proven not applied, the try
+counts as a lost race (and is retried as the policy allows); otherwise
+:class:`~zkrecipes.exceptions.OutcomeUnknownError` (Curator's retry loop would
+re-send it and could count it twice). SUSPENDED: operations wait for the
+reconnect (within the client's request timeouts). LOST: nothing to lose (no
+ephemeral state). The asyncio form is
+:class:`zkrecipes.aio.recipes.curator.DistributedAtomicLong` (no promoted lock).
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ from zkrecipes.exceptions import BadVersionError, ConnectionClosedError, NodeExi
 from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._retrying import RETRYABLE
-from zkrecipes.recipes.curator._conditional_write import check_conditional_version, judge_read_back, unknown
+from zkrecipes.recipes.curator._conditional_write import check_conditional_version, settle, unknown
 from zkrecipes.recipes.curator._create import create_with_containers
-from zkrecipes.recipes.curator._encoding import decode_long, encode_long
+from zkrecipes.recipes.curator._encoding import decode_long, encode_long, wrap_long
 from zkrecipes.recipes.curator.atomic_value import AtomicStats, AtomicValue
 from zkrecipes.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.recipes.curator.retry_policy import RetryNTimes, RetryPolicy
@@ -43,15 +47,6 @@ if TYPE_CHECKING:
     from zkrecipes.states import ZnodeStat
 
 __all__ = ["DistributedAtomicLong"]
-
-_SPAN = 1 << 64
-_HALF = 1 << 63
-
-
-def _wrap(value: int) -> int:
-    """``value`` as Java's 64-bit two's-complement ``long``."""
-    return (value + _HALF) % _SPAN - _HALF
-
 
 class DistributedAtomicLong:
     """A 64-bit counter shared with Curator processes (see the module docstring)."""
@@ -85,11 +80,11 @@ class DistributedAtomicLong:
 
     def add(self, delta: int) -> AtomicValue:
         """Add ``delta`` (wrapping at 64 bits)."""
-        return self._try_set(lambda pre: _wrap(pre + delta))
+        return self._try_set(lambda pre: wrap_long(pre + delta))
 
     def subtract(self, delta: int) -> AtomicValue:
         """Subtract ``delta`` (wrapping at 64 bits)."""
-        return self._try_set(lambda pre: _wrap(pre - delta))
+        return self._try_set(lambda pre: wrap_long(pre - delta))
 
     def try_set(self, new_value: int) -> AtomicValue:
         """Set to ``new_value`` if no other writer gets in between (with the policy's retries)."""
@@ -180,10 +175,7 @@ class DistributedAtomicLong:
             found = None
         except Exception as read_error:
             raise unknown(self.path, operation, f"reading it back failed ({read_error!r})") from error
-        try:
-            judge_read_back(version, mzxid, data, found)  # NOT_APPLIED or LOST_RACE: not applied
-        except ValueError as why:
-            raise unknown(self.path, operation, str(why)) from error
+        settle(self.path, operation, version, mzxid, data, found, error)  # returns: not applied
 
     def _loop(self, make: Callable[[int], int], policy: RetryPolicy, count: Callable[[], None]) -> \
             tuple[bool, int, int]:

@@ -13,6 +13,9 @@ the member that sees at least ``member_qty`` children (every child counts).
   lowest waits for the highest to go; every other deletes its node and waits
   for the lowest; ``ready`` is deleted at the end (as Curator 5.4 does).
 
+Both steps are the pure rules of :mod:`._barrier_rules` (the asyncio form
+drives the same ones).
+
 SUSPENDED: waits continue. LOST: our ephemeral node is gone with the old
 session. An ``enter`` under way when that happens makes the node again in the
 new session (it is ours by its name; a member counted by the others before
@@ -35,6 +38,7 @@ from zkrecipes.recipes._checks import check_count, check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline, bounded
 from zkrecipes.recipes._retrying import RETRYABLE, is_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._barrier_rules import OPEN, READY_NODE, REJOIN, enter_step, leave_step
 from zkrecipes.recipes.curator._create import create_with_containers
 from zkrecipes.recipes.curator._encoding import local_address
 from zkrecipes.recipes.curator.distributed_barrier import drop_watches
@@ -44,8 +48,6 @@ if TYPE_CHECKING:
     from zkrecipes.states import WatchedEvent, ZkState
 
 __all__ = ["DistributedDoubleBarrier"]
-
-READY_NODE = "ready"
 
 
 class DistributedDoubleBarrier:
@@ -104,7 +106,8 @@ class DistributedDoubleBarrier:
                 if ready is not None:
                     return True
                 children = bounded(self.client.get_children_async(self.path), deadline, what)
-                if self.our_name not in children:  # our session ended meanwhile: join again, in this one
+                step = enter_step(children, self.our_name, self.member_qty)
+                if step == REJOIN:  # our session ended meanwhile: join again, in this one
                     self._join(deadline)
                     continue
             except RETRYABLE as error:  # the connection or session went: check again once back
@@ -113,7 +116,7 @@ class DistributedDoubleBarrier:
                 if not wake.wait(deadline.remaining()) and deadline.expired():
                     return False
                 continue
-            if len(children) >= self.member_qty:
+            if step == OPEN:
                 try:
                     bounded(self.client.create_async(self.ready_path, local_address()), deadline, what)
                 except NodeExistsError:
@@ -140,22 +143,13 @@ class DistributedDoubleBarrier:
                 listed = bounded(self.client.get_children_async(self.path), deadline, what)
             except NoNodeError:
                 listed = []
-            members = sorted(name for name in listed if name != READY_NODE)
-            if not members:
+            step = leave_step(listed, self.our_name, ours_exists)
+            if step.delete_ours:
+                self._delete(self.our_path)
+                ours_exists = False
+            if step.done or step.watch is None:
                 break
-            if ours_exists and self.our_name not in members:
-                raise RuntimeError(f"our node {self.our_path} is missing (its session ended?)")
-            if len(members) == 1:
-                if ours_exists:
-                    self._delete(self.our_path)
-                break
-            if members[0] == self.our_name:
-                watched_name = members[-1]
-            else:
-                watched_name = members[0]
-                if ours_exists:
-                    self._delete(self.our_path)
-                    ours_exists = False
+            watched_name = step.watch
             watched_path = join_path(self.path, watched_name)
             watched.add(watched_path)
             watching = self.client.exists_async(watched_path, watch=changed)

@@ -44,11 +44,12 @@ from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._retrying import RETRYABLE
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._conditional_write import (
-    LOST_RACE,
     NOT_APPLIED,
+    RESENDS,
     check_conditional_version,
     is_newer,
-    judge_read_back,
+    same_read,
+    settle,
     unknown,
 )
 from zkrecipes.recipes.curator._create import create_with_containers
@@ -64,8 +65,6 @@ __all__ = ["SharedValue", "SharedValueListener"]
 log = logging.getLogger(__name__)
 
 _UNREAD = -1  # version and zxid before the first read (Curator's UNINITIALIZED_VERSION)
-#: How often a conditional write proven not applied after a lost reply is sent again.
-_RESENDS = 16
 
 
 class SharedValueListener(Protocol):
@@ -154,11 +153,11 @@ class SharedValue:
         """
         self._require_started()
         current = self._current
-        if (previous.version != current.version or previous.zxid != current.zxid
-                or previous.value != current.value):
+        if not same_read((previous.version, previous.zxid, previous.value),
+                         (current.version, current.zxid, current.value)):
             return False
         check_conditional_version(self.path, previous.version)
-        for _ in range(_RESENDS):
+        for _ in range(RESENDS):
             try:
                 stat = self.client.set(self.path, new_value, version=previous.version)
             except BadVersionError:
@@ -197,15 +196,9 @@ class SharedValue:
             found = None
         except Exception as read_error:
             raise unknown(self.path, "try_set_value", f"reading it back failed ({read_error!r})") from error
-        try:
-            verdict = judge_read_back(previous.version, previous.zxid, new_value, found)
-        except ValueError as why:
-            if found is not None:
-                self._update(found[1], found[0])
-            raise unknown(self.path, "try_set_value", str(why)) from error
-        if verdict == LOST_RACE and found is not None:
+        if found is not None:  # newer by mzxid only: a no-op when nothing changed
             self._update(found[1], found[0])
-        return verdict
+        return settle(self.path, "try_set_value", previous.version, previous.zxid, new_value, found, error)
 
     # ------------------------------------------------------------------ reading
 

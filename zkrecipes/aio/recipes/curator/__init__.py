@@ -1,23 +1,32 @@
 """Curator-interoperable recipes on asyncio: ``zkrecipes.recipes.curator``'s layouts and rules, awaited.
 
-The node layouts and the rules (the pure modules of :mod:`zkrecipes.recipes.curator`)
+The node layouts, encodings and rules (the pure modules of :mod:`zkrecipes.recipes.curator`)
 are the sync recipes', so sync, asyncio and Curator participants share one path.
-Made by the factories on ``AsyncZkClient`` (``zk.LeaderLatch(path, id)``, ...) or directly.
+Made by the factories of the same names on ``AsyncZkClient`` (``zk.LeaderLatch(path, id)``, ...)
+or directly.
 """
 
 from __future__ import annotations
 
+from zkrecipes.aio.recipes.curator.distributed_atomic_long import DistributedAtomicLong
+from zkrecipes.aio.recipes.curator.distributed_barrier import DistributedBarrier
 from zkrecipes.aio.recipes.curator.distributed_delay_queue import DistributedDelayQueue
+from zkrecipes.aio.recipes.curator.distributed_double_barrier import DistributedDoubleBarrier
 from zkrecipes.aio.recipes.curator.distributed_id_queue import DistributedIdQueue
 from zkrecipes.aio.recipes.curator.distributed_priority_queue import DistributedPriorityQueue
 from zkrecipes.aio.recipes.curator.distributed_queue import DistributedQueue
 from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
+from zkrecipes.aio.recipes.curator.shared_count import SharedCount
+from zkrecipes.aio.recipes.curator.shared_value import SharedValue
 from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
 __all__ = [
+    "DistributedAtomicLong",
+    "DistributedBarrier",
     "DistributedDelayQueue",
+    "DistributedDoubleBarrier",
     "DistributedIdQueue",
     "DistributedPriorityQueue",
     "DistributedQueue",
@@ -25,5 +34,7 @@ __all__ = [
     "LeaderLatch",
     "LeaderSelector",
     "LeaderSelectorListener",
+    "SharedCount",
+    "SharedValue",
     "SimpleDistributedQueue",
 ]
