@@ -43,6 +43,7 @@ from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._internals import Contender
 from zkrecipes.recipes.curator._ordering import NodeGone, new_protected_prefix
+from zkrecipes.recipes.curator._wait_rules import Step, next_step
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient
@@ -188,14 +189,13 @@ class AsyncLockInternals:
                 children = await bounded(
                     self.client.get_children(self.path, watch=changed if watched else None), deadline, what)
             verdict = self.driver.judge(self.driver.sort(children), node)
-            if verdict.holds:
-                return True
-            if probe:
-                return False
-            if verdict.watch is None:  # a count: wait for the children to change
-                if not watched:
-                    continue  # the pipelined listing had no watch: list again with one
-            else:
+            step = next_step(verdict, probe=probe, watched=watched)
+            if step is Step.HOLD or step is Step.GIVE_UP:
+                return step is Step.HOLD
+            if step is Step.RELIST:  # a count from the unwatched pipelined listing: list again, watched
+                continue
+            if step is Step.WATCH_NODE:
+                assert verdict.watch is not None
                 try:
                     await bounded(self.client.get(join_path(self.path, verdict.watch), watch=changed),
                                   deadline, what)

@@ -38,16 +38,15 @@ from typing import TYPE_CHECKING
 from zkrecipes.aio.recipes.curator._internals import AsyncLockInternals, Contender
 from zkrecipes.aio.recipes.curator._internals_fenced import AsyncFencedWrites, Fence
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import LockLostError, LockNotHeldError
 from zkrecipes.recipes._checks import check_callable, check_path, check_timeout
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._drivers import LockDriver, StandardLockDriver
 from zkrecipes.recipes.curator._encoding import local_address
-from zkrecipes.states import ZkState
+from zkrecipes.recipes.curator._hold_book import HoldBook
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient, AsyncRecipeTransaction
-    from zkrecipes.states import ZnodeStat
+    from zkrecipes.states import ZkState, ZnodeStat
 
 __all__ = ["InterProcessMutex", "current_task_owner"]
 
@@ -58,14 +57,6 @@ def current_task_owner() -> Hashable:
     """The running asyncio Task (the unit of reentrancy); outside a task, the running loop."""
     task = asyncio.current_task()
     return task if task is not None else asyncio.get_running_loop()
-
-
-class _Hold:
-    __slots__ = ("contender", "count")
-
-    def __init__(self, contender: Contender) -> None:
-        self.contender = contender
-        self.count = 1
 
 
 class InterProcessMutex:
@@ -81,10 +72,7 @@ class InterProcessMutex:
             raise TypeError("lock_data must be bytes")
         self._data = lock_data
         self._internals = AsyncLockInternals(client, self.path, driver or StandardLockDriver())
-        self._holds: dict[Hashable, _Hold] = {}
-        self._lost_holds: dict[Hashable, _Hold] = {}
-        self._suspended = False
-        self._lost = False
+        self._book: HoldBook[Contender] = HoldBook(self.path)  # the per-task holds and their rules
         self._listening = False
         self._fenced = AsyncFencedWrites(client, self.path, self.fence_nodes)
 
@@ -101,25 +89,21 @@ class InterProcessMutex:
         """
         wait = check_timeout(timeout)
         me = current_task_owner()
-        hold = self._holds.get(me)
-        if hold is not None:
-            hold.count += 1
+        if self._book.reenter(me):
             return True
         self._listen()
         data = self._data if self._data is not None else local_address()
         try:
             contender = await self._internals.attempt(wait, data)
         except BaseException:
-            if not self._holds:
+            if not self._book.held:
                 self._unlisten()
             raise
         if contender is None:
-            if not self._holds:
+            if not self._book.held:
                 self._unlisten()
             return False
-        self._holds[me] = _Hold(contender)
-        self._lost_holds.pop(me, None)
-        self._lost = False
+        self._book.record(me, contender)
         return True
 
     async def release(self) -> None:
@@ -128,31 +112,20 @@ class InterProcessMutex:
         :class:`LockNotHeldError` when the calling task does not hold it. After a
         LOST session the task's releases are accepted and do nothing.
         """
-        me = current_task_owner()
-        lost = self._lost_holds.get(me)
-        if lost is not None:
-            lost.count -= 1
-            if lost.count <= 0:
-                del self._lost_holds[me]
+        ended = self._book.release(current_task_owner())
+        if ended is None:
             return
-        hold = self._holds.get(me)
-        if hold is None:
-            raise LockNotHeldError(f"you do not own the lock: {self.path}")
-        hold.count -= 1
-        if hold.count > 0:
-            return
-        del self._holds[me]
-        if not self._holds:
+        if not self._book.held:
             self._unlisten()
-        await self._internals.release(hold.contender)
+        await self._internals.release(ended)
 
     def is_acquired_in_this_process(self) -> bool:
         """True while some task holds this mutex object."""
-        return bool(self._holds)
+        return self._book.held
 
     def is_owned_by_current_task(self) -> bool:
         """True while the calling task holds it."""
-        return current_task_owner() in self._holds
+        return self._book.holds(current_task_owner())
 
     async def get_participant_nodes(self) -> list[str]:
         """The full paths of all children of the lock path, in Curator's order (holder first)."""
@@ -167,36 +140,28 @@ class InterProcessMutex:
     @property
     def fencing_token(self) -> int | None:
         """The czxid of our node while held, else None."""
-        for hold in self._holds.values():
-            return hold.contender.czxid
-        return None
+        held = self._book.first()
+        return None if held is None else held.czxid
 
     @property
     def node(self) -> str | None:
         """The name of our node while held, else None."""
-        for hold in self._holds.values():
-            return hold.contender.name
-        return None
+        held = self._book.first()
+        return None if held is None else held.name
 
     @property
     def is_suspended(self) -> bool:
         """True while held and the connection is down (the session may still live)."""
-        return self._suspended
+        return self._book.suspended
 
     @property
     def is_lost(self) -> bool:
         """True after a held mutex was lost with its session (until acquired again)."""
-        return self._lost
+        return self._book.lost
 
     def fence_nodes(self) -> list[Fence]:
         """Our node (the calling task's hold, else this object's); LockNotHeldError / LockLostError."""
-        me = current_task_owner()
-        hold = self._holds.get(me) or next(iter(self._holds.values()), None)
-        if hold is None:
-            if self._lost or me in self._lost_holds:
-                raise LockLostError(f"lock {self.path} was lost with its session")
-            raise LockNotHeldError(f"lock {self.path} is not held")
-        contender = hold.contender
+        contender = self._book.fence(current_task_owner())
         return [Fence(join_path(self.path, contender.name), contender.data, contender.czxid)]
 
     def fenced_transaction(self) -> AsyncRecipeTransaction:
@@ -234,25 +199,14 @@ class InterProcessMutex:
     def _unlisten(self) -> None:
         if self._listening:
             self._listening = False
-            self._suspended = False
+            self._book.suspended = False
             safe_remove_listener(self.client, self._on_state)  # type: ignore[arg-type]
 
     async def _on_state(self, state: ZkState) -> None:
-        if state == ZkState.SUSPENDED:
-            self._suspended = bool(self._holds)
-        elif state == ZkState.CONNECTED:
-            self._suspended = False
-        elif state == ZkState.LOST:
-            self._suspended = False
-            if not self._holds:
-                return
-            self._lost_holds.update(self._holds)
-            self._holds.clear()
-            self._lost = True
-            if self.on_lost is not None:
-                try:
-                    outcome = self.on_lost(self)
-                    if inspect.isawaitable(outcome):
-                        await outcome
-                except Exception:
-                    log.exception("on_lost callback of %r failed", self)
+        if self._book.on_state(state) and self.on_lost is not None:
+            try:
+                outcome = self.on_lost(self)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception:
+                log.exception("on_lost callback of %r failed", self)
