@@ -205,25 +205,35 @@ async def test_expiry_calls_on_lost_and_the_server_refuses_fenced_writes(
     async def on_lost(mutex: InterProcessMutex) -> None:
         told.set()
 
+    leases_lost: list[Any] = []
+    smutex_lost = asyncio.Event()
     mutex = InterProcessMutex(victim, "/lost", on_lost=on_lost)
-    semaphore = InterProcessSemaphoreV2(victim, "/lost-sem", 2)
+    semaphore = InterProcessSemaphoreV2(victim, "/lost-sem", 2, on_lost=leases_lost.append)
+    smutex = InterProcessSemaphoreMutex(victim, "/lost-smutex", on_lost=lambda m: smutex_lost.set())
     assert await mutex.acquire(timeout=WAIT)
     lease = await semaphore.acquire(timeout=WAIT)
     assert lease is not None
+    assert await smutex.acquire(timeout=WAIT)
     await mutex.fenced_set("/target", b"while held")
     client_id = victim.client_id
     assert client_id is not None
     await asyncio.to_thread(expire_session, zk_hosts, client_id, WAIT)
     await asyncio.wait_for(told.wait(), WAIT)
+    await asyncio.wait_for(smutex_lost.wait(), WAIT)
     assert mutex.is_lost and not mutex.is_acquired_in_this_process() and mutex.fencing_token is None
+    assert leases_lost == [lease] and lease.is_lost and lease.fencing_token is None
+    assert smutex.is_lost and not smutex.is_acquired_in_this_process()
+    with pytest.raises(LockLostError):
+        await smutex.fenced_set("/target", b"after the loss")
     with pytest.raises(LockLostError):
         await mutex.fenced_set("/target", b"after the loss")
-    with pytest.raises(LockLostError):  # the lease node went with the session: the server refuses
+    with pytest.raises(LockLostError):
         await lease.fenced_set("/target", b"after the loss")
     assert (await observer.get("/target"))[0] == b"while held"
     assert not await lease.exists()
     await mutex.release()  # accepted after a loss, does nothing
     await lease.close()
+    await smutex.release()
     assert await mutex.acquire(timeout=WAIT)  # the new session takes it again
     assert not mutex.is_lost
     await mutex.release()
@@ -267,3 +277,24 @@ async def test_multi_lock_fences_every_node_and_holds_none_on_timeout(zk_aio_cli
     assert (await client.get("/multi-written"))[0] == b"y"
     with pytest.raises(LockNotHeldError):
         await both.fenced_set("/multi-written", b"z")
+
+
+async def test_the_server_refuses_a_fenced_write_once_the_node_is_gone(zk_aio_client_factory: Any) -> None:
+    observer = await zk_aio_client_factory()
+    client = await zk_aio_client_factory()
+    await observer.create("/target", b"before")
+    lease = await InterProcessSemaphoreV2(client, "/gone-sem", 1).acquire(timeout=WAIT)
+    mutex = InterProcessMutex(client, "/gone")
+    assert lease is not None and await mutex.acquire(timeout=WAIT)
+    await observer.delete(lease.get_node_name())  # the client still believes it holds both
+    nodes = await mutex.get_participant_nodes()
+    await observer.delete(nodes[0])
+    for holder in (lease, mutex):
+        with pytest.raises(LockLostError):  # the marker's NoNode: the transaction is refused as a whole
+            await holder.fenced_set("/target", b"stale")
+        with pytest.raises(LockLostError):
+            await holder.fenced_create("/stale-create")
+    assert (await observer.get("/target"))[0] == b"before"
+    assert await observer.exists("/stale-create") is None
+    await lease.close()
+    await mutex.release()

@@ -5,18 +5,21 @@ An asyncio :class:`~.inter_process_semaphore_v2.InterProcessSemaphoreV2` with
 Curator's ``InterProcessSemaphoreMutex`` and the threaded one share the path.
 **Not** reentrant: a second ``acquire`` while this object holds it waits (and
 times out) like any other contender; any task may release it. SUSPENDED, LOST
-and cancellation as the semaphore's; ``fencing_token`` and the fenced writes
-are its lease's.
+and cancellation as the semaphore's: ``is_suspended``, ``is_lost`` and
+``on_lost(mutex)`` (after a LOST, ``release()`` is accepted and deletes
+nothing); ``fencing_token`` and the fenced writes are its lease's.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from zkrecipes.aio.recipes.curator.inter_process_semaphore_v2 import InterProcessSemaphoreV2
 from zkrecipes.exceptions import LockNotHeldError
-from zkrecipes.recipes._checks import check_timeout
+from zkrecipes.recipes._checks import check_callable, check_timeout
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient, AsyncRecipeTransaction
@@ -30,8 +33,10 @@ __all__ = ["InterProcessSemaphoreMutex"]
 class InterProcessSemaphoreMutex:
     """A non-reentrant mutex shared with Curator processes (see the module docstring)."""
 
-    def __init__(self, client: AsyncRecipeClient, path: str) -> None:
-        self._semaphore = InterProcessSemaphoreV2(client, path, 1)
+    def __init__(self, client: AsyncRecipeClient, path: str, *,
+                 on_lost: Callable[[InterProcessSemaphoreMutex], object] | None = None) -> None:
+        self.on_lost = check_callable(on_lost, "on_lost")
+        self._semaphore = InterProcessSemaphoreV2(client, path, 1, on_lost=self._lease_lost)
         self.path = self._semaphore.path
         self._lease: Lease | None = None
 
@@ -54,8 +59,24 @@ class InterProcessSemaphoreMutex:
         await lease.close()
 
     def is_acquired_in_this_process(self) -> bool:
-        """True while this object holds it."""
-        return self._lease is not None
+        """True while this object holds it (False after a LOST session)."""
+        return self._lease is not None and not self._lease.is_lost
+
+    @property
+    def is_suspended(self) -> bool:
+        """True while held and the connection is down."""
+        return self._lease is not None and self._lease.is_suspended
+
+    @property
+    def is_lost(self) -> bool:
+        """True after the held lease went with its session (until released or acquired again)."""
+        return self._lease is not None and self._lease.is_lost
+
+    async def _lease_lost(self, lease: Lease) -> None:
+        if lease is self._lease and self.on_lost is not None:
+            outcome = self.on_lost(self)
+            if inspect.isawaitable(outcome):
+                await outcome
 
     def _held(self) -> Lease:
         if self._lease is None:

@@ -18,12 +18,15 @@ the gate. A SharedCount limit is not offered on asyncio (yet).
 Failure semantics: **SUSPENDED** — held leases stay; a pending acquire keeps
 waiting. **LOST** — the lease nodes are gone (``await lease.exists()`` is
 False, fenced writes are refused); a pending acquire starts over.
+``on_lost(lease)`` (a plain callable or a coroutine function) is called for
+each held lease then; ``lease.is_suspended`` / ``lease.is_lost`` tell its state.
 **Cancellation** — a cancelled or timed-out acquire deletes its lease node
 (and its gate node) and returns none of the leases it had taken.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from zkrecipes.aio.recipes.curator._internals import AsyncLockInternals
@@ -31,7 +34,7 @@ from zkrecipes.aio.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.aio.recipes.curator.lease import Lease
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NoNodeError
-from zkrecipes.recipes._checks import check_count, check_path, check_timeout
+from zkrecipes.recipes._checks import check_callable, check_count, check_path, check_timeout
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes.curator._drivers import LeaseDriver
 from zkrecipes.recipes.curator._encoding import local_address
@@ -52,7 +55,7 @@ class InterProcessSemaphoreV2:
     """A counting semaphore shared with Curator processes (see the module docstring)."""
 
     def __init__(self, client: AsyncRecipeClient, path: str, max_leases: int, *,
-                 lease_data: bytes | None = None) -> None:
+                 lease_data: bytes | None = None, on_lost: Callable[[Lease], object] | None = None) -> None:
         if not isinstance(max_leases, int):
             raise TypeError("max_leases must be an int on asyncio (no SharedCount limit)")
         self.client = client
@@ -61,6 +64,7 @@ class InterProcessSemaphoreV2:
         if lease_data is not None and not isinstance(lease_data, bytes):
             raise TypeError("lease_data must be bytes")
         self._data = lease_data
+        self.on_lost = check_callable(on_lost, "on_lost")
         self.leases_path = join_path(self.path, LEASE_PARENT)
         self._leases = AsyncLockInternals(client, self.leases_path, LeaseDriver(lambda: self.max_leases))
         self._gate = InterProcessMutex(client, join_path(self.path, LOCK_PARENT))
@@ -120,4 +124,4 @@ class InterProcessSemaphoreV2:
 
     def _lease(self, contender: Contender) -> Lease:
         return Lease(self.client, self.leases_path, contender.name, contender.prefix,
-                     data=contender.data, token=contender.czxid)
+                     data=contender.data, token=contender.czxid, on_lost=self.on_lost)

@@ -3,13 +3,18 @@
 As the sync :class:`zkrecipes.recipes.curator.Lease`: ``fencing_token`` (the
 lease node's czxid) and fenced writes, applied by the server only while the
 lease node exists (:mod:`._internals_fenced`). After a LOST session the node is
-gone: a fenced write raises LockLostError and writes nothing. ``await close()``
+gone: a fenced write raises LockLostError and writes nothing; ``is_lost`` turns True and the
+semaphore's ``on_lost(lease)`` runs (a plain callable or a coroutine function, on the client's
+session queue). While the connection is down ``is_suspended`` is True. ``await close()``
 returns it; the delete runs in a task of its own, so a cancelled close still
 deletes the node (now, or after the reconnect).
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -17,12 +22,16 @@ from zkrecipes.aio.recipes._nodes import delete_own_node, settle, spawn
 from zkrecipes.aio.recipes.curator._internals_fenced import AsyncFencedWrites, Fence
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import LockNotHeldError, NoNodeError
+from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._hold_book import HoldBook
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient, AsyncRecipeTransaction
-    from zkrecipes.states import ZnodeStat
+    from zkrecipes.states import ZkState, ZnodeStat
 
 __all__ = ["Lease"]
+
+log = logging.getLogger(__name__)
 
 
 class Lease:
@@ -32,7 +41,8 @@ class Lease:
     """
 
     def __init__(self, client: AsyncRecipeClient, leases_path: str, name: str, prefix: str, *,
-                 data: bytes = b"", token: int = 0) -> None:
+                 data: bytes = b"", token: int = 0,
+                 on_lost: Callable[[Lease], object] | None = None) -> None:
         self._client = client
         self._parent = leases_path
         self._name = name
@@ -41,6 +51,10 @@ class Lease:
         self._token = token
         self._closed = False
         self._fenced = AsyncFencedWrites(client, self.get_node_name(), self.fence_nodes)
+        self._on_lost = on_lost
+        self._book: HoldBook[str] = HoldBook(self.get_node_name())  # suspended / lost, one holder
+        self._book.record(self, name)
+        client.add_listener(self._on_state)
 
     def __repr__(self) -> str:
         return f"Lease({self.get_node_name()!r}, closed={self._closed})"
@@ -50,6 +64,7 @@ class Lease:
         if self._closed:
             return
         self._closed = True
+        safe_remove_listener(self._client, self._on_state)  # type: ignore[arg-type]
         await settle(spawn(delete_own_node(self._client, self._parent, self._name, self._prefix),
                            f"zkrecipes-lease-{self._parent}"))
 
@@ -75,15 +90,38 @@ class Lease:
             return False
 
     @property
+    def is_suspended(self) -> bool:
+        """True while the connection is down (the lease node may still live)."""
+        return self._book.suspended
+
+    @property
+    def is_lost(self) -> bool:
+        """True once the lease node went with its session."""
+        return self._book.lost
+
+    @property
     def fencing_token(self) -> int | None:
-        """The czxid of the lease node until :meth:`close`, else None."""
-        return None if self._closed else self._token
+        """The czxid of the lease node until :meth:`close` or a LOST session, else None."""
+        return None if self._closed or self._book.lost else self._token
 
     def fence_nodes(self) -> list[Fence]:
-        """The lease node as a :class:`Fence`; LockNotHeldError once closed."""
+        """The lease node as a :class:`Fence`; LockNotHeldError once closed, LockLostError after a LOST."""
         if self._closed:
             raise LockNotHeldError(f"lease {self.get_node_name()} was returned")
+        self._book.fence(self)
         return [Fence(self.get_node_name(), self._data, self._token)]
+
+    async def _on_state(self, state: ZkState) -> bool:
+        if not self._book.on_state(state):
+            return False
+        if self._on_lost is not None:
+            try:
+                outcome = self._on_lost(self)
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception:
+                log.exception("on_lost callback of %r failed", self)
+        return True  # lost: no more states to follow
 
     def fenced_transaction(self) -> AsyncRecipeTransaction:
         """A transaction whose first operation checks the lease node exists (commit never retried)."""
