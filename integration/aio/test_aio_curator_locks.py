@@ -25,7 +25,7 @@ from zkrecipes.aio.recipes.curator import (
     InterProcessSemaphoreMutex,
     InterProcessSemaphoreV2,
 )
-from zkrecipes.exceptions import LockLostError, LockNotHeldError
+from zkrecipes.exceptions import LockLostError, LockNotHeldError, NoNodeError
 from zkrecipes.testing import expire_session
 
 WAIT = 30.0
@@ -56,7 +56,7 @@ async def until(predicate: Any, timeout: float = WAIT) -> None:
 async def _children(client: AsyncZkClient, path: str) -> list[str]:
     try:
         return list(await client.get_children(path))
-    except Exception:  # the container parent went
+    except NoNodeError:  # the container parent went
         return []
 
 
@@ -134,28 +134,28 @@ async def test_cancelled_and_timed_out_waits_leave_no_node(zk_aio_client_factory
     assert await holder.acquire(timeout=WAIT)
     waiter = InterProcessMutex(client, "/w")
     assert await waiter.acquire(timeout=0.2) is False  # its own timeout
-    assert len(await client.get_children("/w")) == 1
+    assert len(await _children(client, "/w")) == 1
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
             await waiter.acquire()
-    assert len(await client.get_children("/w")) == 1
+    assert len(await _children(client, "/w")) == 1
 
     async def two() -> bool:
-        return len(await client.get_children("/w")) == 2
+        return len(await _children(client, "/w")) == 2
 
     task = asyncio.ensure_future(waiter.acquire())
     await until(two)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert len(await client.get_children("/w")) == 1
+    assert len(await _children(client, "/w")) == 1
     task = asyncio.ensure_future(waiter.acquire())
     await until(two)
     waiter.cancel()  # Curator-style: the pending acquire returns False
     assert await asyncio.wait_for(task, WAIT) is False
-    assert len(await client.get_children("/w")) == 1
+    assert len(await _children(client, "/w")) == 1
     await holder.release()
-    assert await client.get_children("/w") == []
+    assert await _children(client, "/w") == []
 
 
 async def test_a_cancelled_release_still_deletes_the_node(fault_proxy: Any,
@@ -190,7 +190,7 @@ async def test_a_cancelled_release_still_deletes_the_node(fault_proxy: Any,
     await asyncio.to_thread(fault_proxy.resume, connection)
 
     async def gone() -> bool:
-        return await observer.get_children("/rel") == []
+        return await _children(observer, "/rel") == []
 
     await until(gone)
 
@@ -243,7 +243,7 @@ async def test_reentrant_per_task_and_released_only_by_its_task(zk_aio_client: A
     mutex = InterProcessMutex(zk_aio_client, "/re")
     assert await mutex.acquire(timeout=WAIT)
     assert await mutex.acquire(timeout=WAIT)  # the same task: a count, one node
-    assert len(await zk_aio_client.get_children("/re")) == 1
+    assert len(await _children(zk_aio_client, "/re")) == 1
 
     async def other_task() -> bool:
         got = await mutex.acquire(timeout=0.2)
@@ -255,7 +255,7 @@ async def test_reentrant_per_task_and_released_only_by_its_task(zk_aio_client: A
     await mutex.release()
     assert mutex.is_owned_by_current_task()
     await mutex.release()
-    assert await zk_aio_client.get_children("/re") == []
+    assert await _children(zk_aio_client, "/re") == []
     with pytest.raises(LockNotHeldError):
         await mutex.release()
 
@@ -273,7 +273,7 @@ async def test_multi_lock_fences_every_node_and_holds_none_on_timeout(zk_aio_cli
         await transaction.commit()
         rival = InterProcessMultiLock(other, ["/mc", "/mb"])
         assert await rival.acquire(timeout=0.3) is False
-        assert await other.get_children("/mc") == []  # the one it took was released
+        assert await _children(other, "/mc") == []  # the one it took was released
     assert (await client.get("/multi-written"))[0] == b"y"
     with pytest.raises(LockNotHeldError):
         await both.fenced_set("/multi-written", b"z")
@@ -298,3 +298,26 @@ async def test_the_server_refuses_a_fenced_write_once_the_node_is_gone(zk_aio_cl
     assert await observer.exists("/stale-create") is None
     await lease.close()
     await mutex.release()
+
+
+async def test_a_cancelled_gated_semaphore_acquire_leaves_no_lease_nor_gate_node(
+        zk_aio_client_factory: Any) -> None:
+    holder_client = await zk_aio_client_factory()
+    client = await zk_aio_client_factory()
+    held = await InterProcessSemaphoreV2(holder_client, "/gs", 1).acquire(timeout=WAIT)
+    assert held is not None
+    semaphore = InterProcessSemaphoreV2(client, "/gs", 1)
+    many = await semaphore.acquire_many(2, timeout=0.3)  # times out: keeps none
+    assert many is None
+
+    async def waiting() -> bool:  # the gate taken, a second lease node waiting on the child watch
+        return bool(await _children(client, "/gs/locks")) and len(await _children(client, "/gs/leases")) == 2
+
+    task = asyncio.ensure_future(semaphore.acquire())
+    await until(waiting)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await _children(client, "/gs/locks") == []
+    assert await _children(client, "/gs/leases") == [held.get_node_name().rsplit("/", 1)[-1]]
+    await held.close()

@@ -18,11 +18,12 @@ import pytest
 from zkrecipes import ZkClient
 from zkrecipes.aio import AsyncZkClient
 from zkrecipes.aio.recipes.curator import (
+    InterProcessMultiLock,
     InterProcessMutex,
     InterProcessReadWriteLock,
     InterProcessSemaphoreMutex,
 )
-from zkrecipes.exceptions import LockNotHeldError
+from zkrecipes.exceptions import LockNotHeldError, NoNodeError
 from zkrecipes.recipes.curator import InterProcessMutex as SyncMutex
 from zkrecipes.recipes.curator import InterProcessSemaphoreV2 as SyncSemaphore
 from zkrecipes.testing.curator import CuratorSession
@@ -39,10 +40,18 @@ async def in_thread(func: Any, *args: Any) -> Any:
     return await asyncio.to_thread(func, *args)
 
 
+async def kids(client: AsyncZkClient, path: str) -> list[str]:
+    """The children of ``path``; [] once its container parent is gone."""
+    try:
+        return list(await client.get_children(path))
+    except NoNodeError:
+        return []
+
+
 async def children_reach(client: AsyncZkClient, path: str, count: int, timeout: float = WAIT) -> None:
     """Poll (bounded) until ``path`` has at least ``count`` children."""
     async def poll() -> None:
-        while len(await client.get_children(path)) < count:
+        while len(await kids(client, path)) < count:
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(poll(), timeout)
@@ -96,7 +105,7 @@ async def test_asyncio_sync_and_curator_mutexes_exclude_each_other(
     tokens = aio_tokens + sync_tokens
     assert len(set(tokens)) == len(tokens)  # every hold had its own node
     assert aio_tokens == sorted(aio_tokens) and sync_tokens == sorted(sync_tokens)
-    assert await zk_aio_client.get_children(path) == []
+    assert await kids(zk_aio_client, path) == []
 
 
 async def test_curator_holder_blocks_asyncio_and_asyncio_holder_blocks_curator(
@@ -104,7 +113,7 @@ async def test_curator_holder_blocks_asyncio_and_asyncio_holder_blocks_curator(
     assert await in_thread(lambda: curator_peer.acquire("mutex", "c", "/m", timeout=10))
     mutex = InterProcessMutex(zk_aio_client, "/m")
     assert await mutex.acquire(timeout=0.3) is False
-    assert len(await zk_aio_client.get_children("/m")) == 1  # our timed-out node is gone
+    assert len(await kids(zk_aio_client, "/m")) == 1  # our timed-out node is gone
     let_go = asyncio.Event()
 
     async def hold() -> bool:
@@ -180,4 +189,17 @@ async def test_semaphore_mutex_and_read_write_lock_with_curator(
     assert await in_thread(lambda: curator_peer.acquire("rw", "crw", "/rw", timeout=10, mode="write"))
     assert await rw.read_lock().acquire(timeout=0.3) is False
     await in_thread(lambda: curator_peer.release("rw", "crw", mode="write"))
-    assert await zk_aio_client.get_children("/rw") == []
+    assert await kids(zk_aio_client, "/rw") == []
+
+
+async def test_a_curator_holder_of_one_path_blocks_the_asyncio_multi_lock(
+        curator_peer: CuratorSession, zk_aio_client: AsyncZkClient) -> None:
+    assert await in_thread(lambda: curator_peer.acquire("mutex", "cm", "/mb", timeout=10))
+    both = InterProcessMultiLock(zk_aio_client, ["/ma", "/mb"])
+    assert await both.acquire(timeout=0.3) is False
+    assert await kids(zk_aio_client, "/ma") == []
+    await in_thread(curator_peer.release, "mutex", "cm")
+    async with both:
+        assert await in_thread(lambda: curator_peer.acquire("mutex", "cm", "/mb", timeout=0.3)) is False
+    assert await in_thread(lambda: curator_peer.acquire("mutex", "cm", "/mb", timeout=10))
+    await in_thread(curator_peer.release, "mutex", "cm")
