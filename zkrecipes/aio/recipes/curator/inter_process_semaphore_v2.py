@@ -119,7 +119,12 @@ class InterProcessSemaphoreV2:
             try:
                 contender = await self._leases.attempt(deadline.remaining(), data)
             finally:
-                await self._gate.release()
+                try:
+                    await self._gate.release()
+                except BaseException:  # cancelled while giving the gate back: the lease goes too
+                    if contender is not None:
+                        await self._lease(contender).close()
+                    raise
         return None if contender is None else self._lease(contender)
 
     def _lease(self, contender: Contender) -> Lease:
