@@ -46,11 +46,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead of measuring, run each selected workload once for zkrecipes, "
                              "profiling all threads, and print the top N functions")
-    parser.add_argument("--suite", default="kazoo", choices=("kazoo", "aio", "curator_locks"),
+    parser.add_argument("--suite", default="kazoo",
+                        choices=("kazoo", "aio", "curator_locks", "curator_aio_locks"),
                         help="kazoo: zkrecipes against kazoo (default); aio: the asyncio client against "
                              "aiozk and the threaded client (benchmarks/aio_run.py); curator_locks: lock "
                              "cycles against kazoo, Curator and two fsynced writes "
-                             "(benchmarks/curator_locks.py)")
+                             "(benchmarks/curator_locks.py); curator_aio_locks: the asyncio Curator "
+                             "locks' cycles (benchmarks/curator_aio_locks.py)")
     parser.add_argument("--stand-in", default=None, choices=("kazoo",),
                         help="debug the harness: run kazoo on the zkrecipes side too")
     args = parser.parse_args(argv)
@@ -197,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import curator_locks
 
         return curator_locks.main(args)
+    if args.suite == "curator_aio_locks":
+        from benchmarks import curator_aio_locks
+
+        return curator_aio_locks.main(args)
     specs = _selected(args.only)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     clock = time.perf_counter()

@@ -87,10 +87,17 @@ if TYPE_CHECKING:
         shared_value,
         simple_distributed_queue,
     )
+if TYPE_CHECKING:  # the asyncio Curator locks (LOCKS)
+    from zkrecipes.aio.recipes.curator import inter_process_multi_lock as _c_multi
+    from zkrecipes.aio.recipes.curator import inter_process_mutex as _c_mutex
+    from zkrecipes.aio.recipes.curator import inter_process_read_write_lock as _c_rw
+    from zkrecipes.aio.recipes.curator import inter_process_semaphore_mutex as _c_smutex
+    from zkrecipes.aio.recipes.curator import inter_process_semaphore_v2 as _c_semaphore
 
 __all__ = ["AsyncZkClient"]
 
 _R = "zkrecipes.aio.recipes."
+_CL = _R + "curator."  # the asyncio Curator locks' modules
 
 log = logging.getLogger("zkrecipes.aio")
 _VERSION = re.compile(r"zookeeper\.version=(\d+)\.(\d+)\.(\d+)")
@@ -454,6 +461,17 @@ class AsyncZkClient(AsyncClientOperations):
                          leader_latch.LeaderLatch if TYPE_CHECKING else None)
     LeaderSelector = recipe(_R + "curator.leader_selector.LeaderSelector",
                             leader_selector.LeaderSelector if TYPE_CHECKING else None)
+    # Curator-interoperable locks and semaphores (zkrecipes.aio.recipes.curator)
+    InterProcessMutex = recipe(_CL + "inter_process_mutex.InterProcessMutex",
+                               _c_mutex.InterProcessMutex if TYPE_CHECKING else None)
+    InterProcessSemaphoreMutex = recipe(_CL + "inter_process_semaphore_mutex.InterProcessSemaphoreMutex",
+                                        _c_smutex.InterProcessSemaphoreMutex if TYPE_CHECKING else None)
+    InterProcessReadWriteLock = recipe(_CL + "inter_process_read_write_lock.InterProcessReadWriteLock",
+                                       _c_rw.InterProcessReadWriteLock if TYPE_CHECKING else None)
+    InterProcessSemaphoreV2 = recipe(_CL + "inter_process_semaphore_v2.InterProcessSemaphoreV2",
+                                     _c_semaphore.InterProcessSemaphoreV2 if TYPE_CHECKING else None)
+    InterProcessMultiLock = recipe(_CL + "inter_process_multi_lock.InterProcessMultiLock",
+                                   _c_multi.InterProcessMultiLock if TYPE_CHECKING else None)
 
     # Curator-interoperable queues (zkrecipes.aio.recipes.curator)
     SimpleDistributedQueue = recipe(_R + "curator.simple_distributed_queue.SimpleDistributedQueue",

@@ -23,9 +23,9 @@ Only the I/O lives here; every decision is ``_fence_outcome``'s.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from zkrecipes.exceptions import BadVersionError, ConnectionClosedError, NoNodeError
+from zkrecipes.exceptions import ConnectionClosedError, NoNodeError
 from zkrecipes.recipes._fence_outcome import (
     APPLIED,
     ATTEMPTS,
@@ -37,26 +37,20 @@ from zkrecipes.recipes._fence_outcome import (
     unknown,
 )
 from zkrecipes.recipes._retrying import RETRYABLE
+from zkrecipes.recipes.curator._fence_rules import (
+    DISAGREE,
+    Fence,
+    combined_verdict,
+    decisive,
+    first_marker,
+)
+from zkrecipes.recipes.curator._fence_rules import FenceMarker as _Marker
 from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient, Transaction
 
 __all__ = ["Fence", "FencedWrites"]
-
-
-class Fence(NamedTuple):
-    """One held node: its full path, the data it was created with, its czxid (the fencing token)."""
-
-    path: str
-    data: bytes
-    token: int
-
-
-class _Marker(NamedTuple):
-    version: int
-    mzxid: int
-    data: bytes
 
 
 class FencedWrites:
@@ -119,7 +113,7 @@ class FencedWrites:
 
     def _marker(self, fence: Fence) -> _Marker:
         known = self._markers.get(fence.path)
-        return known if known is not None else _Marker(0, fence.token, fence.data)
+        return known if known is not None else first_marker(fence)
 
     def _write_once(self, path: str, operation: str, add: Callable[[Transaction], object]) -> object:
         fences = list(self._fences())
@@ -134,7 +128,7 @@ class FencedWrites:
         except RETRYABLE as error:  # ConnectionClosedError included: establish what we can
             return self._after_lost_reply(fences, path, operation, error)
         marker_results, op_result = results[:-1], results[-1]
-        result = judge_commit(self._lock_path, _decisive(marker_results), op_result)
+        result = judge_commit(self._lock_path, decisive(marker_results), op_result)
         if result is RESEND:  # one of our nodes was changed by someone else
             self._refresh(fences)
             return RESEND
@@ -157,7 +151,7 @@ class FencedWrites:
 
         if isinstance(error, ConnectionClosedError):
             raise fail("the client is closed") from error
-        verdicts: set[object] = set()
+        verdicts: list[object] = []
         found_stats: dict[str, ZnodeStat] = {}
         for fence in fences:
             try:
@@ -168,13 +162,13 @@ class FencedWrites:
                 verdict = judge_marker(found, self._markers[fence.path].version)
             except ValueError as moved:
                 raise fail(str(moved)) from error
+            verdicts.append(verdict)
             if verdict is not None and found is not None:
-                verdicts.add(verdict)
                 found_stats[fence.path] = found
-        if len(verdicts) > 1:
+        verdict = combined_verdict(verdicts)
+        if verdict is DISAGREE:
             raise fail("the lock nodes disagree")
-        if verdicts:
-            verdict = verdicts.pop()
+        if verdict is not None:
             if verdict is APPLIED:  # the markers moved with the write, in the same transaction
                 for fence_path, stat in found_stats.items():
                     old = self._markers[fence_path]
@@ -191,10 +185,5 @@ class FencedWrites:
         raise fail("the lock was lost before it could be established") from error
 
 
-def _decisive(marker_results: Sequence[object]) -> object:
-    """The marker result that decides a commit: a NoNode, else a BadVersion, else the first."""
-    for kind in (NoNodeError, BadVersionError):
-        for result in marker_results:
-            if isinstance(result, kind):
-                return result
-    return marker_results[0]
+#: The rule's former name here (it lives in :mod:`._fence_rules` now).
+_decisive = decisive

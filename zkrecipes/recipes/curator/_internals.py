@@ -41,6 +41,7 @@ from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_protected
 from zkrecipes.recipes.curator._ordering import NodeGone, new_protected_prefix
+from zkrecipes.recipes.curator._wait_rules import Step, next_step
 from zkrecipes.states import EventType, ZkState
 
 if TYPE_CHECKING:
@@ -212,14 +213,13 @@ class LockInternals:
                 pending = self.client.get_children_async(self.path, watch=changed if watched else None)
                 children = bounded(pending, deadline, what)
             verdict = self.driver.judge(self.driver.sort(children), node)
-            if verdict.holds:
-                return True
-            if probe:
-                return False
-            if verdict.watch is None:  # a count: wait for the children to change
-                if not watched:
-                    continue  # the pipelined listing had no watch: list again with one
-            else:
+            step = next_step(verdict, probe=probe, watched=watched)
+            if step is Step.HOLD or step is Step.GIVE_UP:
+                return step is Step.HOLD
+            if step is Step.RELIST:  # a count from the unwatched pipelined listing: list again, watched
+                continue
+            if step is Step.WATCH_NODE:
+                assert verdict.watch is not None
                 try:
                     bounded(self.client.get_async(join_path(self.path, verdict.watch), watch=changed),
                             deadline, what)

@@ -33,37 +33,28 @@ server only while our node exists, outcome settled by the marker rule of
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from zkrecipes.client.protocol.paths import join_path
-from zkrecipes.exceptions import LockLostError, LockNotHeldError
 from zkrecipes.recipes._checks import check_callable, check_path, check_timeout
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._drivers import LockDriver, StandardLockDriver
 from zkrecipes.recipes.curator._encoding import local_address
 from zkrecipes.recipes.curator._fenced_writes import Fence, FencedWrites
+from zkrecipes.recipes.curator._hold_book import HoldBook
 from zkrecipes.recipes.curator._internals import Contender, LockInternals
 from zkrecipes.recipes.curator._owner import current_owner
-from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient, Transaction
     from zkrecipes.recipes.curator.revoker import RevocationListener
-    from zkrecipes.states import ZnodeStat
+    from zkrecipes.states import ZkState, ZnodeStat
 
 __all__ = ["InterProcessMutex"]
 
 log = logging.getLogger(__name__)
-
-
-class _Hold:
-    __slots__ = ("contender", "count")
-
-    def __init__(self, contender: Contender) -> None:
-        self.contender = contender
-        self.count = 1
 
 
 class InterProcessMutex:
@@ -85,11 +76,8 @@ class InterProcessMutex:
             raise TypeError("lock_data must be bytes")
         self._data = lock_data
         self._internals = LockInternals(client, self.path, driver or StandardLockDriver())
-        self._holds: dict[Hashable, _Hold] = {}
-        self._lost_holds: dict[Hashable, _Hold] = {}  # holds that ended with a LOST session
+        self._book: HoldBook[Contender] = HoldBook(self.path)  # the per-thread holds and their rules
         self._mutex = client.handler.lock_object()
-        self._suspended = False
-        self._lost = False
         self._listening = False
         self._fenced = FencedWrites(client, self.path, self.fence_nodes)
 
@@ -107,21 +95,17 @@ class InterProcessMutex:
         wait = check_timeout(timeout)
         me = current_owner()
         with self._mutex:
-            hold = self._holds.get(me)
-            if hold is not None:
-                hold.count += 1
+            if self._book.reenter(me):
                 return True
         self._listen()
         data = self._data if self._data is not None else local_address()
         contender = self._internals.attempt(wait, data)
         with self._mutex:
             if contender is None:
-                if not self._holds:
+                if not self._book.held:
                     self._unlisten_locked()
                 return False
-            self._holds[me] = _Hold(contender)
-            self._lost_holds.pop(me, None)  # a new hold replaces one lost with an old session
-            self._lost = False
+            self._book.record(me, contender)
         return True
 
     def release(self) -> None:
@@ -134,32 +118,22 @@ class InterProcessMutex:
         """
         me = current_owner()
         with self._mutex:
-            lost = self._lost_holds.get(me)
-            if lost is not None:  # the hold ended with its session: just count it down
-                lost.count -= 1
-                if lost.count <= 0:
-                    del self._lost_holds[me]
+            ended = self._book.release(me)
+            if ended is None:
                 return
-            hold = self._holds.get(me)
-            if hold is None:
-                raise LockNotHeldError(f"you do not own the lock: {self.path}")
-            hold.count -= 1
-            if hold.count > 0:
-                return
-            del self._holds[me]
-            if not self._holds:
+            if not self._book.held:
                 self._unlisten_locked()
-        self._internals.release(hold.contender)
+        self._internals.release(ended)
 
     def is_acquired_in_this_process(self) -> bool:
         """True while some thread of this process holds this mutex object."""
         with self._mutex:
-            return bool(self._holds)
+            return self._book.held
 
     def is_owned_by_current_thread(self) -> bool:
         """True while the calling thread holds it."""
         with self._mutex:
-            return current_owner() in self._holds
+            return self._book.holds(current_owner())
 
     def get_participant_nodes(self) -> list[str]:
         """The full paths of all children of the lock path, in Curator's order (holder first)."""
@@ -192,9 +166,8 @@ class InterProcessMutex:
     def fencing_token(self) -> int | None:
         """The czxid of our node while this process holds the mutex, else None."""
         with self._mutex:
-            for hold in self._holds.values():
-                return hold.contender.czxid
-        return None
+            held = self._book.first()
+        return None if held is None else held.czxid
 
     def fence_nodes(self) -> list[Fence]:
         """The node held (the calling thread's hold, else this process's) as a :class:`Fence`.
@@ -203,12 +176,7 @@ class InterProcessMutex:
         """
         me = current_owner()
         with self._mutex:
-            hold = self._holds.get(me) or next(iter(self._holds.values()), None)
-            if hold is None:
-                if self._lost or me in self._lost_holds:
-                    raise LockLostError(f"lock {self.path} was lost with its session")
-                raise LockNotHeldError(f"lock {self.path} is not held")
-            contender = hold.contender
+            contender = self._book.fence(me)
         return [Fence(join_path(self.path, contender.name), contender.data, contender.czxid)]
 
     def fenced_transaction(self) -> Transaction:
@@ -239,19 +207,18 @@ class InterProcessMutex:
     def node(self) -> str | None:
         """The name of our node while held, else None."""
         with self._mutex:
-            for hold in self._holds.values():
-                return hold.contender.name
-        return None
+            held = self._book.first()
+        return None if held is None else held.name
 
     @property
     def is_suspended(self) -> bool:
         """True while held and the connection is down (the session may still live)."""
-        return self._suspended
+        return self._book.suspended
 
     @property
     def is_lost(self) -> bool:
         """True after a held mutex was lost with its session (until acquired again)."""
-        return self._lost
+        return self._book.lost
 
     def __enter__(self) -> InterProcessMutex:
         self.acquire()
@@ -273,22 +240,12 @@ class InterProcessMutex:
     def _unlisten_locked(self) -> None:
         if self._listening:
             self._listening = False
-            self._suspended = False
+            self._book.suspended = False
             safe_remove_listener(self.client, self._on_state)
 
     def _on_state(self, state: ZkState) -> None:
-        lost = False
         with self._mutex:
-            if state == ZkState.SUSPENDED:
-                self._suspended = bool(self._holds)
-            elif state == ZkState.CONNECTED:
-                self._suspended = False
-            elif state == ZkState.LOST:
-                self._suspended = False
-                if self._holds:
-                    self._lost_holds.update(self._holds)
-                    self._holds.clear()
-                    self._lost = lost = True
+            lost = self._book.on_state(state)
         if lost and self.on_lost is not None:
             try:
                 self.on_lost(self)

@@ -15,8 +15,14 @@ from zkrecipes.aio.recipes.curator.distributed_double_barrier import Distributed
 from zkrecipes.aio.recipes.curator.distributed_id_queue import DistributedIdQueue
 from zkrecipes.aio.recipes.curator.distributed_priority_queue import DistributedPriorityQueue
 from zkrecipes.aio.recipes.curator.distributed_queue import DistributedQueue
+from zkrecipes.aio.recipes.curator.inter_process_multi_lock import InterProcessMultiLock
+from zkrecipes.aio.recipes.curator.inter_process_mutex import InterProcessMutex
+from zkrecipes.aio.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
+from zkrecipes.aio.recipes.curator.inter_process_semaphore_mutex import InterProcessSemaphoreMutex
+from zkrecipes.aio.recipes.curator.inter_process_semaphore_v2 import InterProcessSemaphoreV2
 from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
+from zkrecipes.aio.recipes.curator.lease import Lease
 from zkrecipes.aio.recipes.curator.shared_count import SharedCount
 from zkrecipes.aio.recipes.curator.shared_value import SharedValue
 from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
@@ -31,9 +37,15 @@ __all__ = [
     "DistributedPriorityQueue",
     "DistributedQueue",
     "ErrorMode",
+    "InterProcessMultiLock",
+    "InterProcessMutex",
+    "InterProcessReadWriteLock",
+    "InterProcessSemaphoreMutex",
+    "InterProcessSemaphoreV2",
     "LeaderLatch",
     "LeaderSelector",
     "LeaderSelectorListener",
+    "Lease",
     "SharedCount",
     "SharedValue",
     "SimpleDistributedQueue",
