@@ -70,7 +70,7 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
-    from zkrecipes.aio.recipes.curator import leader_latch, leader_selector
+    from zkrecipes.aio.recipes.curator import curator_cache, leader_latch, leader_selector
 
 __all__ = ["AsyncZkClient"]
 
@@ -420,6 +420,9 @@ class AsyncZkClient(AsyncClientOperations):
                          leader_latch.LeaderLatch if TYPE_CHECKING else None)
     LeaderSelector = recipe(_R + "curator.leader_selector.LeaderSelector",
                             leader_selector.LeaderSelector if TYPE_CHECKING else None)
+    # Curator-interoperable caches (zkrecipes.aio.recipes.curator)
+    CuratorCache = recipe(_R + "curator.curator_cache.CuratorCache",
+                          curator_cache.CuratorCache if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

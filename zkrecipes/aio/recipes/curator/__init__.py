@@ -12,3 +12,12 @@ from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
 
 __all__ = ["LeaderLatch", "LeaderSelector", "LeaderSelectorListener"]
+
+from zkrecipes.aio.recipes.curator.curator_cache import (
+    CacheEvent,
+    CacheEventType,
+    CacheWatchMode,
+    CuratorCache,
+)
+
+__all__ += ["CacheEvent", "CacheEventType", "CacheWatchMode", "CuratorCache"]
