@@ -78,14 +78,14 @@ async def test_both_asyncio_modes_hear_what_curator_hears(
     assert await persistent.wait_initialized(WAIT) and await one_shot.wait_initialized(WAIT)
     assert [c.watch_mode for c in (persistent, one_shot)] == MODES
     streamed: list[Seen] = []
+    changes = one_shot.events()  # listening from here on
 
     async def stream() -> None:
         event: CacheEvent
-        async for event in one_shot.events():
+        async for event in changes:
             streamed.append(seen(*event))
 
     reader = asyncio.create_task(stream())
-    await asyncio.sleep(0)  # the reader registers its feed before the first write
     await asyncio.to_thread(cache_start, curator_peer, "cc", "/tree")
     await until(lambda: cache_events(curator_peer, "cc")[0] == 1)
     steps = [

@@ -66,14 +66,31 @@ class CacheEvent(NamedTuple):
 
 
 class _Feed:
-    """A listener feeding one ``events()`` iterator (None ends it)."""
+    """One ``events()`` iterator: a listener of the cache from the moment it is made (None ends it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: CuratorCache) -> None:
         self.queue: asyncio.Queue[CacheEvent | None] = asyncio.Queue()
+        self._cache: CuratorCache | None = cache
 
     def event(self, type: CacheEventType, old_data: NodeData | None,  # noqa: A002 (Curator's name)
               data: NodeData | None) -> None:
         self.queue.put_nowait(CacheEvent(type, old_data, data))
+
+    def __aiter__(self) -> _Feed:
+        return self
+
+    async def __anext__(self) -> CacheEvent:
+        event = await self.queue.get() if self._cache is not None or not self.queue.empty() else None
+        if event is None:
+            await self.aclose()
+            raise StopAsyncIteration
+        return event
+
+    async def aclose(self) -> None:
+        """Stop listening (the iterator ends)."""
+        cache, self._cache = self._cache, None
+        if cache is not None:
+            cache._forget(self)
 
 
 class CuratorCache:
@@ -159,18 +176,17 @@ class CuratorCache:
         """Call ``listener(error)`` (plain or coroutine) for an error of the background work."""
         self._fault_listeners.append(listener)
 
-    async def events(self) -> AsyncIterator[CacheEvent]:
-        """Every change from now on, until the cache closes (or the loop leaves; unbounded buffer)."""
-        feed = _Feed()
+    def events(self) -> AsyncIterator[CacheEvent]:
+        """Every change from this call on, until the cache closes or ``aclose()`` (an unbounded buffer)."""
+        feed = _Feed(self)
         self._feeds.append(feed)
         self._listeners.append(feed)
-        try:
-            while (event := await feed.queue.get()) is not None:
-                yield event
-        finally:
-            self.remove_listener(feed)
-            if feed in self._feeds:
-                self._feeds.remove(feed)
+        return feed
+
+    def _forget(self, feed: _Feed) -> None:
+        self.remove_listener(feed)
+        if feed in self._feeds:
+            self._feeds.remove(feed)
 
     def get(self, path: str) -> NodeData | None:
         """The cached node at ``path``, or None."""
