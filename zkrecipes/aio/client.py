@@ -70,7 +70,13 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
-    from zkrecipes.aio.recipes.curator import curator_cache, leader_latch, leader_selector
+    from zkrecipes.aio.recipes.curator import (
+        curator_cache,
+        group_member,
+        leader_latch,
+        leader_selector,
+        persistent_node,
+    )
 
 __all__ = ["AsyncZkClient"]
 
@@ -423,6 +429,10 @@ class AsyncZkClient(AsyncClientOperations):
     # Curator-interoperable caches (zkrecipes.aio.recipes.curator)
     CuratorCache = recipe(_R + "curator.curator_cache.CuratorCache",
                           curator_cache.CuratorCache if TYPE_CHECKING else None)
+    PersistentNode = recipe(_R + "curator.persistent_node.PersistentNode",
+                            persistent_node.PersistentNode if TYPE_CHECKING else None)
+    GroupMember = recipe(_R + "curator.group_member.GroupMember",
+                         group_member.GroupMember if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

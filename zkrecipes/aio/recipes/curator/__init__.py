@@ -19,5 +19,7 @@ from zkrecipes.aio.recipes.curator.curator_cache import (
     CacheWatchMode,
     CuratorCache,
 )
+from zkrecipes.aio.recipes.curator.group_member import GroupMember
+from zkrecipes.aio.recipes.curator.persistent_node import PersistentNode
 
-__all__ += ["CacheEvent", "CacheEventType", "CacheWatchMode", "CuratorCache"]
+__all__ += ["CacheEvent", "CacheEventType", "CacheWatchMode", "CuratorCache", "GroupMember", "PersistentNode"]
