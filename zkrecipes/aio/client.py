@@ -76,6 +76,8 @@ if TYPE_CHECKING:
         leader_latch,
         leader_selector,
         persistent_node,
+        service_cache,
+        service_discovery,
     )
 
 __all__ = ["AsyncZkClient"]
@@ -433,6 +435,10 @@ class AsyncZkClient(AsyncClientOperations):
                             persistent_node.PersistentNode if TYPE_CHECKING else None)
     GroupMember = recipe(_R + "curator.group_member.GroupMember",
                          group_member.GroupMember if TYPE_CHECKING else None)
+    ServiceDiscovery = recipe(_R + "curator.service_discovery.ServiceDiscovery",
+                              service_discovery.ServiceDiscovery if TYPE_CHECKING else None)
+    ServiceCache = recipe(_R + "curator.service_cache.ServiceCache",
+                          service_cache.ServiceCache if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

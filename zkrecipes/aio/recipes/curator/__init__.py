@@ -21,5 +21,8 @@ from zkrecipes.aio.recipes.curator.curator_cache import (
 )
 from zkrecipes.aio.recipes.curator.group_member import GroupMember
 from zkrecipes.aio.recipes.curator.persistent_node import PersistentNode
+from zkrecipes.aio.recipes.curator.service_cache import ServiceCache
+from zkrecipes.aio.recipes.curator.service_discovery import ServiceDiscovery
 
-__all__ += ["CacheEvent", "CacheEventType", "CacheWatchMode", "CuratorCache", "GroupMember", "PersistentNode"]
+__all__ += ["CacheEvent", "CacheEventType", "CacheWatchMode", "CuratorCache", "GroupMember", "PersistentNode",
+            "ServiceCache", "ServiceDiscovery"]
