@@ -50,7 +50,7 @@ __all__ = ["AsyncCacheTree"]
 
 log = logging.getLogger("zkrecipes.aio.recipes.curator.curator_cache")
 
-_RESYNC, _EVENT, _STATE = "resync", "event", "state"
+_RESYNC, _EVENT, _STATE, _STOP = "resync", "event", "state", "stop"
 
 
 class AsyncCacheTree:
@@ -100,6 +100,7 @@ class AsyncCacheTree:
         if self._closed:
             return
         self._closed = True
+        self._queue.put_nowait((_STOP, None))  # ends the task even when closed from a listener
         try:
             self.client.remove_listener(self._state_listener)
         except (KeyError, ValueError):
@@ -144,7 +145,7 @@ class AsyncCacheTree:
     # ------------------------------------------------------------------ the task
 
     async def _run(self) -> None:
-        while True:
+        while not self._closed:
             kind, item = await self._queue.get()
             if self._closed or self._failed:
                 continue
