@@ -74,6 +74,7 @@ if TYPE_CHECKING:
         watchers,
     )
     from zkrecipes.aio.recipes.curator import (
+        curator_cache,
         distributed_atomic_long,
         distributed_barrier,
         distributed_delay_queue,
@@ -81,8 +82,12 @@ if TYPE_CHECKING:
         distributed_id_queue,
         distributed_priority_queue,
         distributed_queue,
+        group_member,
         leader_latch,
         leader_selector,
+        persistent_node,
+        service_cache,
+        service_discovery,
         shared_count,
         shared_value,
         simple_distributed_queue,
@@ -499,6 +504,18 @@ class AsyncZkClient(AsyncClientOperations):
     DistributedDoubleBarrier = recipe(
         _R + "curator.distributed_double_barrier.DistributedDoubleBarrier",
         distributed_double_barrier.DistributedDoubleBarrier if TYPE_CHECKING else None)
+
+    # Curator-interoperable caches (zkrecipes.aio.recipes.curator)
+    CuratorCache = recipe(_R + "curator.curator_cache.CuratorCache",
+                          curator_cache.CuratorCache if TYPE_CHECKING else None)
+    PersistentNode = recipe(_R + "curator.persistent_node.PersistentNode",
+                            persistent_node.PersistentNode if TYPE_CHECKING else None)
+    GroupMember = recipe(_R + "curator.group_member.GroupMember",
+                         group_member.GroupMember if TYPE_CHECKING else None)
+    ServiceDiscovery = recipe(_R + "curator.service_discovery.ServiceDiscovery",
+                              service_discovery.ServiceDiscovery if TYPE_CHECKING else None)
+    ServiceCache = recipe(_R + "curator.service_cache.ServiceCache",
+                          service_cache.ServiceCache if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NoNodeError
+from zkrecipes.recipes.curator._cache_decide import needs_children
 from zkrecipes.recipes.curator._cache_rules import check_children_fit
 from zkrecipes.states import ZnodeStat
 
@@ -68,7 +69,7 @@ def read_subtree(client: RecipeClient, top: str, watcher: WatchFunc | None, *, f
         if kind == _GET:
             data, stat = result
             found[path] = (data, stat, [])
-            if watcher is not None or stat.numChildren > 0:
+            if needs_children(watcher is not None, stat):
                 check_children_fit(path, stat.numChildren, frame_limit)
                 inflight.append((_CHILDREN, path, client.get_children_async(path, watcher)))
         elif path in found:

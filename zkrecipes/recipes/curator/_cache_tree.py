@@ -47,6 +47,7 @@ from zkrecipes.exceptions import (
 from zkrecipes.recipes._retrying import is_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes._tree_mirror import NodeData
+from zkrecipes.recipes.curator._cache_decide import Action, Reconnects, Resume, recreated, relist, route
 from zkrecipes.recipes.curator._cache_loader import DEFAULT_WINDOW, read_subtree
 from zkrecipes.recipes.curator._cache_rules import CacheStore, Fresh, Stored
 from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
@@ -99,8 +100,7 @@ class CacheTree:
         self._closed = False
         self._failed = False
         self._initialized = False
-        self._disconnected = False
-        self._session_lost = False
+        self._reconnects = Reconnects()
 
     # ------------------------------------------------------------------ life cycle
 
@@ -227,16 +227,10 @@ class CacheTree:
                               AddWatchMode.PERSISTENT_RECURSIVE)
 
     def _state_changed(self, state: ZkState) -> None:
-        if state == ZkState.SUSPENDED:
-            self._disconnected = True
-        elif state == ZkState.LOST:
-            self._disconnected = True
-            self._session_lost = True
-        elif state == ZkState.CONNECTED and self._disconnected:
-            self._disconnected = False
-            if self._session_lost:
-                self._session_lost = False
-                self._setup()
+        resume = self._reconnects.on_state(state)
+        if resume is Resume.RESETUP:
+            self._setup()
+        if resume is not Resume.NOTHING:
             self._resync()
 
     def _is_closed(self) -> bool:
@@ -293,19 +287,14 @@ class CacheTree:
 
     def _apply(self, event: WatchedEvent) -> None:
         path = event.path.rstrip("/") or "/"
-        kind = event.type
-        if not self._one_shot:
-            if kind is EventType.DELETED:
-                self._remove(path)
-            elif kind is EventType.CREATED or kind is EventType.CHANGED:
-                self._refresh(path)
-        elif kind is EventType.DELETED or kind is EventType.CHANGED:
-            if path in self.store:
-                self._refresh(path)
-        elif kind is EventType.CREATED:
-            if path == self.root and path not in self.store:
-                self._load([path])
-        elif kind is EventType.CHILD and path in self.store:
+        action = route(event.type, path, one_shot=self._one_shot, cached=path in self.store, root=self.root)
+        if action is Action.REMOVE:
+            self._remove(path)
+        elif action is Action.REFRESH:
+            self._refresh(path)
+        elif action is Action.LOAD:
+            self._load([path])
+        elif action is Action.RELIST:
             self._relist(path)
 
     def _refresh(self, path: str) -> None:
@@ -319,7 +308,7 @@ class CacheTree:
             return
         with self.lock:
             cached = self.store.nodes.get(path)
-        if self._one_shot and cached is not None and stat.czxid > cached.stat.czxid:
+        if recreated(self._one_shot, None if cached is None else cached.stat, stat):
             # Deleted and created again since it was cached (a one-shot watch may have missed
             # the parent's change): the old node goes, the new one is loaded with its watches.
             self._remove(path)
@@ -335,9 +324,9 @@ class CacheTree:
             return  # its DELETED notification removes it
         with self.lock:
             cached = self.store.child_names(path)
-        for name in sorted(cached - names):
+        gone, new = relist(cached, names)
+        for name in gone:
             self._remove(join_path(path, name))
-        new = sorted(names - cached)
         if new:
             self._load([join_path(path, name) for name in new])
 

@@ -25,8 +25,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from zkrecipes.client.protocol.paths import join_path, split_path
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.recipes._checks import check_path
+from zkrecipes.recipes.curator._group_rules import is_member_change, member_id, members_view
 from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
 from zkrecipes.recipes.curator.curator_cache import CacheEventType, CuratorCache
 from zkrecipes.recipes.curator.persistent_node import PersistentNode
@@ -106,22 +107,18 @@ class GroupMember:
 
     def get_current_members(self) -> dict[str, bytes]:
         """Every member's id and payload, from the cache (this member always included), by id."""
-        members = {node.path.rsplit("/", 1)[1]: node.data or b""
-                   for node in self._cache.children(self.membership_path)}
-        members.setdefault(self.this_id, self._node.get_data())
-        return dict(sorted(members.items()))
+        return members_view(self._cache.children(self.membership_path), self.this_id, self._node.get_data())
 
     @staticmethod
     def id_from_path(path: str) -> str:
         """The member id of a member node's path (Curator's ``idFromPath``)."""
-        return split_path(path)[1]
+        return member_id(path)
 
     # ------------------------------------------------------------------ CuratorCacheListener (cache worker)
 
     def event(self, type: CacheEventType, old_data: NodeData | None,  # noqa: A002 (Curator's name)
               data: NodeData | None) -> None:
-        node = data if data is not None else old_data
-        if node is not None and self._loaded and split_path(node.path)[0] == self.membership_path:
+        if self._loaded and is_member_change(self.membership_path, data if data is not None else old_data):
             self._tell()
 
     def initialized(self) -> None:

@@ -23,18 +23,19 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from zkrecipes.client.protocol.paths import join_path, split_path
+from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._session_guard import safe_remove_listener
+from zkrecipes.recipes.curator._discovery_rules import InstanceTable
 from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
 from zkrecipes.recipes.curator.curator_cache import CacheEventType, CuratorCache
-from zkrecipes.recipes.curator.service_instance import ServiceInstance
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from zkrecipes.recipes._client import RecipeClient
     from zkrecipes.recipes._tree_mirror import NodeData
+    from zkrecipes.recipes.curator.service_instance import ServiceInstance
     from zkrecipes.states import ZkState
 
 __all__ = ["ServiceCache", "ServiceCacheListener"]
@@ -62,7 +63,7 @@ class ServiceCache:
         self.name = name
         self.path = join_path(self.base_path, name)
         self._lock = client.handler.lock_object()
-        self._instances: dict[str, ServiceInstance] = {}
+        self._table = InstanceTable(self.path)
         self._listeners: list[ServiceCacheListener] = []
         self._on_close = on_close
         self._loaded = False
@@ -73,7 +74,7 @@ class ServiceCache:
         self._state_listener = self._on_state
 
     def __repr__(self) -> str:
-        return f"ServiceCache({self.path!r}, instances={len(self._instances)})"
+        return f"ServiceCache({self.path!r}, instances={len(self._table)})"
 
     @property
     def watch_mode(self) -> CacheWatchMode | None:
@@ -100,7 +101,7 @@ class ServiceCache:
         safe_remove_listener(self.client, self._state_listener)
         self._cache.close()
         with self._lock:
-            self._instances.clear()
+            self._table.clear()
         if self._on_close is not None:
             self._on_close(self)
 
@@ -125,38 +126,20 @@ class ServiceCache:
     def get_instances(self) -> list[ServiceInstance]:
         """The cached instances, in id order (no server round trip)."""
         with self._lock:
-            return [self._instances[key] for key in sorted(self._instances)]
+            return self._table.instances()
 
     # ------------------------------------------------------------------ CuratorCacheListener (cache worker)
 
     def event(self, type: CacheEventType, old_data: NodeData | None,  # noqa: A002 (Curator's name)
               data: NodeData | None) -> None:
-        node = data if data is not None else old_data
-        if node is None:
-            return
-        parent, instance_id = split_path(node.path)
-        if parent != self.path:
-            return  # the service node itself, or something deeper
-        changed = self._update(instance_id, None if type is CacheEventType.NODE_DELETED else node)
+        with self._lock:
+            changed = self._table.apply(old_data, None if type is CacheEventType.NODE_DELETED else data)
         if changed and self._loaded:
             self._tell_changed()
 
     def initialized(self) -> None:
         self._loaded = True
         self._tell_changed()
-
-    def _update(self, instance_id: str, node: NodeData | None) -> bool:
-        instance: ServiceInstance | None = None
-        if node is not None:
-            try:
-                instance = ServiceInstance.from_json(node.data)
-            except ValueError as error:
-                log.warning("service cache %s: instance %s left out: %s", self.path, instance_id, error)
-        with self._lock:
-            before = self._instances.pop(instance_id, None)
-            if instance is not None:
-                self._instances[instance_id] = instance
-        return before != instance
 
     def _tell_changed(self) -> None:
         with self._lock:

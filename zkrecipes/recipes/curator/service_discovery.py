@@ -32,9 +32,9 @@ from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes._deadline import Deadline
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_with_containers
+from zkrecipes.recipes.curator._discovery_rules import instance_node_mode
 from zkrecipes.recipes.curator.cache_watch_mode import CacheWatchMode
 from zkrecipes.recipes.curator.service_instance import ServiceInstance
-from zkrecipes.recipes.curator.service_type import ServiceType
 from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
@@ -146,8 +146,7 @@ class ServiceDiscovery:
 
     def _create(self, instance: ServiceInstance) -> str:
         path = self.path_for_instance(instance.name, instance.id)
-        ephemeral = instance.service_type.is_dynamic
-        sequence = instance.service_type is ServiceType.DYNAMIC_SEQUENTIAL
+        ephemeral, sequence = instance_node_mode(instance)
         data = instance.to_json()
         while True:
             try:

@@ -15,6 +15,7 @@ from zkrecipes.aio.recipes.curator.distributed_double_barrier import Distributed
 from zkrecipes.aio.recipes.curator.distributed_id_queue import DistributedIdQueue
 from zkrecipes.aio.recipes.curator.distributed_priority_queue import DistributedPriorityQueue
 from zkrecipes.aio.recipes.curator.distributed_queue import DistributedQueue
+from zkrecipes.aio.recipes.curator.group_member import GroupMember
 from zkrecipes.aio.recipes.curator.inter_process_multi_lock import InterProcessMultiLock
 from zkrecipes.aio.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.aio.recipes.curator.inter_process_read_write_lock import InterProcessReadWriteLock
@@ -23,6 +24,9 @@ from zkrecipes.aio.recipes.curator.inter_process_semaphore_v2 import InterProces
 from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
 from zkrecipes.aio.recipes.curator.lease import Lease
+from zkrecipes.aio.recipes.curator.persistent_node import PersistentNode
+from zkrecipes.aio.recipes.curator.service_cache import ServiceCache
+from zkrecipes.aio.recipes.curator.service_discovery import ServiceDiscovery
 from zkrecipes.aio.recipes.curator.shared_count import SharedCount
 from zkrecipes.aio.recipes.curator.shared_value import SharedValue
 from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
@@ -37,6 +41,7 @@ __all__ = [
     "DistributedPriorityQueue",
     "DistributedQueue",
     "ErrorMode",
+    "GroupMember",
     "InterProcessMultiLock",
     "InterProcessMutex",
     "InterProcessReadWriteLock",
@@ -46,6 +51,9 @@ __all__ = [
     "LeaderSelector",
     "LeaderSelectorListener",
     "Lease",
+    "PersistentNode",
+    "ServiceCache",
+    "ServiceDiscovery",
     "SharedCount",
     "SharedValue",
     "SimpleDistributedQueue",
