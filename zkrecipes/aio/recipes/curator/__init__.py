@@ -25,6 +25,7 @@ from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
 from zkrecipes.aio.recipes.curator.lease import Lease
 from zkrecipes.aio.recipes.curator.persistent_node import PersistentNode
+from zkrecipes.aio.recipes.curator.revoker import Revoker
 from zkrecipes.aio.recipes.curator.service_cache import ServiceCache
 from zkrecipes.aio.recipes.curator.service_discovery import ServiceDiscovery
 from zkrecipes.aio.recipes.curator.shared_count import SharedCount
@@ -52,6 +53,7 @@ __all__ = [
     "LeaderSelectorListener",
     "Lease",
     "PersistentNode",
+    "Revoker",
     "ServiceCache",
     "ServiceDiscovery",
     "SharedCount",
