@@ -28,6 +28,7 @@ from zkrecipes.aio.recipes.curator.persistent_node import PersistentNode
 from zkrecipes.aio.recipes.curator.revoker import Revoker
 from zkrecipes.aio.recipes.curator.service_cache import ServiceCache
 from zkrecipes.aio.recipes.curator.service_discovery import ServiceDiscovery
+from zkrecipes.aio.recipes.curator.service_provider import ServiceProvider
 from zkrecipes.aio.recipes.curator.shared_count import SharedCount
 from zkrecipes.aio.recipes.curator.shared_value import SharedValue
 from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
@@ -56,6 +57,7 @@ __all__ = [
     "Revoker",
     "ServiceCache",
     "ServiceDiscovery",
+    "ServiceProvider",
     "SharedCount",
     "SharedValue",
     "SimpleDistributedQueue",
