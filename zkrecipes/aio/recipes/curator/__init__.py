@@ -8,6 +8,12 @@ or directly.
 
 from __future__ import annotations
 
+from zkrecipes.aio.recipes.curator.curator_cache import (
+    CacheEvent,
+    CacheEventType,
+    CacheWatchMode,
+    CuratorCache,
+)
 from zkrecipes.aio.recipes.curator.distributed_atomic_long import DistributedAtomicLong
 from zkrecipes.aio.recipes.curator.distributed_barrier import DistributedBarrier
 from zkrecipes.aio.recipes.curator.distributed_delay_queue import DistributedDelayQueue
@@ -35,6 +41,10 @@ from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistrib
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
 __all__ = [
+    "CacheEvent",
+    "CacheEventType",
+    "CacheWatchMode",
+    "CuratorCache",
     "DistributedAtomicLong",
     "DistributedBarrier",
     "DistributedDelayQueue",
