@@ -72,9 +72,11 @@ async def scenario(curator_peer: CuratorSession, zk_aio_client: AsyncZkClient) -
         assert moved is not None and moved.id in left  # a new instance once ours is gone
         read = [await uncached.get_instance() for _ in range(20)]  # from the tree, each call
         assert None not in read and {i.id for i in read if i is not None} <= set(left)
+    for instance_id in ("a-java", "c-java"):  # before close: no change reaches a closed cache
+        if instance_id != first.id:
+            await asyncio.to_thread(curator_peer.discovery_unregister, "/prov", "svc", instance_id)
+    await cached_ids(provider, [] if first.id == "b-aio" else ["b-aio"])
     refs: list[weakref.ref[Any]] = [weakref.ref(provider), weakref.ref(provider.cache)]
     await discovery.close()  # closes the providers (and their caches) made here
     assert await provider.get_all_instances() == []
-    for instance_id in ("a-java", "c-java"):
-        await asyncio.to_thread(curator_peer.discovery_unregister, "/prov", "svc", instance_id)
     return refs
