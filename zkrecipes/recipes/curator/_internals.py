@@ -41,6 +41,7 @@ from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._create import create_protected
 from zkrecipes.recipes.curator._ordering import NodeGone, new_protected_prefix
+from zkrecipes.recipes.curator._revocation_rules import REVOKE_MESSAGE, contender_data, is_revocation
 from zkrecipes.recipes.curator._wait_rules import Step, next_step
 from zkrecipes.states import EventType, ZkState
 
@@ -51,8 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["REVOKE_MESSAGE", "Contender", "LockInternals"]
 
-#: The bytes Curator's ``Revoker`` writes into a holder's node to ask for the lock.
-REVOKE_MESSAGE = b"__REVOKE__"
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +137,7 @@ class LockInternals:
             node: str | None = None
             try:
                 self._check_cancelled(generation)
-                stored = b"" if self.on_revoke else data
+                stored = contender_data(data, self.on_revoke is not None)
                 node, stat, listing = self._create(prefix, stored, deadline)
                 if self.on_revoke is not None:
                     self._watch_revocation(join_path(self.path, node))
@@ -236,7 +235,7 @@ class LockInternals:
             if result.exception is None:
                 data, _stat = result.get(timeout=0)
                 hook = self.on_revoke
-                if data == REVOKE_MESSAGE and hook is not None:
+                if is_revocation(data) and hook is not None:
                     hook()
 
         def changed(event: WatchedEvent) -> None:

@@ -21,7 +21,7 @@ counts as a lost race (and is retried as the policy allows); otherwise
 re-send it and could count it twice). SUSPENDED: operations wait for the
 reconnect (within the client's request timeouts). LOST: nothing to lose (no
 ephemeral state). The asyncio form is
-:class:`zkrecipes.aio.recipes.curator.DistributedAtomicLong` (no promoted lock).
+:class:`zkrecipes.aio.recipes.curator.DistributedAtomicLong` (promoted lock included).
 """
 
 from __future__ import annotations

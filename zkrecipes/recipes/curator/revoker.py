@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from zkrecipes.exceptions import NoNodeError
 from zkrecipes.recipes._checks import check_path
-from zkrecipes.recipes.curator._internals import REVOKE_MESSAGE
+from zkrecipes.recipes.curator._revocation_rules import REVOKE_MESSAGE
 
 if TYPE_CHECKING:
     from zkrecipes.recipes._client import RecipeClient

@@ -208,7 +208,7 @@ class ServiceDiscovery:
             self._providers.append(provider)
         return provider
 
-    def service_provider_builder(self) -> ServiceProviderBuilder:
+    def service_provider_builder(self) -> ServiceProviderBuilder[ServiceProvider]:
         """Curator's ``serviceProviderBuilder()``: a builder of cached providers."""
         from zkrecipes.recipes.curator.service_provider_builder import ServiceProviderBuilder
 

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from zkrecipes.recipes.curator._down_instances import DownInstances
 from zkrecipes.recipes.curator.provider_strategies import ProviderStrategy, RoundRobinStrategy
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class ServiceProvider:
         self.strategy: ProviderStrategy = strategy if strategy is not None else RoundRobinStrategy()
         self.down_seconds = down_seconds
         self.cache = cache
-        self._down: dict[str, float] = {}
+        self._down = DownInstances()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -71,14 +72,12 @@ class ServiceProvider:
 
     def get_instance(self) -> ServiceInstance | None:
         """One instance (not noted down recently), or None."""
-        now = time.monotonic()
+        instances = self.get_all_instances()
         with self._lock:
-            self._down = {key: until for key, until in self._down.items() if until > now}
-            down = set(self._down)
-        candidates = [i for i in self.get_all_instances() if i.id not in down]
+            candidates = self._down.usable(instances, time.monotonic())
         return self.strategy.get_instance(candidates)
 
     def note_error(self, instance: ServiceInstance) -> None:
         """Leave ``instance`` out for ``down_seconds``."""
         with self._lock:
-            self._down[instance.id] = time.monotonic() + self.down_seconds
+            self._down.note(instance, time.monotonic(), self.down_seconds)

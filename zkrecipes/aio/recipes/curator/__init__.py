@@ -8,6 +8,12 @@ or directly.
 
 from __future__ import annotations
 
+from zkrecipes.aio.recipes.curator.curator_cache import (
+    CacheEvent,
+    CacheEventType,
+    CacheWatchMode,
+    CuratorCache,
+)
 from zkrecipes.aio.recipes.curator.distributed_atomic_long import DistributedAtomicLong
 from zkrecipes.aio.recipes.curator.distributed_barrier import DistributedBarrier
 from zkrecipes.aio.recipes.curator.distributed_delay_queue import DistributedDelayQueue
@@ -25,14 +31,20 @@ from zkrecipes.aio.recipes.curator.leader_latch import LeaderLatch
 from zkrecipes.aio.recipes.curator.leader_selector import LeaderSelector, LeaderSelectorListener
 from zkrecipes.aio.recipes.curator.lease import Lease
 from zkrecipes.aio.recipes.curator.persistent_node import PersistentNode
+from zkrecipes.aio.recipes.curator.revoker import Revoker
 from zkrecipes.aio.recipes.curator.service_cache import ServiceCache
 from zkrecipes.aio.recipes.curator.service_discovery import ServiceDiscovery
+from zkrecipes.aio.recipes.curator.service_provider import ServiceProvider
 from zkrecipes.aio.recipes.curator.shared_count import SharedCount
 from zkrecipes.aio.recipes.curator.shared_value import SharedValue
 from zkrecipes.aio.recipes.curator.simple_distributed_queue import SimpleDistributedQueue
 from zkrecipes.recipes.curator.queue_error_mode import ErrorMode
 
 __all__ = [
+    "CacheEvent",
+    "CacheEventType",
+    "CacheWatchMode",
+    "CuratorCache",
     "DistributedAtomicLong",
     "DistributedBarrier",
     "DistributedDelayQueue",
@@ -52,8 +64,10 @@ __all__ = [
     "LeaderSelectorListener",
     "Lease",
     "PersistentNode",
+    "Revoker",
     "ServiceCache",
     "ServiceDiscovery",
+    "ServiceProvider",
     "SharedCount",
     "SharedValue",
     "SimpleDistributedQueue",

@@ -36,6 +36,7 @@ from zkrecipes.aio.recipes._acquire import bounded
 from zkrecipes.aio.recipes._guard import wait_event
 from zkrecipes.aio.recipes._nodes import delete_own_node, reap, settle, spawn
 from zkrecipes.aio.recipes.curator._contender import create_contender
+from zkrecipes.aio.recipes.curator._revocation_watch import RevokeHook, watch_revocation
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import LockTimeout, NoNodeError
 from zkrecipes.recipes._deadline import Deadline
@@ -43,6 +44,7 @@ from zkrecipes.recipes._retrying import raise_unless_retryable
 from zkrecipes.recipes._session_guard import safe_remove_listener
 from zkrecipes.recipes.curator._internals import Contender
 from zkrecipes.recipes.curator._ordering import NodeGone, new_protected_prefix
+from zkrecipes.recipes.curator._revocation_rules import contender_data
 from zkrecipes.recipes.curator._wait_rules import Step, next_step
 
 if TYPE_CHECKING:
@@ -79,6 +81,9 @@ class AsyncLockInternals:
         self.driver = driver
         self._generation = 0
         self._waiting: set[asyncio.Event] = set()
+        #: Called when our node's data becomes the revoke message (plain or coroutine
+        #: function); set by a revocable mutex, whose node is then created with empty data.
+        self.on_revoke: RevokeHook | None = None
 
     def cancel(self) -> None:
         """Make every attempt in progress end as if timed out (its node is deleted)."""
@@ -120,9 +125,12 @@ class AsyncLockInternals:
             try:
                 if self._generation != generation:
                     raise _Cancelled
-                node, prefix, stat, listing = await self._create(prefix, data, deadline)
+                stored = contender_data(data, self.on_revoke is not None)
+                node, prefix, stat, listing = await self._create(prefix, stored, deadline)
+                if self.on_revoke is not None:
+                    watch_revocation(self.client, join_path(self.path, node), lambda: self.on_revoke)
                 if await self._wait(node, deadline, wake, generation, listing, probe):
-                    return Contender(node, prefix, stat.czxid, data)
+                    return Contender(node, prefix, stat.czxid, stored)
                 await self._abandon(prefix)
                 return None
             except NodeGone:

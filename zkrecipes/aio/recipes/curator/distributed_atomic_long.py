@@ -11,8 +11,14 @@ with ``asyncio.sleep``). An operation not applied returns an
 :class:`~zkrecipes.recipes.curator.atomic_value.AtomicValue` whose
 ``succeeded()`` is False.
 
-**No promoted lock**: Curator's ``PromotedToLock`` needs an asyncio
-InterProcessMutex, which zkrecipes does not have yet; use the sync recipe for it.
+**Promoted to a lock**: given a :class:`~zkrecipes.recipes.curator.promoted_to_lock.PromotedToLock`
+(the same config object as the sync recipe's), a change whose optimistic tries
+all lost takes the asyncio :class:`~.inter_process_mutex.InterProcessMutex` at
+its ``lock_path`` (Curator's mutex layout: Curator, threaded and asyncio
+counters exclude each other there), waiting at most its ``timeout``, and tries
+again under it with its ``retry_policy``; the mutex is released whatever
+happens (a cancelled change too). Not getting the lock in time leaves the
+result not ``succeeded()``.
 
 A lost reply is settled by the read-back rule of
 :mod:`zkrecipes.recipes.curator._conditional_write` (proven not applied: the
@@ -30,6 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zkrecipes.aio.recipes.curator._counter_io import create_with_containers, write_settled
+from zkrecipes.aio.recipes.curator.inter_process_mutex import InterProcessMutex
 from zkrecipes.exceptions import BadVersionError, NodeExistsError, NoNodeError
 from zkrecipes.recipes._checks import check_path
 from zkrecipes.recipes.curator._conditional_write import check_conditional_version
@@ -40,6 +47,7 @@ from zkrecipes.states import ZnodeStat
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient
+    from zkrecipes.recipes.curator.promoted_to_lock import PromotedToLock
 
 __all__ = ["DistributedAtomicLong"]
 
@@ -47,10 +55,14 @@ __all__ = ["DistributedAtomicLong"]
 class DistributedAtomicLong:
     """A 64-bit counter shared with sync zkrecipes and Curator processes (see the module docstring)."""
 
-    def __init__(self, client: AsyncRecipeClient, path: str, retry_policy: RetryPolicy | None = None) -> None:
+    def __init__(self, client: AsyncRecipeClient, path: str, retry_policy: RetryPolicy | None = None,
+                 promoted_to_lock: PromotedToLock | None = None) -> None:
         self.client = client
         self.path = check_path(path)
         self.retry_policy: RetryPolicy = retry_policy if retry_policy is not None else RetryNTimes(10, 10)
+        self.promoted_to_lock = promoted_to_lock
+        self._mutex = (InterProcessMutex(client, promoted_to_lock.lock_path)
+                       if promoted_to_lock is not None else None)
 
     def __repr__(self) -> str:
         return f"DistributedAtomicLong({self.path!r})"
@@ -162,20 +174,41 @@ class DistributedAtomicLong:
             return False, pre, post
         return isinstance(outcome, ZnodeStat), pre, post
 
-    async def _try_set(self, make: Callable[[int], int]) -> AtomicValue:
-        stats = AtomicStats()
+    async def _loop(self, make: Callable[[int], int], policy: RetryPolicy,
+                    count: Callable[[], None]) -> tuple[bool, int, int]:
         start = time.monotonic()
         retries = 0
         while True:
-            stats.optimistic_tries += 1
+            count()
             done, pre, post = await self._try_once(make)
             if done:
-                break
-            wait = self.retry_policy.allow_retry(retries, time.monotonic() - start)
+                return done, pre, post
+            wait = policy.allow_retry(retries, time.monotonic() - start)
             if wait is None:
-                break
+                return done, pre, post
             retries += 1
             if wait > 0:
                 await asyncio.sleep(wait)  # the policy's pause between tries, not a synchronisation
+
+    async def _try_set(self, make: Callable[[int], int]) -> AtomicValue:
+        stats = AtomicStats()
+        start = time.monotonic()
+
+        def optimistic() -> None:
+            stats.optimistic_tries += 1
+
+        done, pre, post = await self._loop(make, self.retry_policy, optimistic)
         stats.optimistic_time = time.monotonic() - start
+        if done or self._mutex is None or self.promoted_to_lock is None:
+            return AtomicValue(done, pre, post, stats)
+        start = time.monotonic()
+        if await self._mutex.acquire(self.promoted_to_lock.timeout):
+            try:
+                def promoted() -> None:
+                    stats.promoted_lock_tries += 1
+
+                done, pre, post = await self._loop(make, self.promoted_to_lock.retry_policy, promoted)
+            finally:
+                await self._mutex.release()
+        stats.promoted_lock_time = time.monotonic() - start
         return AtomicValue(done, pre, post, stats)

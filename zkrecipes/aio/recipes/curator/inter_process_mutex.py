@@ -33,7 +33,7 @@ import inspect
 import logging
 from collections.abc import Callable, Hashable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zkrecipes.aio.recipes.curator._internals import AsyncLockInternals, Contender
 from zkrecipes.aio.recipes.curator._internals_fenced import AsyncFencedWrites, Fence
@@ -134,6 +134,24 @@ class InterProcessMutex:
     def cancel(self) -> None:
         """Make every pending ``acquire`` of this object return False (a held mutex is not affected)."""
         self._internals.cancel()
+
+    def make_revocable(self, listener: Any) -> None:
+        """Let others ask for this lock (Curator's ``makeRevocable``): call before ``acquire``.
+
+        Our node is then created with empty data and its data watched; when a
+        :class:`~.revoker.Revoker` (or Curator's) writes the revoke message into
+        it, ``listener.revocation_requested(mutex)`` — or ``listener(mutex)`` for
+        a callable — is called, and awaited when it returns an awaitable (a
+        coroutine function), in a task of its own. Releasing is up to the
+        listener's owner, from the holding task. ``make_revocable(None)`` stops it.
+        """
+        if listener is None:
+            self._internals.on_revoke = None
+            return
+        told = getattr(listener, "revocation_requested", None)
+        method = check_callable(told if told is not None else listener, "listener")
+        assert method is not None
+        self._internals.on_revoke = lambda: method(self)
 
     # ------------------------------------------------------------------ beyond Curator
 

@@ -9,11 +9,15 @@ The sync :class:`zkrecipes.recipes.curator.InterProcessSemaphoreV2` with
 A lease is held while at most ``max_leases`` children of ``<path>/leases``
 exist (every child counts: the shared :class:`~zkrecipes.recipes.curator._drivers.LeaseDriver`).
 Interoperable with Curator's and the threaded one when every participant
-passes the same fixed ``max_leases`` (it is not stored in ZooKeeper). First
+passes the same fixed ``max_leases`` (it is not stored in ZooKeeper) — or a
+started asyncio :class:`~.shared_count.SharedCount` on the path the others
+use, whose value is then the limit: a change (Curator's ``setCount`` included)
+wakes the waiters, which judge again with the new limit; ``close()`` removes
+the listener this semaphore added to the count. First
 one ungated try — the lease create and the listing pipelined, one round trip
 when it fits; else that node is deleted and Curator's way follows: take the
 gate mutex, create a lease node, wait on a child watch until it fits, release
-the gate. A SharedCount limit is not offered on asyncio (yet).
+the gate.
 
 Failure semantics: **SUSPENDED** — held leases stay; a pending acquire keeps
 waiting. **LOST** — the lease nodes are gone (``await lease.exists()`` is
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from zkrecipes.aio.recipes._client import AsyncRecipeClient
+    from zkrecipes.aio.recipes.curator.shared_count import SharedCount
     from zkrecipes.recipes.curator._internals import Contender
 
 __all__ = ["InterProcessSemaphoreV2"]
@@ -54,13 +59,16 @@ LOCK_PARENT = "locks"
 class InterProcessSemaphoreV2:
     """A counting semaphore shared with Curator processes (see the module docstring)."""
 
-    def __init__(self, client: AsyncRecipeClient, path: str, max_leases: int, *,
+    def __init__(self, client: AsyncRecipeClient, path: str, max_leases: int | SharedCount, *,
                  lease_data: bytes | None = None, on_lost: Callable[[Lease], object] | None = None) -> None:
-        if not isinstance(max_leases, int):
-            raise TypeError("max_leases must be an int on asyncio (no SharedCount limit)")
         self.client = client
         self.path = check_path(path)
-        self.max_leases = check_count(max_leases, "max_leases")
+        self._count: SharedCount | None = None
+        if isinstance(max_leases, int):
+            self._fixed = check_count(max_leases, "max_leases")
+        else:  # a started SharedCount: its value is the limit, and a change wakes the waiters
+            self._count = max_leases
+            self._fixed = 0
         if lease_data is not None and not isinstance(lease_data, bytes):
             raise TypeError("lease_data must be bytes")
         self._data = lease_data
@@ -68,6 +76,22 @@ class InterProcessSemaphoreV2:
         self.leases_path = join_path(self.path, LEASE_PARENT)
         self._leases = AsyncLockInternals(client, self.leases_path, LeaseDriver(lambda: self.max_leases))
         self._gate = InterProcessMutex(client, join_path(self.path, LOCK_PARENT))
+        if self._count is not None:
+            self._count.add_listener(self)
+
+    @property
+    def max_leases(self) -> int:
+        """The limit now (the SharedCount's value when one was given)."""
+        return self._count.get_count() if self._count is not None else self._fixed
+
+    def count_has_changed(self, shared_count: SharedCount, new_count: int) -> None:
+        """SharedCount listener: the limit changed; waiters look again."""
+        self._leases.wake_all()
+
+    async def close(self) -> None:
+        """Stop following the SharedCount limit (if any); leases held stay held."""
+        if self._count is not None:
+            self._count.remove_listener(self)
 
     def __repr__(self) -> str:
         return f"InterProcessSemaphoreV2({self.path!r}, max_leases={self.max_leases})"

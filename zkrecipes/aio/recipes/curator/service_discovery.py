@@ -10,12 +10,14 @@ containers. Registering an id that exists replaces it (delete + create), as
 Curator does. Queries read the tree each time (one unreadable instance makes
 ``query_for_instances`` raise ``ValueError``; one deleted meanwhile is left
 out); ``service_cache(name)`` gives an asyncio
-:class:`~.service_cache.ServiceCache` for answers from memory.
+:class:`~.service_cache.ServiceCache` for answers from memory, and
+``service_provider(name, strategy, cached=...)`` / ``service_provider_builder()``
+an asyncio :class:`~.service_provider.ServiceProvider` (cached: on such a cache).
 
 SUSPENDED: nothing changes. LOST: the dynamic instances are gone; on the next
 CONNECTED every instance registered here is registered again (in a task of
 this object). **Cancellation / close**: ``await close()`` cancels a
-re-registration in flight, closes the caches made here, unregisters every
+re-registration in flight, closes the providers and caches made here, unregisters every
 instance and removes the session listener (apache/curator#1292).
 """
 
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from zkrecipes.aio.recipes.curator._contender import ensure_containers
 from zkrecipes.aio.recipes.curator.service_cache import ServiceCache
+from zkrecipes.aio.recipes.curator.service_provider import ServiceProvider
 from zkrecipes.client.protocol.paths import join_path
 from zkrecipes.exceptions import NodeExistsError, NoNodeError
 from zkrecipes.recipes._checks import check_path
@@ -38,6 +41,8 @@ from zkrecipes.states import ZkState
 
 if TYPE_CHECKING:
     from zkrecipes.aio.recipes._client import AsyncRecipeClient
+    from zkrecipes.recipes.curator.provider_strategies import ProviderStrategy
+    from zkrecipes.recipes.curator.service_provider_builder import ServiceProviderBuilder
 
 __all__ = ["ServiceDiscovery"]
 
@@ -57,6 +62,7 @@ class ServiceDiscovery:
         self._lost = False
         self._listening = False
         self._caches: list[ServiceCache] = []
+        self._providers: list[ServiceProvider] = []
         self._again: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -73,17 +79,20 @@ class ServiceDiscovery:
             await self.register_service(self.this_instance)
 
     async def close(self) -> None:
-        """Cancel a re-registration; close the caches made here; unregister all; leave the session."""
+        """Cancel a re-registration; close the providers and caches made here; unregister all;
+        leave the session."""
         again, self._again = self._again, None
         if again is not None and not again.done():
             again.cancel()
             await asyncio.wait({again})
+        providers, self._providers = self._providers, []
         caches, self._caches = self._caches, []
-        for cache in caches:
+        closeables: list[ServiceProvider | ServiceCache] = [*providers, *caches]
+        for closeable in closeables:
             try:
-                await cache.close()
+                await closeable.close()
             except Exception:
-                log.warning("could not close %r", cache, exc_info=True)
+                log.warning("could not close %r", closeable, exc_info=True)
         if self._listening:
             self._listening = False
             try:
@@ -187,6 +196,25 @@ class ServiceDiscovery:
         cache = ServiceCache(self.client, self.base_path, name, mode=mode, on_close=self._forget_cache)
         self._caches.append(cache)
         return cache
+
+    def service_provider(self, service_name: str, strategy: ProviderStrategy | None = None, *,
+                         cached: bool = False, down_seconds: float = 30.0,
+                         mode: CacheWatchMode = CacheWatchMode.AUTO) -> ServiceProvider:
+        """An asyncio :class:`~.service_provider.ServiceProvider` of ``service_name`` (round-robin
+        by default). ``cached=True``: it answers from a new ServiceCache (``await start()`` it;
+        this discovery's ``close()`` closes it); else it reads the tree on each call."""
+        if not cached:
+            return ServiceProvider(self, service_name, strategy, down_seconds)
+        provider = ServiceProvider(self, service_name, strategy, down_seconds,
+                                   cache=self.service_cache(service_name, mode=mode))
+        self._providers.append(provider)
+        return provider
+
+    def service_provider_builder(self) -> ServiceProviderBuilder[ServiceProvider]:
+        """Curator's ``serviceProviderBuilder()``: ``.service_name(n)...build()`` gives a cached provider."""
+        from zkrecipes.recipes.curator.service_provider_builder import ServiceProviderBuilder
+
+        return ServiceProviderBuilder(self)
 
     def _forget_cache(self, cache: ServiceCache) -> None:
         if cache in self._caches:
