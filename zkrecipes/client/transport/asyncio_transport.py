@@ -325,7 +325,7 @@ class AsyncioTransport:
 
     def _on_data(self, link: Link, data: memoryview) -> None:
         session = self._session
-        phase = session.phase  # the session's one ConnectionPhase (moved, never replaced)
+        phase = session.parts.phase  # the session's one ConnectionPhase (moved, never replaced)
         was_open = phase.phase is Phase.OPEN
         if self._apply(session.receive_data(data, time.monotonic())):
             link.abort()
