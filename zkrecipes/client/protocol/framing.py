@@ -63,6 +63,11 @@ class FrameReader:
         are still returned, together with the error; the buffer is cleared.
         """
         buf = self._buf
+        if not buf and len(data) >= 4:
+            # The common case, one whole frame and nothing held back: no buffer work.
+            (length,) = INT.unpack_from(data, 0)
+            if len(data) == length + 4 and 0 <= length <= self.max_frame_size:
+                return [memoryview(data)[4:]], None
         if buf:
             buf += data
             if len(buf) < self._need:

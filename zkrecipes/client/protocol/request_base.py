@@ -25,7 +25,8 @@ class Request:
 
     #: The opcode for requests whose opcode does not depend on their fields.
     OPCODE: ClassVar[int] = -1
-    #: True for the requests that may set a watch (checked before register_watch).
+    #: True for the requests that may set a watch: they have a ``watcher`` attribute, and
+    #: register_watch is called only when it is not None (a watch needs its watcher).
     WATCHES: ClassVar[bool] = False
 
     @property

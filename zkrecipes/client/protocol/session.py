@@ -374,7 +374,7 @@ class ZkProtocol:
                 result = None
             if zxid > 0:
                 self.last_zxid = zxid
-            if request.WATCHES:
+            if request.WATCHES and getattr(request, "watcher", None) is not None:
                 request.register_watch(err, self._watches)
             events.append(Reply(pending, zxid, err, result))
         elif xid == Xid.NOTIFICATION:

@@ -19,17 +19,15 @@ __all__ = ["DeadlineTimer"]
 class DeadlineTimer:
     """Calls ``callback()`` on the loop at (or soon after) the earliest deadline armed."""
 
-    __slots__ = ("_at", "_callback", "_handle", "_loop")
+    __slots__ = ("_at", "_callback", "_handle", "_loop", "armed")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
         self._loop = loop
         self._callback = callback
         self._handle: asyncio.TimerHandle | None = None
         self._at: float | None = None
-
-    @property
-    def armed(self) -> bool:
-        return self._handle is not None
+        #: True while a callback is scheduled (an attribute, not a property: it is read per request).
+        self.armed = False
 
     def arm(self, deadline: float | None) -> None:
         """Make sure the callback runs no later than ``deadline`` (None: nothing to do)."""
@@ -41,14 +39,17 @@ class DeadlineTimer:
         loop = self._loop
         # The loop's clock need not be time.monotonic() (uvloop's is its own): convert.
         self._handle = loop.call_at(deadline - time.monotonic() + loop.time(), self._fire)
+        self.armed = True
 
     def cancel(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
         self._handle = None
         self._at = None
+        self.armed = False
 
     def _fire(self) -> None:
         self._handle = None
         self._at = None
+        self.armed = False
         self._callback()

@@ -64,6 +64,7 @@ from zkrecipes.client.session.outputs import (
     StopProbe,
 )
 from zkrecipes.client.session.pacing import connect_error_text
+from zkrecipes.client.session.state import Phase
 from zkrecipes.client.transport._aio_link import Link, SocketOpener, open_link
 from zkrecipes.client.transport._aio_probe import ProbeSlot
 from zkrecipes.client.transport._aio_timer import DeadlineTimer
@@ -323,12 +324,20 @@ class AsyncioTransport:
     # ------------------------------------------------------------ bytes in
 
     def _on_data(self, link: Link, data: memoryview) -> None:
-        if self._apply(self._session.receive_data(data, time.monotonic())):
+        session = self._session
+        phase = session.parts.phase  # the session's one ConnectionPhase (moved, never replaced)
+        was_open = phase.phase is Phase.OPEN
+        if self._apply(session.receive_data(data, time.monotonic())):
             link.abort()
             return
-        if self._session.has_data_to_send:
+        if session.has_data_to_send:
             self._schedule_flush()
-        self._arm_timer()
+        timer = self._timer
+        # Open before and after, a receive only moves the deadlines later (the read
+        # timeout restarts; the ping and close deadlines do not move): an armed timer
+        # fires early at worst and re-arms from tick. Anything else re-arms now.
+        if not (was_open and phase.phase is Phase.OPEN and timer is not None and timer.armed):
+            self._arm_timer()
 
     # ------------------------------------------------------------ outputs
 
