@@ -63,6 +63,27 @@ async def test_callback_queue_runs_in_order_and_awaits_coroutines() -> None:
     queue.stop()
 
 
+async def test_callback_queue_keeps_no_callback_alive_while_it_waits() -> None:
+    import gc
+    import weakref
+
+    class Recipe:
+        def on_event(self) -> None:
+            self.seen = True
+
+    queue = CallbackQueue("test")
+    queue.start()
+    recipe = Recipe()
+    gone = weakref.ref(recipe)
+    queue.put(recipe.on_event)
+    del recipe
+    for _ in range(3):  # the worker runs the callback, then waits for the next one
+        await asyncio.sleep(0)
+    gc.collect()
+    assert gone() is None  # the waiting worker held no reference to the last callback's recipe
+    queue.stop()
+
+
 async def test_retry_async_retries_retryable_errors_with_the_policy() -> None:
     policy = RetryPolicy(max_tries=5, delay=0.001, max_jitter=0.0)
     calls: list[int] = []

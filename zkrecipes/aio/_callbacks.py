@@ -86,6 +86,7 @@ class CallbackQueue:
                 await ready.wait()
                 continue
             func, args = items.popleft()
+            outcome: object = None
             try:
                 outcome = func(*args)
                 if inspect.isawaitable(outcome):
@@ -94,3 +95,5 @@ class CallbackQueue:
                 raise
             except Exception:
                 log.exception("error in %s callback %r", self._name, func)
+            finally:
+                del func, args, outcome  # the worker keeps no callback (nor its recipe) alive while it waits
