@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from zkrecipes.aio._callbacks import CallbackQueue
 from zkrecipes.aio.bindings import AsyncClientOperations
+from zkrecipes.aio.factories import AsyncCuratorRecipeFactories
 from zkrecipes.aio.retry import retry_async
 from zkrecipes.aio.streams import ChildrenWatchStream, DataWatchStream, EventStream
 from zkrecipes.aio.transaction import AsyncMultiRead, AsyncTransaction
@@ -73,36 +74,10 @@ if TYPE_CHECKING:
         semaphore,
         watchers,
     )
-    from zkrecipes.aio.recipes.curator import (
-        curator_cache,
-        distributed_atomic_long,
-        distributed_barrier,
-        distributed_delay_queue,
-        distributed_double_barrier,
-        distributed_id_queue,
-        distributed_priority_queue,
-        distributed_queue,
-        group_member,
-        leader_latch,
-        leader_selector,
-        persistent_node,
-        service_cache,
-        service_discovery,
-        shared_count,
-        shared_value,
-        simple_distributed_queue,
-    )
-if TYPE_CHECKING:  # the asyncio Curator locks (LOCKS)
-    from zkrecipes.aio.recipes.curator import inter_process_multi_lock as _c_multi
-    from zkrecipes.aio.recipes.curator import inter_process_mutex as _c_mutex
-    from zkrecipes.aio.recipes.curator import inter_process_read_write_lock as _c_rw
-    from zkrecipes.aio.recipes.curator import inter_process_semaphore_mutex as _c_smutex
-    from zkrecipes.aio.recipes.curator import inter_process_semaphore_v2 as _c_semaphore
 
 __all__ = ["AsyncZkClient"]
 
 _R = "zkrecipes.aio.recipes."
-_CL = _R + "curator."  # the asyncio Curator locks' modules
 
 log = logging.getLogger("zkrecipes.aio")
 _VERSION = re.compile(r"zookeeper\.version=(\d+)\.(\d+)\.(\d+)")
@@ -123,7 +98,7 @@ def _policy(option: RetryOption) -> RetryPolicy:
     return RetryPolicy(**{"max_tries": -1, **dict(option)})
 
 
-class AsyncZkClient(AsyncClientOperations):
+class AsyncZkClient(AsyncClientOperations, AsyncCuratorRecipeFactories):
     """A ZooKeeper client for asyncio: ``ZkClient``'s constructor, every operation a coroutine.
 
     ``await zk.start()`` / ``await zk.stop()`` or ``async with AsyncZkClient(...) as zk``.
@@ -461,61 +436,6 @@ class AsyncZkClient(AsyncClientOperations):
     DataWatch = recipe(_R + "watchers.DataWatch", watchers.DataWatch if TYPE_CHECKING else None)
     ChildrenWatch = recipe(_R + "watchers.ChildrenWatch", watchers.ChildrenWatch if TYPE_CHECKING else None)
     TreeCache = recipe(_R + "cache.TreeCache", cache.TreeCache if TYPE_CHECKING else None)
-    # Curator-interoperable leadership (zkrecipes.aio.recipes.curator)
-    LeaderLatch = recipe(_R + "curator.leader_latch.LeaderLatch",
-                         leader_latch.LeaderLatch if TYPE_CHECKING else None)
-    LeaderSelector = recipe(_R + "curator.leader_selector.LeaderSelector",
-                            leader_selector.LeaderSelector if TYPE_CHECKING else None)
-    # Curator-interoperable locks and semaphores (zkrecipes.aio.recipes.curator)
-    InterProcessMutex = recipe(_CL + "inter_process_mutex.InterProcessMutex",
-                               _c_mutex.InterProcessMutex if TYPE_CHECKING else None)
-    InterProcessSemaphoreMutex = recipe(_CL + "inter_process_semaphore_mutex.InterProcessSemaphoreMutex",
-                                        _c_smutex.InterProcessSemaphoreMutex if TYPE_CHECKING else None)
-    InterProcessReadWriteLock = recipe(_CL + "inter_process_read_write_lock.InterProcessReadWriteLock",
-                                       _c_rw.InterProcessReadWriteLock if TYPE_CHECKING else None)
-    InterProcessSemaphoreV2 = recipe(_CL + "inter_process_semaphore_v2.InterProcessSemaphoreV2",
-                                     _c_semaphore.InterProcessSemaphoreV2 if TYPE_CHECKING else None)
-    InterProcessMultiLock = recipe(_CL + "inter_process_multi_lock.InterProcessMultiLock",
-                                   _c_multi.InterProcessMultiLock if TYPE_CHECKING else None)
-
-    # Curator-interoperable queues (zkrecipes.aio.recipes.curator)
-    SimpleDistributedQueue = recipe(_R + "curator.simple_distributed_queue.SimpleDistributedQueue",
-                                    simple_distributed_queue.SimpleDistributedQueue
-                                    if TYPE_CHECKING else None)
-    DistributedQueue = recipe(_R + "curator.distributed_queue.DistributedQueue",
-                              distributed_queue.DistributedQueue if TYPE_CHECKING else None)
-    DistributedPriorityQueue = recipe(_R + "curator.distributed_priority_queue.DistributedPriorityQueue",
-                                      distributed_priority_queue.DistributedPriorityQueue
-                                      if TYPE_CHECKING else None)
-    DistributedDelayQueue = recipe(_R + "curator.distributed_delay_queue.DistributedDelayQueue",
-                                   distributed_delay_queue.DistributedDelayQueue if TYPE_CHECKING else None)
-    DistributedIdQueue = recipe(_R + "curator.distributed_id_queue.DistributedIdQueue",
-                                distributed_id_queue.DistributedIdQueue if TYPE_CHECKING else None)
-
-    # Curator-interoperable counters and barriers (zkrecipes.aio.recipes.curator)
-    SharedValue = recipe(_R + "curator.shared_value.SharedValue",
-                         shared_value.SharedValue if TYPE_CHECKING else None)
-    SharedCount = recipe(_R + "curator.shared_count.SharedCount",
-                         shared_count.SharedCount if TYPE_CHECKING else None)
-    DistributedAtomicLong = recipe(_R + "curator.distributed_atomic_long.DistributedAtomicLong",
-                                   distributed_atomic_long.DistributedAtomicLong if TYPE_CHECKING else None)
-    DistributedBarrier = recipe(_R + "curator.distributed_barrier.DistributedBarrier",
-                                distributed_barrier.DistributedBarrier if TYPE_CHECKING else None)
-    DistributedDoubleBarrier = recipe(
-        _R + "curator.distributed_double_barrier.DistributedDoubleBarrier",
-        distributed_double_barrier.DistributedDoubleBarrier if TYPE_CHECKING else None)
-
-    # Curator-interoperable caches (zkrecipes.aio.recipes.curator)
-    CuratorCache = recipe(_R + "curator.curator_cache.CuratorCache",
-                          curator_cache.CuratorCache if TYPE_CHECKING else None)
-    PersistentNode = recipe(_R + "curator.persistent_node.PersistentNode",
-                            persistent_node.PersistentNode if TYPE_CHECKING else None)
-    GroupMember = recipe(_R + "curator.group_member.GroupMember",
-                         group_member.GroupMember if TYPE_CHECKING else None)
-    ServiceDiscovery = recipe(_R + "curator.service_discovery.ServiceDiscovery",
-                              service_discovery.ServiceDiscovery if TYPE_CHECKING else None)
-    ServiceCache = recipe(_R + "curator.service_cache.ServiceCache",
-                          service_cache.ServiceCache if TYPE_CHECKING else None)
 
     # ----------------------------------------------------- four-letter words
 
