@@ -126,8 +126,13 @@ def test_double_barrier_member_expiring_mid_enter_joins_again(
     old = victim.client_id
     assert old is not None
     expire_session(zk_hosts, old)  # its node goes with the session ...
-    wait_until(zk_client, lambda: (stat := zk_client.exists(member.our_path)) is not None
-               and stat.ephemeralOwner not in (0, old[0]), message="our node again, in the new session")
+    try:
+        wait_until(zk_client, lambda: (stat := zk_client.exists(member.our_path)) is not None
+                   and stat.ephemeralOwner not in (0, old[0]), message="our node again, in the new session")
+    except AssertionError as missing:  # say what the member and the server were doing
+        raise AssertionError(f"{missing}: enter gave {out}, victim {victim.state} "
+                             f"0x{(victim.client_id or (0, b''))[0]:x} (old 0x{old[0]:x}), "
+                             f"children {zk_client.get_children('/fdb')}") from None
     assert out == []  # ... and it is still waiting, counted once
     java = curator_peer.double_enter_async("j", "/fdb", 2, 30)
     thread.join(60)

@@ -33,9 +33,14 @@ from zkrecipes.testing.proxy import FaultProxy
 def assert_no_watches_after_reconnect(client: ZkClient, proxy: FaultProxy, *paths: str) -> None:
     """``client`` keeps no watch on ``paths``: after a reconnect (which re-registers every watch the
     client still holds, SetWatches) the server has none for its session."""
+    states: list[ZkState] = []
+    listener = states.append
+    client.add_listener(listener)
     proxy.drop()
     proxy.resume()
-    wait_until(client, lambda: bool(client.connected), message="reconnected")
+    # connected again *after* the drop was seen (right after drop() the client may not know yet)
+    wait_until(client, lambda: ZkState.SUSPENDED in states and bool(client.connected), message="reconnected")
+    client.remove_listener(listener)
     for path in paths:
         with pytest.raises(NoWatcherError):
             client.remove_all_watches(path, WatcherType.ANY)

@@ -105,7 +105,10 @@ class DistributedDoubleBarrier:
                 ready = bounded(self.client.exists_async(self.ready_path, watch=changed), deadline, what)
                 if ready is not None:
                     return True
-                children = bounded(self.client.get_children_async(self.path), deadline, what)
+                try:
+                    children = bounded(self.client.get_children_async(self.path), deadline, what)
+                except NoNodeError:  # our session ended and the emptied container went with it
+                    children = []
                 step = enter_step(children, self.our_name, self.member_qty)
                 if step == REJOIN:  # our session ended meanwhile: join again, in this one
                     self._join(deadline)

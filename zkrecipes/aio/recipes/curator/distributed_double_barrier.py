@@ -104,7 +104,10 @@ class DistributedDoubleBarrier:
                     ready = await bounded(self.client.exists(self.ready_path, watch=watcher), deadline)
                     if ready is not None:
                         return True
-                    children = await bounded(self.client.get_children(self.path), deadline)
+                    try:
+                        children = await bounded(self.client.get_children(self.path), deadline)
+                    except NoNodeError:  # our session ended and the emptied container went with it
+                        children = []
                     step = enter_step(children, self.our_name, self.member_qty)
                     if step == REJOIN:  # our session ended meanwhile: join again, in this one
                         await bounded(self._join(), deadline)
